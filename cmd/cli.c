@@ -1,0 +1,872 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *cli_cmd = "";
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (*cli_cmd)
+		fprintf(stderr, "loyal %s: ", cli_cmd);
+	else
+		fputs("loyal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_exit_status(int code)
+{
+	switch (code) {
+	case LOYAL_OK: return CLI_EXIT_OK;
+	case LOYAL_ENOMEM: return CLI_EXIT_OSERR;
+	case LOYAL_EOPEN: return CLI_EXIT_NOINPUT;
+	case LOYAL_EIO: return CLI_EXIT_IOERR;
+	case LOYAL_EINVAL: return CLI_EXIT_USAGE;
+	case LOYAL_ECSV:
+	case LOYAL_EVALUE:
+	case LOYAL_ECOLUMN:
+	case LOYAL_ENODATA:
+	case LOYAL_ECONVERGE:
+	case LOYAL_ETOOBIG:
+		return CLI_EXIT_DATA;
+	}
+	return CLI_EXIT_SOFTWARE;
+}
+
+int cli_lib_error(int code)
+{
+	const loyal_error_info *e = loyal_error_last();
+
+	if (e && e->code == code)
+		cli_error("%s", e->message);
+	else
+		cli_error("%s", loyal_strerror(code));
+	return cli_exit_status(code);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+void cli_usage(FILE *out, const struct cli_command_info *info, const struct cli_opt *opts)
+{
+	fprintf(out, "usage: %s\n\n%s\n", info->usage, info->summary);
+	for (const struct cli_opt *o = opts; o->kind != CLI_OPT_END_K; o++) {
+		char left[64];
+		int n = 0;
+
+		if (o->kind == CLI_OPT_GROUP_K) {
+			fprintf(out, "\n%s options:\n", o->help);
+			continue;
+		}
+		if (o->short_name)
+			n = snprintf(left, sizeof(left), "  -%c, --%s", o->short_name, o->long_name);
+		else
+			n = snprintf(left, sizeof(left), "      --%s", o->long_name);
+		if (o->arg && n > 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+		if (strlen(left) <= 28)
+			fprintf(out, "%-30s%s\n", left, o->help);
+		else
+			fprintf(out, "%s\n%-30s%s\n", left, "", o->help);
+	}
+	fprintf(out, "  -h, --help                  show this help\n");
+	fprintf(out, "\nSee loyal-%s(1) for the definitions and examples.\n", info->name);
+}
+
+int cli_usage_error(const struct cli_command_info *info, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "loyal %s: ", info->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", info->usage);
+	fprintf(stderr, "Try 'loyal %s --help' for more information.\n", info->name);
+	return CLI_EXIT_USAGE;
+}
+
+static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
+{
+	for (const struct cli_opt *o = opts; o->kind != CLI_OPT_END_K; o++)
+		if (o->long_name && strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+			return o;
+	return NULL;
+}
+
+static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
+{
+	for (const struct cli_opt *o = opts; o->kind != CLI_OPT_END_K; o++)
+		if (o->kind != CLI_OPT_GROUP_K && o->short_name == c)
+			return o;
+	return NULL;
+}
+
+static int apply(const struct cli_command_info *info, const struct cli_opt *o,
+		 const char *value, const char *spelled)
+{
+	switch (o->kind) {
+	case CLI_OPT_FLAG_K:
+		*(int *)o->target = 1;
+		return CLI_CONTINUE;
+	case CLI_OPT_STRING_K:
+		*(const char **)o->target = value;
+		return CLI_CONTINUE;
+	case CLI_OPT_LIST_K: {
+		struct cli_list *l = o->target;
+		/* A comma-separated value adds several items ("--by a,b"). */
+		char *copy = (char *)value;
+		for (;;) {
+			char *comma = strchr(copy, ',');
+			if (comma)
+				*comma = '\0';
+			if (!*copy)
+				return cli_usage_error(info, "option '%s' needs a non-empty value", spelled);
+			if (l->n == CLI_LIST_MAX)
+				return cli_usage_error(info, "option '%s' given more than %d times",
+						       spelled, CLI_LIST_MAX);
+			l->items[l->n++] = copy;
+			if (!comma)
+				break;
+			copy = comma + 1;
+		}
+		return CLI_CONTINUE;
+	}
+	default:
+		return CLI_EXIT_SOFTWARE;
+	}
+}
+
+int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
+	      int argc, char **argv, int *nargs)
+{
+	int n = 0, only_operands = 0;
+
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (only_operands || a[0] != '-' || a[1] == '\0') {
+			argv[n++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_operands = 1;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			cli_usage(stdout, info, opts);
+			return CLI_EXIT_OK;
+		}
+		const struct cli_opt *o;
+		const char *value = NULL;
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			if (!(o = find_long(opts, name, len)))
+				return cli_usage_error(info, "unknown option '--%.*s'", (int)len, name);
+			if (eq) {
+				if (o->kind == CLI_OPT_FLAG_K)
+					return cli_usage_error(info, "option '--%s' takes no value",
+							       o->long_name);
+				value = eq + 1;
+			}
+		} else {
+			if (!(o = find_short(opts, a[1])))
+				return cli_usage_error(info, "unknown option '-%c'", a[1]);
+			if (a[2]) {
+				if (o->kind == CLI_OPT_FLAG_K)
+					return cli_usage_error(info, "unknown option '%s'", a);
+				value = a + 2;
+			}
+		}
+		if (o->kind != CLI_OPT_FLAG_K && !value) {
+			if (i + 1 >= argc)
+				return cli_usage_error(info, "option '%s' needs a value (%s)", a, o->arg);
+			value = argv[++i];
+		}
+		int rc = apply(info, o, value, a);
+		if (rc != CLI_CONTINUE)
+			return rc;
+	}
+	*nargs = n;
+	argv[n] = NULL;
+	return CLI_CONTINUE;
+}
+
+int cli_parse_count(uint64_t *out, const char *opt, const char *text)
+{
+	int64_t v;
+
+	if (loyal_parse_int64(&v, text, strlen(text)) < 0 || v < 0) {
+		cli_error("option '%s' needs a whole number >= 0, not '%s'", opt, text);
+		return CLI_EXIT_USAGE;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int cli_parse_number(double *out, const char *opt, const char *text)
+{
+	int64_t micros;
+
+	/* Through the exact decimal parser: the locale never changes how an
+	 * option value is read. */
+	if (loyal_parse_decimal(&micros, text, strlen(text), 1) < 0) {
+		cli_error("option '%s' needs a number, not '%s'", opt, text);
+		return CLI_EXIT_USAGE;
+	}
+	*out = (double)micros / 1e6;
+	return 0;
+}
+
+int cli_parse_day(int32_t *out, const char *opt, const char *text)
+{
+	loyal_datetime dt;
+
+	if (loyal_date_parse(&dt, text, strlen(text), NULL) < 0) {
+		cli_error("option '%s': %s", opt, loyal_error_last()->reason);
+		return CLI_EXIT_USAGE;
+	}
+	*out = dt.days;
+	return 0;
+}
+
+int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
+{
+	loyal_read_options ro = LOYAL_READ_OPTIONS_INIT;
+
+	if (c->delimiter) {
+		const char *d = c->delimiter;
+		if (!strcmp(d, "tab") || !strcmp(d, "\\t"))
+			ro.delimiter = '\t';
+		else if (strlen(d) == 1 && d[0] != '"' && d[0] != '\n' && d[0] != '\r')
+			ro.delimiter = d[0];
+		else
+			return cli_usage_error(info, "delimiter '%s' is not a single character", d);
+	}
+	ro.no_header = c->no_header;
+	if (c->max_field_size) {
+		uint64_t v;
+		if (cli_parse_count(&v, "--max-field-size", c->max_field_size) || v == 0)
+			return cli_usage_error(info, "--max-field-size needs a size in bytes above 0");
+		ro.max_field_size = (size_t)v;
+	}
+	c->read = ro;
+	if (c->date_format && loyal_date_parse_format_check(c->date_format) < 0)
+		return cli_usage_error(info, "--date-format: %s", loyal_error_last()->reason);
+	c->period = LOYAL_PERIOD_NONE;
+	if (c->period_name && loyal_period_parse(&c->period, c->period_name) < 0)
+		return cli_usage_error(info, "unknown period '%s' (day, week, month, quarter, year)",
+				       c->period_name);
+	if (c->from) {
+		if (cli_parse_day(&c->from_day, "--from", c->from))
+			return CLI_EXIT_USAGE;
+		c->has_from = 1;
+	}
+	if (c->to) {
+		if (cli_parse_day(&c->to_day, "--to", c->to))
+			return CLI_EXIT_USAGE;
+		c->has_to = 1;
+	}
+	if (c->has_from && c->has_to && c->from_day > c->to_day)
+		return cli_usage_error(info, "--from %s is after --to %s", c->from, c->to);
+	c->format = CLI_FMT_TABLE;
+	if (c->format_name) {
+		static const char *const names[] = { "table", "csv", "tsv", "json" };
+		size_t k;
+		for (k = 0; k < 4 && strcmp(names[k], c->format_name); k++)
+			;
+		if (k == 4)
+			return cli_usage_error(info, "unknown format '%s' (table, csv, tsv, json)",
+					       c->format_name);
+		c->format = (enum cli_format)k;
+	}
+	return CLI_CONTINUE;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+struct cli_out {
+	FILE *fp;
+	char *tmp_path;   /* -o: temporary file renamed into place */
+	const char *path;
+	enum cli_format format;
+	int excel_safe;
+	const struct cli_column *cols;
+	size_t ncols;
+	uint64_t rows;
+	/* table format: every cell kept as text until the widths are known */
+	char **cells;
+	size_t ncells, cells_cap;
+	size_t *width;
+};
+
+static int out_fail(struct cli_out *o)
+{
+	(void)o;
+	return CLI_EXIT_OSERR;
+}
+
+int cli_out_open(struct cli_out **out, const struct cli_common *c,
+		 const struct cli_column *cols, size_t ncols)
+{
+	struct cli_out *o = calloc(1, sizeof(*o));
+
+	if (!o) {
+		cli_error("out of memory");
+		return CLI_EXIT_OSERR;
+	}
+	o->format = c->format;
+	o->excel_safe = c->excel_safe;
+	o->cols = cols;
+	o->ncols = ncols;
+	o->fp = stdout;
+	if (c->output && strcmp(c->output, "-")) {
+		size_t n = strlen(c->output) + 16;
+		int fd;
+		o->path = c->output;
+		if (!(o->tmp_path = malloc(n))) {
+			free(o);
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+		snprintf(o->tmp_path, n, "%s.tmpXXXXXX", c->output);
+		if ((fd = mkstemp(o->tmp_path)) < 0 || !(o->fp = fdopen(fd, "w"))) {
+			cli_error("cannot create '%s': %s", c->output, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(o->tmp_path);
+			}
+			free(o->tmp_path);
+			free(o);
+			return CLI_EXIT_CANTCREAT;
+		}
+	}
+	if (o->format == CLI_FMT_TABLE) {
+		if (!(o->width = calloc(ncols ? ncols : 1, sizeof(size_t)))) {
+			cli_out_close(o, CLI_EXIT_OSERR);
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+	}
+	*out = o;
+	if (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV) {
+		struct cli_value hv[1];
+		(void)hv;
+		for (size_t i = 0; i < ncols; i++) {
+			if (i)
+				fputc(o->format == CLI_FMT_CSV ? ',' : '\t', o->fp);
+			fputs(cols[i].name, o->fp);
+		}
+		fputc('\n', o->fp);
+	} else if (o->format == CLI_FMT_JSON) {
+		fputc('[', o->fp);
+	}
+	return 0;
+}
+
+static void put_csv_text(FILE *fp, const char *s)
+{
+	int quote = !*s ? 0 : (s[0] == ' ' || s[strlen(s) - 1] == ' ');
+
+	for (const char *p = s; *p && !quote; p++)
+		if (*p == ',' || *p == '"' || *p == '\n' || *p == '\r')
+			quote = 1;
+	if (!quote) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			fputc('"', fp);
+		fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+/* TSV cannot quote: tab, line breaks and backslash are escaped as \t \n \r \\. */
+static void put_tsv_text(FILE *fp, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		switch (*p) {
+		case '\t': fputs("\\t", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		default: fputc(*p, fp);
+		}
+	}
+}
+
+static void put_json_text(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p == '\r')
+			fputs("\\r", fp);
+		else if (*p == '\t')
+			fputs("\\t", fp);
+		else if (*p < 0x20)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+static int needs_excel_guard(const char *s)
+{
+	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	       s[0] == '\t' || s[0] == '\r';
+}
+
+/* Text of a numeric value for the machine formats: shortest exact form. */
+static void format_num(char *buf, size_t size, const struct cli_column *col,
+		       const struct cli_value *v, int table)
+{
+	switch (col->type) {
+	case CLI_T_INT:
+		snprintf(buf, size, "%lld", (long long)v->i);
+		break;
+	case CLI_T_BOOL:
+		snprintf(buf, size, "%s", v->i ? "true" : "false");
+		break;
+	case CLI_T_NUM:
+		if (table) {
+			snprintf(buf, size, "%.*f", col->digits, v->d);
+			/* "-0.0" reads as a sign that is not there */
+			if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1))
+				memmove(buf, buf + 1, strlen(buf));
+		} else if (!loyal_format_double(buf, size, v->d)) {
+			buf[0] = '\0';
+		}
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+static int keep_cell(struct cli_out *o, const char *text, size_t col)
+{
+	if (o->ncells == o->cells_cap) {
+		size_t cap = o->cells_cap ? o->cells_cap * 2 : 256;
+		char **c = realloc(o->cells, cap * sizeof(*c));
+		if (!c)
+			return out_fail(o);
+		o->cells = c;
+		o->cells_cap = cap;
+	}
+	if (!(o->cells[o->ncells] = strdup(text)))
+		return out_fail(o);
+	o->ncells++;
+	size_t w = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		w += (*p & 0xC0) != 0x80; /* count characters, not bytes */
+	if (w > o->width[col])
+		o->width[col] = w;
+	return 0;
+}
+
+int cli_out_row(struct cli_out *o, const struct cli_value *vals)
+{
+	char num[64];
+	FILE *fp = o->fp;
+
+	if (o->format == CLI_FMT_JSON)
+		fputs(o->rows ? ",\n{" : "\n{", fp);
+	for (size_t i = 0; i < o->ncols; i++) {
+		const struct cli_column *col = &o->cols[i];
+		const struct cli_value *v = &vals[i];
+		const char *text = NULL;
+		int is_text = col->type == CLI_T_STR;
+		char *guarded = NULL;
+
+		if (v->null) {
+			text = o->format == CLI_FMT_TABLE ? "-" : o->format == CLI_FMT_JSON ? "null" : "";
+			is_text = 0;
+		} else if (col->type == CLI_T_STR) {
+			text = v->s ? v->s : "";
+			if (o->excel_safe && needs_excel_guard(text)) {
+				size_t n = strlen(text) + 2;
+				if (!(guarded = malloc(n)))
+					return out_fail(o);
+				snprintf(guarded, n, "'%s", text);
+				text = guarded;
+			}
+		} else if (col->type == CLI_T_NUMS) {
+			is_text = 0;
+			text = NULL;
+		} else {
+			format_num(num, sizeof(num), col, v, o->format == CLI_FMT_TABLE);
+			text = num;
+		}
+
+		switch (o->format) {
+		case CLI_FMT_TABLE:
+			if (col->type == CLI_T_NUMS && !v->null) {
+				/* not expected in tables: commands expand arrays into columns */
+				text = "";
+			}
+			if (keep_cell(o, text, i)) {
+				free(guarded);
+				return CLI_EXIT_OSERR;
+			}
+			break;
+		case CLI_FMT_CSV:
+		case CLI_FMT_TSV:
+			if (i)
+				fputc(o->format == CLI_FMT_CSV ? ',' : '\t', fp);
+			if (col->type == CLI_T_NUMS && !v->null) {
+				for (size_t k = 0; k < v->nnums; k++) {
+					if (k)
+						fputc(o->format == CLI_FMT_CSV ? ',' : '\t', fp);
+					if (loyal_format_double(num, sizeof(num), v->nums[k]))
+						fputs(num, fp);
+				}
+			} else if (is_text) {
+				(o->format == CLI_FMT_CSV ? put_csv_text : put_tsv_text)(fp, text);
+			} else {
+				fputs(text, fp);
+			}
+			break;
+		case CLI_FMT_JSON:
+			if (i)
+				fputs(", ", fp);
+			put_json_text(fp, col->name);
+			fputs(": ", fp);
+			if (col->type == CLI_T_NUMS && !v->null) {
+				fputc('[', fp);
+				for (size_t k = 0; k < v->nnums; k++) {
+					if (k)
+						fputs(", ", fp);
+					fputs(loyal_format_double(num, sizeof(num), v->nums[k]) ? num : "null", fp);
+				}
+				fputc(']', fp);
+			} else if (is_text) {
+				put_json_text(fp, text);
+			} else if (col->type == CLI_T_NUM && !v->null && !*text) {
+				fputs("null", fp);
+			} else {
+				fputs(text, fp);
+			}
+			break;
+		}
+		free(guarded);
+	}
+	if (o->format == CLI_FMT_JSON)
+		fputc('}', fp);
+	else if (o->format != CLI_FMT_TABLE)
+		fputc('\n', fp);
+	o->rows++;
+	return 0;
+}
+
+static void write_table(struct cli_out *o)
+{
+	FILE *fp = o->fp;
+
+	for (size_t i = 0; i < o->ncols; i++) {
+		size_t w = strlen(o->cols[i].name);
+		if (w > o->width[i])
+			o->width[i] = w;
+	}
+	for (size_t r = 0; r <= o->rows; r++) {
+		for (size_t i = 0; i < o->ncols; i++) {
+			const char *text = r == 0 ? o->cols[i].name : o->cells[(r - 1) * o->ncols + i];
+			size_t w = 0;
+			for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+				w += (*p & 0xC0) != 0x80;
+			size_t pad = o->width[i] - w;
+			int left = o->cols[i].type == CLI_T_STR;
+			if (i)
+				fputs("  ", fp);
+			if (!left)
+				fprintf(fp, "%*s", (int)pad, "");
+			/* A table is for reading: line breaks in text are shown as spaces. */
+			for (const char *p = text; *p; p++)
+				fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, fp);
+			if (left && i + 1 < o->ncols)
+				fprintf(fp, "%*s", (int)pad, "");
+		}
+		fputc('\n', fp);
+	}
+}
+
+int cli_out_close(struct cli_out *o, int status)
+{
+	if (!o)
+		return status;
+	if (status == 0) {
+		if (o->format == CLI_FMT_TABLE)
+			write_table(o);
+		else if (o->format == CLI_FMT_JSON)
+			fputs(o->rows ? "\n]\n" : "]\n", o->fp);
+	}
+	if (o->tmp_path) {
+		int failed = ferror(o->fp);
+		if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0)
+			failed = 1;
+		int saved = errno;
+		if (fclose(o->fp) != 0)
+			failed = 1, saved = errno;
+		if (status == 0 && failed) {
+			cli_error("cannot write '%s': %s", o->path, strerror(saved));
+			status = CLI_EXIT_IOERR;
+		}
+		if (status == 0 && rename(o->tmp_path, o->path) != 0) {
+			cli_error("cannot create '%s': %s", o->path, strerror(errno));
+			status = CLI_EXIT_CANTCREAT;
+		}
+		if (status != 0)
+			unlink(o->tmp_path);
+		free(o->tmp_path);
+	}
+	for (size_t i = 0; i < o->ncells; i++)
+		free(o->cells[i]);
+	free(o->cells);
+	free(o->width);
+	free(o);
+	return status;
+}
+
+/* ---- sources and groups ------------------------------------------------ */
+
+int cli_source_open(struct cli_source *s, const char *path, const struct cli_common *c,
+		    int need_date)
+{
+	int error;
+
+	memset(s, 0, sizeof(*s));
+	s->date_col = SIZE_MAX;
+	if ((error = loyal_reader_open(&s->r, path, &c->read)) < 0)
+		return cli_lib_error(error);
+	if (need_date || c->period != LOYAL_PERIOD_NONE || c->has_from || c->has_to) {
+		error = loyal_reader_find_column(&s->date_col, s->r, "date", c->date_col,
+						 loyal_role_aliases(LOYAL_ROLE_DATE));
+		if (error < 0) {
+			int st = cli_lib_error(error);
+			if (!c->date_col)
+				fprintf(stderr, "hint: name the date column with --date-col\n");
+			cli_source_close(s);
+			return st;
+		}
+	}
+	for (size_t i = 0; i < c->by.n; i++) {
+		error = loyal_reader_find_column(&s->by_cols[i], s->r, "--by", c->by.items[i], NULL);
+		if (error < 0) {
+			int st = cli_lib_error(error);
+			cli_source_close(s);
+			return st;
+		}
+	}
+	return 0;
+}
+
+void cli_source_close(struct cli_source *s)
+{
+	loyal_reader_free(s->r);
+	s->r = NULL;
+}
+
+int cli_source_value_error(struct cli_source *s, size_t col)
+{
+	const loyal_error_info *e = loyal_error_last();
+	cli_error("%s:%llu:%zu: %s", loyal_reader_name(s->r),
+		  (unsigned long long)loyal_reader_line(s->r), col + 1,
+		  e ? e->reason : "invalid value");
+	return CLI_EXIT_DATA;
+}
+
+int cli_source_date(struct cli_source *s, const struct cli_common *c, int32_t *days)
+{
+	size_t len;
+	const char *f = loyal_reader_field(s->r, s->date_col, &len);
+	loyal_datetime dt;
+
+	if (!f || len == 0) {
+		cli_error("%s:%llu:%zu: date is empty", loyal_reader_name(s->r),
+			  (unsigned long long)loyal_reader_line(s->r), s->date_col + 1);
+		return CLI_EXIT_DATA;
+	}
+	if (loyal_date_parse(&dt, f, len, c->date_format) < 0)
+		return cli_source_value_error(s, s->date_col);
+	*days = dt.days;
+	return 0;
+}
+
+int cli_groups_init(struct cli_groups *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (loyal_keyset_new(&g->keys) < 0)
+		return cli_lib_error(LOYAL_ENOMEM);
+	return 0;
+}
+
+void cli_groups_dispose(struct cli_groups *g)
+{
+	loyal_keyset_free(g->keys);
+	free(g->period);
+	free(g->key);
+	free(g->val);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Key layout: the --by values, each followed by a 0x1f byte, then the period
+ * index as 8 raw bytes. 0x1f never occurs in valid text we group by. */
+int cli_groups_id(struct cli_groups *g, struct cli_source *s, const struct cli_common *c,
+		  int64_t period_index, uint32_t *id, int *added)
+{
+	size_t need = sizeof(int64_t), n = 0;
+	int isnew = 0, error;
+
+	for (size_t i = 0; i < c->by.n; i++) {
+		size_t len = 0;
+		loyal_reader_field(s->r, s->by_cols[i], &len);
+		need += len + 1;
+	}
+	if (need > g->key_cap) {
+		size_t cap = g->key_cap ? g->key_cap : 256;
+		while (cap < need)
+			cap *= 2;
+		char *k = realloc(g->key, cap);
+		if (!k)
+		{
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+		g->key = k;
+		g->key_cap = cap;
+	}
+	for (size_t i = 0; i < c->by.n; i++) {
+		size_t len = 0;
+		const char *f = loyal_reader_field(s->r, s->by_cols[i], &len);
+		memcpy(g->key + n, f, len);
+		n += len;
+		g->key[n++] = 0x1f;
+	}
+	memcpy(g->key + n, &period_index, sizeof(period_index));
+	n += sizeof(period_index);
+	if ((error = loyal_keyset_add(g->keys, g->key, n, id, &isnew)) < 0)
+		return cli_lib_error(error);
+	if (isnew) {
+		if (*id >= g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 64;
+			int64_t *p = realloc(g->period, cap * sizeof(*p));
+			if (!p) {
+				cli_error("out of memory");
+				return CLI_EXIT_OSERR;
+			}
+			g->period = p;
+			g->cap = cap;
+		}
+		g->period[*id] = period_index;
+	}
+	if (added)
+		*added = isnew;
+	return 0;
+}
+
+size_t cli_groups_count(const struct cli_groups *g)
+{
+	return loyal_keyset_count(g->keys);
+}
+
+static const struct cli_groups *sort_groups;
+
+static int by_part_cmp(uint32_t a, uint32_t b)
+{
+	size_t la, lb;
+	const char *ka = loyal_keyset_key(sort_groups->keys, a, &la);
+	const char *kb = loyal_keyset_key(sort_groups->keys, b, &lb);
+	la -= sizeof(int64_t);
+	lb -= sizeof(int64_t);
+	size_t n = la < lb ? la : lb;
+	int c = memcmp(ka, kb, n);
+	if (c)
+		return c;
+	return la < lb ? -1 : la > lb;
+}
+
+static int group_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int c = by_part_cmp(a, b);
+	if (c)
+		return c;
+	int64_t x = sort_groups->period[a], y = sort_groups->period[b];
+	return x < y ? -1 : x > y;
+}
+
+uint32_t *cli_groups_sorted(const struct cli_groups *g)
+{
+	size_t n = cli_groups_count(g);
+	uint32_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+
+	if (!ids)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (uint32_t)i;
+	sort_groups = g;
+	qsort(ids, n, sizeof(*ids), group_cmp);
+	return ids;
+}
+
+int cli_groups_same_by(const struct cli_groups *g, uint32_t a, uint32_t b)
+{
+	sort_groups = g;
+	return by_part_cmp(a, b) == 0;
+}
+
+size_t cli_group_values(struct cli_value *vals, struct cli_groups *g, uint32_t id,
+			const struct cli_common *c)
+{
+	size_t len, n = 0;
+	const char *k = loyal_keyset_key(g->keys, id, &len);
+	size_t bylen = len - sizeof(int64_t);
+
+	/* Copy the --by part and split it at the 0x1f separators in place. */
+	if (bylen + 64 > g->val_cap) {
+		char *v = realloc(g->val, bylen + 64);
+		if (!v)
+			return SIZE_MAX;
+		g->val = v;
+		g->val_cap = bylen + 64;
+	}
+	memcpy(g->val, k, bylen);
+	char *p = g->val;
+	for (size_t i = 0; i < c->by.n; i++) {
+		char *sep = memchr(p, 0x1f, (size_t)(g->val + bylen - p));
+		*sep = '\0';
+		vals[n++] = CLI_STR(p);
+		p = sep + 1;
+	}
+	if (c->period != LOYAL_PERIOD_NONE) {
+		loyal_period_key(p, 64, c->period, g->period[id]);
+		vals[n++] = CLI_STR(p);
+	}
+	return n;
+}
+
+size_t cli_group_columns(struct cli_column *cols, const struct cli_common *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->by.n; i++)
+		cols[n++] = (struct cli_column){ c->by.items[i], CLI_T_STR, 0 };
+	if (c->period != LOYAL_PERIOD_NONE)
+		cols[n++] = (struct cli_column){ "period", CLI_T_STR, 0 };
+	return n;
+}

@@ -1,0 +1,269 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "survey.h"
+
+static const struct cli_command_info info = {
+	"csat",
+	"loyal csat [options] FILE...",
+	"Customer satisfaction: the share of answers in the top two boxes of the scale\n"
+	"(4-5 on 1-5), and the mean answer. Several columns give one row per dimension\n"
+	"and an overall row, optionally weighted.",
+};
+
+struct csat_ctx {
+	struct cli_list cols;  /* --cols; empty: one column found by name */
+	const char *csat_col;
+	int lo, hi;
+	size_t ndim;
+	loyal_csat *acc; /* per group, ndim each */
+	size_t cap;      /* groups */
+};
+
+static int csat_resolve(void *vctx, struct cli_source *s, size_t *cols)
+{
+	struct csat_ctx *ctx = vctx;
+	int error;
+
+	if (ctx->cols.n == 0) {
+		error = loyal_reader_find_column(&cols[0], s->r, "satisfaction", ctx->csat_col,
+						 loyal_role_aliases(LOYAL_ROLE_CSAT));
+		if (error < 0) {
+			int st = cli_lib_error(error);
+			if (!ctx->csat_col)
+				fprintf(stderr, "hint: name the column with --csat-col or --cols\n");
+			return st;
+		}
+		return 0;
+	}
+	for (size_t k = 0; k < ctx->cols.n; k++) {
+		error = loyal_reader_find_column(&cols[k], s->r, "satisfaction", ctx->cols.items[k], NULL);
+		if (error < 0)
+			return cli_lib_error(error);
+	}
+	return 0;
+}
+
+static int csat_parse(void *vctx, size_t k, const char *text, size_t len, int *value)
+{
+	struct csat_ctx *ctx = vctx;
+	(void)k;
+	return loyal_csat_parse_answer(value, &ctx->acc[0], text, len);
+}
+
+static int csat_add(void *vctx, uint32_t group, size_t k, int value)
+{
+	struct csat_ctx *ctx = vctx;
+
+	if (group >= ctx->cap) {
+		size_t cap = ctx->cap * 2;
+		while (cap <= group)
+			cap *= 2;
+		loyal_csat *a = realloc(ctx->acc, cap * ctx->ndim * sizeof(*a));
+		if (!a) {
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+		for (size_t i = ctx->cap * ctx->ndim; i < cap * ctx->ndim; i++)
+			loyal_csat_init(&a[i], ctx->lo, ctx->hi);
+		ctx->acc = a;
+		ctx->cap = cap;
+	}
+	loyal_csat_add(&ctx->acc[group * ctx->ndim + k], value);
+	return 0;
+}
+
+static int parse_weights(double *w, size_t n, const char *text)
+{
+	size_t k = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int64_t micros;
+		if (k == n || loyal_parse_decimal(&micros, p, len, 0) < 0 || micros < 0)
+			break;
+		w[k++] = (double)micros / 1e6;
+		p += len;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	if (k != n || *p) {
+		cli_error("--weights needs %zu non-negative numbers separated by commas, one per "
+			  "column of --cols, not '%s'", n, text);
+		return CLI_EXIT_USAGE;
+	}
+	double sum = 0;
+	for (k = 0; k < n; k++)
+		sum += w[k];
+	if (sum <= 0) {
+		cli_error("--weights must not all be zero");
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_csat(int argc, char **argv)
+{
+	struct cli_common c = { 0 };
+	struct csat_ctx ctx = { 0 };
+	const char *scale = NULL, *weights_text = NULL;
+	int skip_invalid = 0, nargs, rc;
+	struct cli_groups g = { 0 };
+	struct survey_stats st;
+	struct cli_out *out = NULL;
+	uint32_t *order = NULL;
+	double weights[SURVEY_MAX_COLS];
+	char *names = NULL;
+	const struct cli_opt opts[] = {
+		CLI_OPT_GROUP("CSAT"),
+		CLI_OPT_STRING(0, "csat-col", "NAME", &ctx.csat_col,
+			       "column holding the answer (default: found by header name)"),
+		CLI_OPT_LIST(0, "cols", "A,B,...", &ctx.cols,
+			     "several satisfaction columns: one row each and an overall row"),
+		CLI_OPT_STRING(0, "weights", "W1,W2,...", &weights_text,
+			       "weights of --cols in the overall row (default: equal)"),
+		CLI_OPT_STRING(0, "scale", "LO-HI", &scale, "answer scale: 1-5 (default), 1-7, 1-10, 0-10"),
+		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
+			     "skip and count rows with an invalid answer or date instead of failing"),
+		CLI_OPTS_INPUT(&c),
+		CLI_OPTS_GROUPING(&c),
+		CLI_OPTS_OUTPUT(&c),
+		CLI_OPT_END
+	};
+
+	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE)
+		return rc;
+	ctx.lo = 1;
+	ctx.hi = 5;
+	if (scale && loyal_csat_parse_scale(&ctx.lo, &ctx.hi, scale) < 0)
+		return cli_usage_error(&info, "--scale: %s", loyal_error_last()->reason);
+	if (ctx.cols.n && ctx.csat_col)
+		return cli_usage_error(&info, "--csat-col and --cols cannot be used together");
+	if (weights_text && !ctx.cols.n)
+		return cli_usage_error(&info, "--weights needs --cols");
+	if (ctx.cols.n > SURVEY_MAX_COLS)
+		return cli_usage_error(&info, "--cols takes at most %d columns", SURVEY_MAX_COLS);
+	ctx.ndim = ctx.cols.n ? ctx.cols.n : 1;
+	for (size_t k = 0; k < ctx.ndim; k++)
+		weights[k] = 1.0;
+	if (weights_text && (rc = parse_weights(weights, ctx.ndim, weights_text)) != 0)
+		return rc;
+	if (nargs == 0)
+		return cli_usage_error(&info, "no input file (use - for standard input)");
+
+	ctx.cap = 16;
+	if (!(ctx.acc = malloc(ctx.cap * ctx.ndim * sizeof(*ctx.acc)))) {
+		cli_error("out of memory");
+		return CLI_EXIT_OSERR;
+	}
+	for (size_t i = 0; i < ctx.cap * ctx.ndim; i++)
+		loyal_csat_init(&ctx.acc[i], ctx.lo, ctx.hi);
+	if ((rc = cli_groups_init(&g)) != 0)
+		goto done;
+
+	struct survey_spec spec = { ctx.ndim, skip_invalid, csat_resolve, csat_parse, csat_add };
+	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
+		goto done;
+	survey_report(&c, &st);
+	if (cli_groups_count(&g) == 0) {
+		cli_error("no valid answers: the CSAT is undefined");
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+
+	/* columns: groups, [dimension], responses, satisfied, csat, mean, n_<k>... */
+	struct cli_column cols[CLI_LIST_MAX + 8 + 11];
+	size_t nc = cli_group_columns(cols, &c);
+	int npoints = ctx.hi - ctx.lo + 1;
+	if (ctx.cols.n)
+		cols[nc++] = (struct cli_column){ "dimension", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "responses", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "satisfied", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "csat", CLI_T_NUM, 1 };
+	cols[nc++] = (struct cli_column){ "mean", CLI_T_NUM, 2 };
+	if (!(names = malloc((size_t)npoints * 8))) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_OSERR;
+		goto done;
+	}
+	for (int k = 0; k < npoints; k++) {
+		snprintf(names + k * 8, 8, "n_%d", ctx.lo + k);
+		cols[nc++] = (struct cli_column){ names + k * 8, CLI_T_INT, 0 };
+	}
+
+	if (!(order = cli_groups_sorted(&g))) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_OSERR;
+		goto done;
+	}
+	if ((rc = cli_out_open(&out, &c, cols, nc)) != 0)
+		goto done;
+	for (size_t i = 0; i < cli_groups_count(&g); i++) {
+		uint32_t id = order[i];
+		loyal_csat total;
+		double wsum = 0, wcsat = 0, wmean = 0;
+
+		loyal_csat_init(&total, ctx.lo, ctx.hi);
+		for (size_t k = 0; k <= ctx.cols.n; k++) {
+			struct cli_value v[CLI_LIST_MAX + 8 + 11];
+			loyal_csat_result r;
+			const loyal_csat *acc;
+			size_t n = cli_group_values(v, &g, id, &c);
+
+			if (n == SIZE_MAX) {
+				cli_error("out of memory");
+				rc = CLI_EXIT_OSERR;
+				goto done;
+			}
+			if (k < ctx.ndim) {
+				acc = &ctx.acc[id * ctx.ndim + k];
+				if (ctx.cols.n)
+					v[n++] = CLI_STR(ctx.cols.items[k]);
+				if (loyal_csat_compute(&r, acc) < 0) {
+					/* this dimension has no answer in this group */
+					v[n++] = CLI_INT(0);
+					v[n++] = CLI_INT(0);
+					v[n++] = CLI_NULL;
+					v[n++] = CLI_NULL;
+				} else {
+					wsum += weights[k];
+					wcsat += weights[k] * r.csat;
+					wmean += weights[k] * r.mean;
+					v[n++] = CLI_INT(r.responses);
+					v[n++] = CLI_INT(r.satisfied);
+					v[n++] = CLI_NUM(r.csat);
+					v[n++] = CLI_NUM(r.mean);
+				}
+				loyal_csat_merge(&total, acc);
+			} else {
+				/* overall row: weighted over the dimensions answered in the group */
+				acc = &total;
+				loyal_csat_compute(&r, acc);
+				v[n++] = CLI_STR("overall");
+				v[n++] = CLI_INT(r.responses);
+				v[n++] = CLI_INT(r.satisfied);
+				v[n++] = CLI_NUM(wcsat / wsum);
+				v[n++] = CLI_NUM(wmean / wsum);
+			}
+			for (int p = 0; p < npoints; p++)
+				v[n++] = CLI_INT(acc->counts[p]);
+			if ((rc = cli_out_row(out, v)) != 0)
+				goto done;
+			if (!ctx.cols.n)
+				break;
+		}
+	}
+done:
+	rc = cli_out_close(out, rc);
+	free(order);
+	free(names);
+	free(ctx.acc);
+	cli_groups_dispose(&g);
+	return rc;
+}

@@ -1,0 +1,98 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *description;
+};
+
+/* The command table, alphabetical. */
+static const struct cmd commands[] = {
+	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
+	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void list_commands(FILE *out)
+{
+	fprintf(out, "usage: loyal <command> [options] FILE...\n"
+		     "       loyal help <command>\n"
+		     "       loyal --version\n\n"
+		     "Customer-loyalty metrics from CSV files.\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].description);
+	fprintf(out, "\nRun 'loyal <command> --help' for a command's options; loyal(1) and\n"
+		     "loyal-<command>(1) give the definitions.\n");
+}
+
+static const struct cmd *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Flush standard output and report a failure to write it: a full disk or a
+ * closed pipe must not look like success (git's run_builtin does the same). */
+static int finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE) {
+			/* The reader went away (loyal ... | head): leave quietly, as
+			 * a process killed by SIGPIPE would. */
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+			return CLI_EXIT_IOERR;
+		}
+		cli_error("write error on standard output: %s", strerror(errno));
+		return CLI_EXIT_IOERR;
+	}
+	if (fclose(stdout) != 0 && status == 0) {
+		cli_error("write error on standard output: %s", strerror(errno));
+		return CLI_EXIT_IOERR;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	/* The C locale is never changed: numbers are read and printed with '.'
+	 * whatever LC_ALL says. */
+	if (argc < 2) {
+		list_commands(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("loyal %s\n", LOYAL_VERSION);
+		return finish_stdout(0);
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
+		list_commands(stdout);
+		return finish_stdout(0);
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (!(c = find(argv[2]))) {
+			fprintf(stderr, "loyal: '%s' is not a loyal command; see 'loyal help'\n", argv[2]);
+			return CLI_EXIT_USAGE;
+		}
+		char *hargv[] = { argv[2], "--help", NULL };
+		cli_cmd = c->name;
+		return finish_stdout(c->fn(2, hargv));
+	}
+	if (!(c = find(argv[1]))) {
+		fprintf(stderr, "loyal: '%s' is not a loyal command; see 'loyal help'\n", argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	cli_cmd = c->name;
+	return finish_stdout(c->fn(argc - 1, argv + 1));
+}

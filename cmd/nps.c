@@ -1,0 +1,169 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "survey.h"
+
+static const struct cli_command_info info = {
+	"nps",
+	"loyal nps [options] FILE...",
+	"Net Promoter Score of 0-10 survey answers: promoters (9-10) minus detractors (0-6),\n"
+	"in points, with its 95% margin of error. Blank answers are non-responses.",
+};
+
+struct nps_ctx {
+	const char *score_col;
+	loyal_nps *acc; /* per group */
+	size_t cap;
+};
+
+static int nps_resolve(void *vctx, struct cli_source *s, size_t *cols)
+{
+	struct nps_ctx *ctx = vctx;
+	int error = loyal_reader_find_column(&cols[0], s->r, "NPS score", ctx->score_col,
+					     loyal_role_aliases(LOYAL_ROLE_NPS));
+	if (error < 0) {
+		int st = cli_lib_error(error);
+		if (!ctx->score_col)
+			fprintf(stderr, "hint: name the score column with --score-col\n");
+		return st;
+	}
+	return 0;
+}
+
+static int nps_parse(void *vctx, size_t k, const char *text, size_t len, int *value)
+{
+	(void)vctx;
+	(void)k;
+	return loyal_nps_parse(value, text, len);
+}
+
+static int nps_add(void *vctx, uint32_t group, size_t k, int value)
+{
+	struct nps_ctx *ctx = vctx;
+	(void)k;
+	if (group >= ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 16;
+		while (cap <= group)
+			cap *= 2;
+		loyal_nps *a = realloc(ctx->acc, cap * sizeof(*a));
+		if (!a) {
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+		memset(a + ctx->cap, 0, (cap - ctx->cap) * sizeof(*a));
+		ctx->acc = a;
+		ctx->cap = cap;
+	}
+	loyal_nps_add(&ctx->acc[group], value);
+	return 0;
+}
+
+int cmd_nps(int argc, char **argv)
+{
+	struct cli_common c = { 0 };
+	struct nps_ctx ctx = { 0 };
+	int skip_invalid = 0, nargs, rc;
+	struct cli_groups g;
+	struct survey_stats st;
+	struct cli_out *out = NULL;
+	uint32_t *order = NULL;
+	const struct cli_opt opts[] = {
+		CLI_OPT_GROUP("NPS"),
+		CLI_OPT_STRING(0, "score-col", "NAME", &ctx.score_col,
+			       "column holding the 0-10 answer (default: found by header name)"),
+		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
+			     "skip and count rows with an invalid score or date instead of failing"),
+		CLI_OPTS_INPUT(&c),
+		CLI_OPTS_GROUPING(&c),
+		CLI_OPTS_OUTPUT(&c),
+		CLI_OPT_END
+	};
+
+	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE)
+		return rc;
+	if (nargs == 0)
+		return cli_usage_error(&info, "no input file (use - for standard input)");
+	if ((rc = cli_groups_init(&g)) != 0)
+		return rc;
+
+	struct survey_spec spec = { 1, skip_invalid, nps_resolve, nps_parse, nps_add };
+	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
+		goto done;
+	survey_report(&c, &st);
+	if (cli_groups_count(&g) == 0) {
+		cli_error("no valid answers: the NPS is undefined");
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+
+	struct cli_column cols[CLI_LIST_MAX + 12];
+	size_t ng = cli_group_columns(cols, &c), nc = ng;
+	static const struct cli_column metric_cols[] = {
+		{ "responses", CLI_T_INT, 0 }, { "promoters", CLI_T_INT, 0 },
+		{ "passives", CLI_T_INT, 0 }, { "detractors", CLI_T_INT, 0 },
+		{ "promoters_pct", CLI_T_NUM, 1 }, { "passives_pct", CLI_T_NUM, 1 },
+		{ "detractors_pct", CLI_T_NUM, 1 }, { "nps", CLI_T_NUM, 1 },
+		{ "moe95", CLI_T_NUM, 1 }, { "change", CLI_T_NUM, 1 },
+		{ "significant", CLI_T_BOOL, 0 },
+	};
+	size_t nmetric = c.period != LOYAL_PERIOD_NONE ? 11 : 9;
+	for (size_t i = 0; i < nmetric; i++)
+		cols[nc++] = metric_cols[i];
+
+	if (!(order = cli_groups_sorted(&g))) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_OSERR;
+		goto done;
+	}
+	if ((rc = cli_out_open(&out, &c, cols, nc)) != 0)
+		goto done;
+	loyal_nps_result prev = { 0 };
+	for (size_t i = 0; i < cli_groups_count(&g); i++) {
+		uint32_t id = order[i];
+		struct cli_value v[CLI_LIST_MAX + 12];
+		loyal_nps_result r;
+		size_t n;
+
+		if (loyal_nps_compute(&r, &ctx.acc[id]) < 0) {
+			rc = cli_lib_error(LOYAL_ENODATA);
+			goto done;
+		}
+		if ((n = cli_group_values(v, &g, id, &c)) == SIZE_MAX) {
+			cli_error("out of memory");
+			rc = CLI_EXIT_OSERR;
+			goto done;
+		}
+		v[n++] = CLI_INT(r.responses);
+		v[n++] = CLI_INT(r.promoters);
+		v[n++] = CLI_INT(r.passives);
+		v[n++] = CLI_INT(r.detractors);
+		v[n++] = CLI_NUM(r.promoters_pct);
+		v[n++] = CLI_NUM(r.passives_pct);
+		v[n++] = CLI_NUM(r.detractors_pct);
+		v[n++] = CLI_NUM(r.nps);
+		v[n++] = CLI_NUM(r.moe95);
+		if (c.period != LOYAL_PERIOD_NONE) {
+			if (i > 0 && cli_groups_same_by(&g, order[i - 1], id)) {
+				double change;
+				int sig;
+				loyal_nps_compare(&prev, &r, &change, &sig);
+				v[n++] = CLI_NUM(change);
+				v[n++] = CLI_BOOL(sig);
+			} else {
+				v[n++] = CLI_NULL;
+				v[n++] = CLI_NULL;
+			}
+		}
+		prev = r;
+		if ((rc = cli_out_row(out, v)) != 0)
+			goto done;
+	}
+done:
+	rc = cli_out_close(out, rc);
+	free(order);
+	free(ctx.acc);
+	cli_groups_dispose(&g);
+	return rc;
+}

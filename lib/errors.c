@@ -1,0 +1,98 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "errors_p.h"
+
+/* One record per thread, as in libgit2: the message is formatted into fixed
+ * buffers so that reporting an out-of-memory condition never allocates. */
+static _Thread_local struct {
+	loyal_error_info info;
+	int set;
+	char message[1024];
+	char file[512];
+} last;
+
+const char *loyal_strerror(int code)
+{
+	switch (code) {
+	case LOYAL_OK: return "success";
+	case LOYAL_ERROR: return "failure";
+	case LOYAL_ENOMEM: return "out of memory";
+	case LOYAL_EOPEN: return "cannot open input";
+	case LOYAL_EIO: return "read or write error";
+	case LOYAL_ECSV: return "invalid CSV";
+	case LOYAL_EVALUE: return "invalid value";
+	case LOYAL_ECOLUMN: return "column not found";
+	case LOYAL_EINVAL: return "invalid argument";
+	case LOYAL_ENODATA: return "not enough data";
+	case LOYAL_ECONVERGE: return "model fit failed";
+	case LOYAL_ETOOBIG: return "value too large";
+	case LOYAL_ITEROVER: return "no more items";
+	}
+	return "unknown error";
+}
+
+const loyal_error_info *loyal_error_last(void)
+{
+	return last.set ? &last.info : NULL;
+}
+
+void loyal_error_clear(void)
+{
+	last.set = 0;
+}
+
+static int vrecord(int code, const char *file, uint64_t line, uint64_t column,
+		   const char *fmt, va_list ap)
+{
+	size_t prefix = 0;
+	int n;
+
+	last.info.code = code;
+	last.info.file = NULL;
+	last.info.line = line;
+	last.info.column = column;
+	if (file) {
+		snprintf(last.file, sizeof(last.file), "%s", file);
+		last.info.file = last.file;
+		if (line && column)
+			n = snprintf(last.message, sizeof(last.message), "%s:%llu:%llu: ",
+				     file, (unsigned long long)line, (unsigned long long)column);
+		else if (line)
+			n = snprintf(last.message, sizeof(last.message), "%s:%llu: ",
+				     file, (unsigned long long)line);
+		else
+			n = snprintf(last.message, sizeof(last.message), "%s: ", file);
+		prefix = n < 0 ? 0 : (size_t)n < sizeof(last.message) ? (size_t)n : sizeof(last.message) - 1;
+	}
+	vsnprintf(last.message + prefix, sizeof(last.message) - prefix, fmt, ap);
+	last.info.message = last.message;
+	last.info.reason = last.message + prefix;
+	last.set = 1;
+	return code;
+}
+
+int loyal__error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vrecord(code, NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int loyal__error_at(int code, const char *file, uint64_t line, uint64_t column,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vrecord(code, file, line, column, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int loyal__error_oom(void)
+{
+	return loyal__error(LOYAL_ENOMEM, "out of memory");
+}

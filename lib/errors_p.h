@@ -1,0 +1,19 @@
+#ifndef LOYAL_ERRORS_P_H
+#define LOYAL_ERRORS_P_H
+
+#include "loyal/errors.h"
+
+/* Record a failure with a printf-style reason; returns `code` so callers can
+ * write `return loyal__error(LOYAL_EINVAL, "...")`. */
+int loyal__error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Record a failure located at file:line:column (column 0 omits it). */
+int loyal__error_at(int code, const char *file, uint64_t line, uint64_t column,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Shorthand for an allocation failure. */
+int loyal__error_oom(void);
+
+#endif

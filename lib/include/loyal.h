@@ -1,0 +1,17 @@
+#ifndef LOYAL_H
+#define LOYAL_H
+
+/* libloyal: customer-loyalty metrics from CSV files. See libloyal(3). */
+
+#include "loyal/common.h"
+#include "loyal/version.h"
+#include "loyal/errors.h"
+#include "loyal/reader.h"
+#include "loyal/roles.h"
+#include "loyal/keyset.h"
+#include "loyal/date.h"
+#include "loyal/number.h"
+#include "loyal/nps.h"
+#include "loyal/csat.h"
+
+#endif

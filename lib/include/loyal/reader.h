@@ -1,0 +1,129 @@
+#ifndef LOYAL_READER_H
+#define LOYAL_READER_H
+
+#include "common.h"
+
+/*
+ * A streaming reader of delimited text (CSV and its relatives) built on
+ * libcsv in strict mode. It reads the input in large blocks, counts physical
+ * lines itself (LF, CRLF and lone CR all end a line, also inside quoted
+ * fields) and hands out one row at a time. Memory is bounded by the longest
+ * row, never by the number of rows.
+ *
+ * What it rejects, with file, line and column: malformed quoting (a quote
+ * inside an unquoted field, text after a closing quote, an unterminated quoted
+ * field at end of input), rows with a different number of fields than the
+ * header, NUL bytes, UTF-16 input, invalid UTF-8 in header names and in the
+ * columns the caller uses, and fields longer than max_field_size.
+ * What it accepts: a UTF-8 byte-order mark, CRLF, LF and CR line ends,
+ * quoted fields with delimiters, doubled quotes and line breaks. Blank lines
+ * (empty or only spaces) are skipped and counted. Spaces around unquoted
+ * fields are trimmed (libcsv's rule); spaces inside quotes are kept.
+ */
+typedef struct loyal_reader loyal_reader;
+
+#define LOYAL_DEFAULT_MAX_FIELD_SIZE ((size_t)16 * 1024 * 1024)
+
+typedef struct {
+	int version;
+	/* Field delimiter; 0 detects it from the first line among
+	 * ',' ';' TAB '|' (the one that occurs most outside quotes; ',' on a tie). */
+	char delimiter;
+	/* Non-zero: the first row is data, and columns are named "1", "2", ... */
+	int no_header;
+	/* Longest field accepted, in bytes; 0 means LOYAL_DEFAULT_MAX_FIELD_SIZE. */
+	size_t max_field_size;
+} loyal_read_options;
+
+#define LOYAL_READ_OPTIONS_VERSION 1
+#define LOYAL_READ_OPTIONS_INIT { LOYAL_READ_OPTIONS_VERSION, 0, 0, 0 }
+
+/*
+ * Open `path` ("-" is standard input), detect the delimiter and read the
+ * header row. On success *out owns a reader to release with
+ * loyal_reader_free(). `opts` may be NULL for the defaults.
+ * Returns 0, LOYAL_EOPEN, LOYAL_EIO, LOYAL_ECSV (empty file, UTF-16,
+ * malformed header), LOYAL_ENOMEM or LOYAL_EINVAL.
+ */
+LOYAL_EXTERN(int) loyal_reader_open(loyal_reader **out, const char *path,
+				    const loyal_read_options *opts);
+
+/* As loyal_reader_open(), over an already open file descriptor that the
+ * reader does not close; `name` is used in messages. */
+LOYAL_EXTERN(int) loyal_reader_open_fd(loyal_reader **out, int fd, const char *name,
+				       const loyal_read_options *opts);
+
+/* As loyal_reader_open(), over `len` bytes at `data`, which must stay valid
+ * and unchanged until the reader is freed; `name` is used in messages. */
+LOYAL_EXTERN(int) loyal_reader_open_buffer(loyal_reader **out, const void *data, size_t len,
+					   const char *name, const loyal_read_options *opts);
+
+/* Release a reader and everything it owns. Accepts NULL. */
+LOYAL_EXTERN(void) loyal_reader_free(loyal_reader *r);
+
+/* The name used in messages (the path, or "-" for standard input). */
+LOYAL_EXTERN(const char *) loyal_reader_name(const loyal_reader *r);
+
+/* The delimiter in use (given or detected). */
+LOYAL_EXTERN(char) loyal_reader_delimiter(const loyal_reader *r);
+
+/* Number of columns (fields in the header row, or in the first row with
+ * no_header). */
+LOYAL_EXTERN(size_t) loyal_reader_columns(const loyal_reader *r);
+
+/* Name of column `col` (0-based) as written in the header, or "1", "2", ...
+ * with no_header. Borrowed: valid until the reader is freed. */
+LOYAL_EXTERN(const char *) loyal_reader_column_name(const loyal_reader *r, size_t col);
+
+/* Whether the input started with a UTF-8 byte-order mark. */
+LOYAL_EXTERN(int) loyal_reader_had_bom(const loyal_reader *r);
+
+/*
+ * Find the column of a role. With `name` non-NULL the column must be named
+ * exactly that (compared after normalisation: ASCII letters and digits only,
+ * lower-cased), or with no_header be a 1-based column number. With `name`
+ * NULL the aliases are tried in order; the first alias that matches decides.
+ * Two columns matching the deciding name is an ambiguity error.
+ * `role` names the role in messages ("NPS score"). On success *out is the
+ * 0-based column and the column is marked used (see loyal_reader_use_column).
+ * Returns 0, LOYAL_ECOLUMN (not found or ambiguous) or LOYAL_EINVAL.
+ */
+LOYAL_EXTERN(int) loyal_reader_find_column(size_t *out, loyal_reader *r, const char *role,
+					   const char *name, const char *const *aliases);
+
+/* Mark column `col` as used: only used columns are copied out of each row and
+ * checked for valid UTF-8. Returns 0 or LOYAL_EINVAL. */
+LOYAL_EXTERN(int) loyal_reader_use_column(loyal_reader *r, size_t col);
+
+/*
+ * Read the next data row. Returns 0 with a row available, LOYAL_ITEROVER at
+ * the end of the input, or a negative error (LOYAL_ECSV, LOYAL_EVALUE for
+ * invalid UTF-8, LOYAL_ETOOBIG, LOYAL_EIO, LOYAL_ENOMEM) with the location in
+ * loyal_error_last(). After an error the reader must not be read again.
+ */
+LOYAL_EXTERN(int) loyal_reader_next(loyal_reader *r);
+
+/* Field `col` of the current row, NUL-terminated, with its length in *len
+ * when len is non-NULL. Only used columns are available; others return NULL.
+ * Borrowed: valid until the next loyal_reader_next() call. */
+LOYAL_EXTERN(const char *) loyal_reader_field(const loyal_reader *r, size_t col, size_t *len);
+
+/* Physical line (1-based) on which the current row starts. */
+LOYAL_EXTERN(uint64_t) loyal_reader_line(const loyal_reader *r);
+
+/* Data rows returned so far (the header is not counted). */
+LOYAL_EXTERN(uint64_t) loyal_reader_rows(const loyal_reader *r);
+
+/* Blank lines skipped so far. */
+LOYAL_EXTERN(uint64_t) loyal_reader_blank_lines(const loyal_reader *r);
+
+/* Normalise a header name for matching into buf (lower-case ASCII letters and
+ * digits only, other bytes dropped). Returns the normalised length; the
+ * result is truncated to size-1 bytes and always NUL-terminated. */
+LOYAL_EXTERN(size_t) loyal_normalize_name(char *buf, size_t size, const char *name);
+
+/* Whether s[0..len) is valid UTF-8 (no overlongs, surrogates or values past
+ * U+10FFFF). */
+LOYAL_EXTERN(int) loyal_utf8_valid(const char *s, size_t len);
+
+#endif

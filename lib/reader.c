@@ -1,0 +1,814 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <csv.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "errors_p.h"
+#include "loyal/errors.h"
+#include "loyal/reader.h"
+
+#define BLOCK_SIZE ((size_t)256 * 1024)
+#define FIELD_STEP ((size_t)64 * 1024)
+
+/* libcsv's parser states (csv.c); only "between rows" is relied upon. */
+#define CSV_STATE_ROW_NOT_BEGUN 0
+
+struct loyal_reader {
+	char *name;
+	int fd;
+	int own_fd;
+	const unsigned char *mem; /* buffer input, or NULL */
+	size_t mem_len;
+
+	unsigned char *buf; /* input block */
+	size_t buf_len, buf_pos;
+	int eof;
+
+	struct csv_parser csv;
+	int csv_ready;
+	unsigned char delim;
+	int no_header;
+	size_t max_field;
+	int had_bom;
+
+	uint64_t line;     /* physical line of the bytes being fed */
+	uint64_t row_line; /* line on which the current row started */
+	int in_row;
+	int row_done;
+	int err;         /* error raised inside a libcsv callback */
+	int header_mode; /* the header row is being read */
+	int failed;      /* sticky error: the reader is not read again */
+	uint64_t rows;
+	uint64_t blank_lines;
+
+	size_t ncols;
+	char **colnames;
+	unsigned char *used;
+
+	/* current row: used fields are copied into arena */
+	size_t nfields;
+	char *arena;
+	size_t arena_len, arena_cap;
+	size_t *offs;    /* per column; SIZE_MAX when not present */
+	size_t *lens;
+	size_t fields_cap;
+};
+
+/*
+ * libcsv's realloc hook has no context pointer, so the field-size cap of the
+ * parser being fed is kept per thread. Refusing the allocation makes libcsv
+ * stop with CSV_ENOMEM, which next_row() turns into LOYAL_ETOOBIG.
+ */
+static _Thread_local size_t field_cap;
+static _Thread_local int field_cap_hit;
+
+static void *capped_realloc(void *p, size_t n)
+{
+	if (field_cap && n > field_cap + 2 * FIELD_STEP) {
+		field_cap_hit = 1;
+		return NULL;
+	}
+#ifdef __GLIBC__
+	/* libcsv grows its field buffer by a fixed step; growing geometrically
+	 * here keeps a very long field from costing quadratic time. */
+	if (p && n <= malloc_usable_size(p))
+		return p;
+	if (p) {
+		size_t have = malloc_usable_size(p);
+		if (n < have * 2 && (!field_cap || have * 2 <= field_cap + 2 * FIELD_STEP))
+			n = have * 2;
+	}
+#endif
+	return realloc(p, n);
+}
+
+static int only_space(unsigned char c)
+{
+	return c == ' ';
+}
+
+int loyal_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n;
+		uint32_t cp;
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i <= n)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+size_t loyal_normalize_name(char *buf, size_t size, const char *name)
+{
+	size_t n = 0, total = 0;
+
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			continue;
+		if (size && n + 1 < size)
+			buf[n++] = c;
+		total++;
+	}
+	if (size)
+		buf[n] = '\0';
+	return total;
+}
+
+static int reserve_fields(loyal_reader *r, size_t n)
+{
+	if (n <= r->fields_cap)
+		return 0;
+	size_t cap = r->fields_cap ? r->fields_cap : 16;
+	while (cap < n)
+		cap *= 2;
+	size_t *o = realloc(r->offs, cap * sizeof(*o));
+	if (!o)
+		return loyal__error_oom();
+	r->offs = o;
+	size_t *l = realloc(r->lens, cap * sizeof(*l));
+	if (!l)
+		return loyal__error_oom();
+	r->lens = l;
+	r->fields_cap = cap;
+	return 0;
+}
+
+static int arena_append(loyal_reader *r, const void *s, size_t len)
+{
+	if (r->arena_len + len + 1 > r->arena_cap) {
+		size_t cap = r->arena_cap ? r->arena_cap : 4096;
+		while (cap < r->arena_len + len + 1)
+			cap *= 2;
+		char *a = realloc(r->arena, cap);
+		if (!a)
+			return loyal__error_oom();
+		r->arena = a;
+		r->arena_cap = cap;
+	}
+	if (len)
+		memcpy(r->arena + r->arena_len, s, len);
+	r->arena[r->arena_len + len] = '\0';
+	r->arena_len += len + 1;
+	return 0;
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+	loyal_reader *r = data;
+	size_t col = r->nfields;
+
+	if (r->err)
+		return;
+	r->nfields++;
+	if (len > r->max_field) {
+		r->err = loyal__error_at(LOYAL_ETOOBIG, r->name, r->line, col + 1,
+					 "field is longer than %zu bytes (the field size limit)",
+					 r->max_field);
+		return;
+	}
+	if (s && memchr(s, '\0', len)) {
+		r->err = loyal__error_at(LOYAL_ECSV, r->name, r->line, col + 1,
+					 "NUL byte in field (is this a binary or UTF-16 file?)");
+		return;
+	}
+	if (r->header_mode) {
+		if ((r->err = reserve_fields(r, col + 1)) < 0)
+			return;
+		r->offs[col] = r->arena_len;
+		r->lens[col] = len;
+		r->err = arena_append(r, s, len);
+		return;
+	}
+	if (col >= r->ncols) {
+		r->err = loyal__error_at(LOYAL_ECSV, r->name, r->line, col + 1,
+					 "row has more fields than the %zu of the %s",
+					 r->ncols, r->no_header ? "first row" : "header");
+		return;
+	}
+	if (!r->used[col])
+		return;
+	if (!loyal_utf8_valid(s, len)) {
+		r->err = loyal__error_at(LOYAL_EVALUE, r->name, r->line, col + 1,
+					 "invalid UTF-8 in column '%s'", r->colnames[col]);
+		return;
+	}
+	r->offs[col] = r->arena_len;
+	r->lens[col] = len;
+	r->err = arena_append(r, s, len);
+}
+
+static void on_row(int c, void *data)
+{
+	loyal_reader *r = data;
+	(void)c;
+	if (r->err)
+		return;
+	r->row_done = 1;
+}
+
+static int init_parser(loyal_reader *r)
+{
+	if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		return loyal__error_oom();
+	r->csv_ready = 1;
+	csv_set_delim(&r->csv, r->delim);
+	csv_set_space_func(&r->csv, only_space);
+	csv_set_realloc_func(&r->csv, capped_realloc);
+	/* libcsv grows its field buffer by blk_size at a time; a large step
+	 * keeps long fields from costing quadratic time. */
+	csv_set_blk_size(&r->csv, FIELD_STEP);
+	return 0;
+}
+
+/* Read more input, keeping buf[keep_from..buf_len) at the start. */
+static int refill(loyal_reader *r, size_t keep_from)
+{
+	size_t keep = r->buf_len - keep_from;
+
+	if (r->mem) {
+		/* Buffer input is consumed in place: nothing to read. */
+		r->eof = 1;
+		return 0;
+	}
+	if (keep && keep_from)
+		memmove(r->buf, r->buf + keep_from, keep);
+	r->buf_len = keep;
+	r->buf_pos = 0;
+	while (r->buf_len < BLOCK_SIZE) {
+		ssize_t n = read(r->fd, r->buf + r->buf_len, BLOCK_SIZE - r->buf_len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return loyal__error_at(LOYAL_EIO, r->name, r->line, 0,
+					       "read error: %s", strerror(errno));
+		}
+		if (n == 0) {
+			r->eof = 1;
+			break;
+		}
+		r->buf_len += (size_t)n;
+		/* One read is enough unless the block is nearly empty. */
+		if (r->buf_len >= 4096)
+			break;
+	}
+	return 0;
+}
+
+static int parse_error(loyal_reader *r, const unsigned char *seg, size_t seglen, size_t done)
+{
+	uint64_t col = r->nfields + 1;
+
+	if (field_cap_hit)
+		return loyal__error_at(LOYAL_ETOOBIG, r->name, r->row_line, col,
+				       "field is longer than %zu bytes (the field size limit)",
+				       r->max_field);
+	if (csv_error(&r->csv) == CSV_ENOMEM)
+		return loyal__error_oom();
+	(void)seglen;
+	if (seg && done < seglen && seg[done] == '"')
+		return loyal__error_at(LOYAL_ECSV, r->name, r->line, col,
+				       "stray quote: a quote inside an unquoted field "
+				       "(quote the whole field and double the quote)");
+	return loyal__error_at(LOYAL_ECSV, r->name, r->line, col,
+			       "text after a closing quote (a field may not continue after its closing quote)");
+}
+
+static int feed(loyal_reader *r, const unsigned char *seg, size_t len)
+{
+	size_t done;
+
+	field_cap = r->max_field;
+	field_cap_hit = 0;
+	done = csv_parse(&r->csv, seg, len, on_field, on_row, r);
+	if (r->err)
+		return r->err;
+	if (done < len)
+		return parse_error(r, seg, len, done);
+	return 0;
+}
+
+static int finish_row(loyal_reader *r)
+{
+	if (r->header_mode) {
+		size_t n = r->nfields;
+		r->ncols = n;
+		r->colnames = calloc(n, sizeof(char *));
+		r->used = calloc(n, 1);
+		if (!r->colnames || !r->used)
+			return loyal__error_oom();
+		for (size_t i = 0; i < n; i++) {
+			const char *src = r->arena + r->offs[i];
+			if (r->no_header) {
+				char tmp[32];
+				snprintf(tmp, sizeof(tmp), "%zu", i + 1);
+				src = tmp;
+				r->colnames[i] = strdup(src);
+			} else {
+				if (!loyal_utf8_valid(src, r->lens[i]))
+					return loyal__error_at(LOYAL_ECSV, r->name, r->row_line, i + 1,
+							       "invalid UTF-8 in header name");
+				r->colnames[i] = strdup(src);
+			}
+			if (!r->colnames[i])
+				return loyal__error_oom();
+		}
+		r->header_mode = 0;
+		return 0;
+	}
+	if (r->nfields != r->ncols)
+		return loyal__error_at(LOYAL_ECSV, r->name, r->row_line, r->nfields + 1,
+				       "row has %zu field%s, the %s has %zu", r->nfields,
+				       r->nfields == 1 ? "" : "s",
+				       r->no_header ? "first row" : "header", r->ncols);
+	return 0;
+}
+
+static void start_row(loyal_reader *r)
+{
+	r->nfields = 0;
+	r->arena_len = 0;
+	r->row_done = 0;
+	for (size_t i = 0; i < r->ncols; i++)
+		r->offs[i] = SIZE_MAX;
+}
+
+/*
+ * Feed libcsv one physical line at a time, so every callback knows the line
+ * it is on. A line holds at most one row end, so a row is complete as soon
+ * as on_row() has fired.
+ */
+static int next_row(loyal_reader *r)
+{
+	int error;
+
+	start_row(r);
+	for (;;) {
+		if (r->buf_pos >= r->buf_len) {
+			if (!r->eof && (error = refill(r, r->buf_len)) < 0)
+				return error;
+			if (r->buf_pos >= r->buf_len && r->eof) {
+				field_cap = r->max_field;
+				field_cap_hit = 0;
+				if (csv_fini(&r->csv, on_field, on_row, r) != 0) {
+					if (r->err)
+						return r->err;
+					if (field_cap_hit || csv_error(&r->csv) != CSV_EPARSE)
+						return parse_error(r, NULL, 0, 0);
+					return loyal__error_at(LOYAL_ECSV, r->name, r->row_line,
+							       r->nfields + 1,
+							       "quoted field is not closed before the end of the file");
+				}
+				if (r->err)
+					return r->err;
+				if (r->row_done)
+					return 1;
+				return 0;
+			}
+			continue;
+		}
+
+		const unsigned char *p = r->buf + r->buf_pos;
+		size_t n = r->buf_len - r->buf_pos, i = 0, seglen;
+		int term = 0;
+
+		while (i < n && p[i] != '\n' && p[i] != '\r')
+			i++;
+		if (i == n) {
+			seglen = n;
+		} else if (p[i] == '\n') {
+			seglen = i + 1;
+			term = 1;
+		} else if (i + 1 < n) {
+			seglen = i + 1 + (p[i + 1] == '\n');
+			term = 1;
+		} else if (r->eof) {
+			seglen = i + 1;
+			term = 1;
+		} else if (i > 0) {
+			seglen = i; /* decide the CR once more input is in */
+		} else {
+			if ((error = refill(r, r->buf_pos)) < 0)
+				return error;
+			continue;
+		}
+
+		int was_in_row = r->in_row;
+		if ((error = feed(r, p, seglen)) < 0)
+			return error;
+		r->buf_pos += seglen;
+		if (!was_in_row)
+			r->row_line = r->line;
+		if (r->row_done) {
+			r->in_row = 0;
+			if (term)
+				r->line++;
+			return 1;
+		}
+		if (r->csv.pstate != CSV_STATE_ROW_NOT_BEGUN)
+			r->in_row = 1;
+		else if (term && !was_in_row)
+			r->blank_lines++;
+		if (term)
+			r->line++;
+	}
+}
+
+static unsigned char detect_delimiter(const unsigned char *p, size_t n)
+{
+	static const unsigned char cand[] = { ',', ';', '\t', '|' };
+	size_t count[4] = { 0 };
+	int quoted = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (c == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted)
+			continue;
+		if (c == '\n' || c == '\r')
+			break;
+		for (size_t k = 0; k < 4; k++)
+			if (c == cand[k])
+				count[k]++;
+	}
+	size_t best = 0;
+	for (size_t k = 1; k < 4; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
+}
+
+static int start(loyal_reader *r, const loyal_read_options *opts)
+{
+	int error;
+
+	if (opts && opts->version != LOYAL_READ_OPTIONS_VERSION)
+		return loyal__error(LOYAL_EINVAL, "unsupported loyal_read_options version %d",
+				    opts->version);
+	r->no_header = opts ? opts->no_header : 0;
+	r->max_field = opts && opts->max_field_size ? opts->max_field_size
+						    : LOYAL_DEFAULT_MAX_FIELD_SIZE;
+	r->line = 1;
+	r->row_line = 1;
+	if (r->mem) {
+		r->buf = (unsigned char *)r->mem;
+		r->buf_len = r->mem_len;
+		r->eof = 1;
+	} else {
+		if (!(r->buf = malloc(BLOCK_SIZE)))
+			return loyal__error_oom();
+		if ((error = refill(r, 0)) < 0)
+			return error;
+	}
+	if (r->buf_len >= 2 && ((r->buf[0] == 0xFF && r->buf[1] == 0xFE) ||
+				(r->buf[0] == 0xFE && r->buf[1] == 0xFF)))
+		return loyal__error_at(LOYAL_ECSV, r->name, 1, 0,
+				       "file is UTF-16; convert it to UTF-8 first "
+				       "(for example: iconv -f UTF-16 -t UTF-8)");
+	if (r->buf_len >= 3 && r->buf[0] == 0xEF && r->buf[1] == 0xBB && r->buf[2] == 0xBF) {
+		r->buf_pos = 3;
+		r->had_bom = 1;
+	}
+	if (r->buf_len >= r->buf_pos + 2 &&
+	    (r->buf[r->buf_pos] == 0 || r->buf[r->buf_pos + 1] == 0))
+		return loyal__error_at(LOYAL_ECSV, r->name, 1, 0,
+				       "file starts with NUL bytes: it looks like UTF-16 or binary; "
+				       "convert it to UTF-8 text first");
+	if (opts && opts->delimiter) {
+		r->delim = (unsigned char)opts->delimiter;
+		if (r->delim == '"' || r->delim == '\n' || r->delim == '\r' || r->delim == ' ')
+			return loyal__error(LOYAL_EINVAL, "'%c' cannot be a delimiter", opts->delimiter);
+	} else {
+		r->delim = detect_delimiter(r->buf + r->buf_pos, r->buf_len - r->buf_pos);
+	}
+	if ((error = init_parser(r)) < 0)
+		return error;
+
+	r->header_mode = 1;
+	error = next_row(r);
+	if (error < 0)
+		return error;
+	if (error == 0)
+		return loyal__error_at(LOYAL_ECSV, r->name, 0, 0,
+				       "file is empty: no header row");
+	if ((error = finish_row(r)) < 0)
+		return error;
+	if ((error = reserve_fields(r, r->ncols)) < 0)
+		return error;
+	if (r->no_header) {
+		/* The first row is data: keep it for the first next() call by
+		 * re-reading it as a row. With no_header every column counts as
+		 * used for that first row, which was stored whole. */
+		r->header_mode = 2;
+	}
+	return 0;
+}
+
+static int alloc_reader(loyal_reader **out, const char *name)
+{
+	loyal_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return loyal__error_oom();
+	r->fd = -1;
+	if (!(r->name = strdup(name))) {
+		free(r);
+		return loyal__error_oom();
+	}
+	*out = r;
+	return 0;
+}
+
+static int open_common(loyal_reader **out, loyal_reader *r, const loyal_read_options *opts)
+{
+	int error = start(r, opts);
+	if (error < 0) {
+		loyal_reader_free(r);
+		*out = NULL;
+		return error;
+	}
+	*out = r;
+	return 0;
+}
+
+int loyal_reader_open_fd(loyal_reader **out, int fd, const char *name,
+			 const loyal_read_options *opts)
+{
+	loyal_reader *r;
+	int error;
+
+	if (!out || fd < 0 || !name)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_open_fd");
+	if ((error = alloc_reader(&r, name)) < 0)
+		return error;
+	r->fd = fd;
+	return open_common(out, r, opts);
+}
+
+int loyal_reader_open(loyal_reader **out, const char *path, const loyal_read_options *opts)
+{
+	loyal_reader *r;
+	int fd, error;
+
+	if (!out || !path)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_open");
+	if (strcmp(path, "-") == 0)
+		return loyal_reader_open_fd(out, STDIN_FILENO, "-", opts);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return loyal__error_at(LOYAL_EOPEN, path, 0, 0, "cannot open: %s", strerror(errno));
+	if ((error = alloc_reader(&r, path)) < 0) {
+		close(fd);
+		return error;
+	}
+	r->fd = fd;
+	r->own_fd = 1;
+	return open_common(out, r, opts);
+}
+
+int loyal_reader_open_buffer(loyal_reader **out, const void *data, size_t len,
+			     const char *name, const loyal_read_options *opts)
+{
+	loyal_reader *r;
+	int error;
+
+	if (!out || (!data && len) || !name)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_open_buffer");
+	if ((error = alloc_reader(&r, name)) < 0)
+		return error;
+	r->mem = data ? data : (const unsigned char *)"";
+	r->mem_len = len;
+	return open_common(out, r, opts);
+}
+
+void loyal_reader_free(loyal_reader *r)
+{
+	if (!r)
+		return;
+	if (r->csv_ready)
+		csv_free(&r->csv);
+	if (r->own_fd)
+		close(r->fd);
+	if (!r->mem)
+		free(r->buf);
+	if (r->colnames)
+		for (size_t i = 0; i < r->ncols; i++)
+			free(r->colnames[i]);
+	free(r->colnames);
+	free(r->used);
+	free(r->arena);
+	free(r->offs);
+	free(r->lens);
+	free(r->name);
+	free(r);
+}
+
+const char *loyal_reader_name(const loyal_reader *r)
+{
+	return r->name;
+}
+
+char loyal_reader_delimiter(const loyal_reader *r)
+{
+	return (char)r->delim;
+}
+
+size_t loyal_reader_columns(const loyal_reader *r)
+{
+	return r->ncols;
+}
+
+const char *loyal_reader_column_name(const loyal_reader *r, size_t col)
+{
+	return col < r->ncols ? r->colnames[col] : NULL;
+}
+
+int loyal_reader_had_bom(const loyal_reader *r)
+{
+	return r->had_bom;
+}
+
+int loyal_reader_use_column(loyal_reader *r, size_t col)
+{
+	if (col >= r->ncols)
+		return loyal__error(LOYAL_EINVAL, "column %zu out of range", col + 1);
+	r->used[col] = 1;
+	return 0;
+}
+
+static int name_matches(const char *colname, const char *wanted)
+{
+	char a[256], b[256];
+	loyal_normalize_name(a, sizeof(a), colname);
+	loyal_normalize_name(b, sizeof(b), wanted);
+	return b[0] && strcmp(a, b) == 0;
+}
+
+int loyal_reader_find_column(size_t *out, loyal_reader *r, const char *role,
+			     const char *name, const char *const *aliases)
+{
+	size_t found = SIZE_MAX;
+
+	if (!out || !r || !role)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_find_column");
+	if (name) {
+		if (r->no_header) {
+			char *end;
+			unsigned long v = strtoul(name, &end, 10);
+			if (*name < '0' || *name > '9' || *end || v == 0 || v > r->ncols)
+				return loyal__error_at(LOYAL_ECOLUMN, r->name, 0, 0,
+						       "no column %s for the %s: the file has %zu columns "
+						       "and no header, so columns are numbers from 1",
+						       name, role, r->ncols);
+			found = v - 1;
+		} else {
+			for (size_t i = 0; i < r->ncols; i++) {
+				if (!name_matches(r->colnames[i], name))
+					continue;
+				if (found != SIZE_MAX)
+					return loyal__error_at(LOYAL_ECOLUMN, r->name, 1, i + 1,
+							       "%s column '%s' is ambiguous: columns %zu "
+							       "and %zu both match", role, name,
+							       found + 1, i + 1);
+				found = i;
+			}
+			if (found == SIZE_MAX)
+				return loyal__error_at(LOYAL_ECOLUMN, r->name, 0, 0,
+						       "%s column '%s' not found", role, name);
+		}
+	} else {
+		for (size_t k = 0; aliases && aliases[k] && found == SIZE_MAX; k++) {
+			for (size_t i = 0; i < r->ncols; i++) {
+				if (!name_matches(r->colnames[i], aliases[k]))
+					continue;
+				if (found != SIZE_MAX)
+					return loyal__error_at(LOYAL_ECOLUMN, r->name, 1, i + 1,
+							       "%s column is ambiguous: '%s' and '%s' "
+							       "both match", role, r->colnames[found],
+							       r->colnames[i]);
+				found = i;
+			}
+		}
+		if (found == SIZE_MAX) {
+			char tried[512];
+			size_t n = 0;
+			tried[0] = '\0';
+			for (size_t k = 0; aliases && aliases[k] && n < sizeof(tried); k++)
+				n += (size_t)snprintf(tried + n, sizeof(tried) - n, "%s%s",
+						      k ? ", " : "", aliases[k]);
+			return loyal__error_at(LOYAL_ECOLUMN, r->name, 0, 0,
+					       "no %s column found (looked for: %s)", role, tried);
+		}
+	}
+	r->used[found] = 1;
+	*out = found;
+	return 0;
+}
+
+static int read_row(loyal_reader *r);
+
+int loyal_reader_next(loyal_reader *r)
+{
+	int error;
+
+	if (r->failed)
+		return r->failed;
+	error = read_row(r);
+	if (error < 0 && error != LOYAL_ITEROVER)
+		r->failed = error;
+	return error;
+}
+
+static int read_row(loyal_reader *r)
+{
+	int error;
+
+	if (r->header_mode == 2) {
+		/* no_header: the first row was read when opening; hand it out now,
+		 * checking the used columns as any other row. */
+		r->header_mode = 0;
+		r->rows++;
+		for (size_t i = 0; i < r->ncols; i++) {
+			if (!r->used[i]) {
+				r->offs[i] = SIZE_MAX;
+				continue;
+			}
+			if (!loyal_utf8_valid(r->arena + r->offs[i], r->lens[i]))
+				return loyal__error_at(LOYAL_EVALUE, r->name, r->row_line, i + 1,
+						       "invalid UTF-8 in column '%s'", r->colnames[i]);
+		}
+		return 0;
+	}
+	error = next_row(r);
+	if (error < 0)
+		return error;
+	if (error == 0)
+		return LOYAL_ITEROVER;
+	if ((error = finish_row(r)) < 0)
+		return error;
+	r->rows++;
+	return 0;
+}
+
+const char *loyal_reader_field(const loyal_reader *r, size_t col, size_t *len)
+{
+	if (col >= r->ncols || col >= r->nfields || r->offs[col] == SIZE_MAX)
+		return NULL;
+	if (len)
+		*len = r->lens[col];
+	return r->arena + r->offs[col];
+}
+
+uint64_t loyal_reader_line(const loyal_reader *r)
+{
+	return r->row_line;
+}
+
+uint64_t loyal_reader_rows(const loyal_reader *r)
+{
+	return r->rows;
+}
+
+uint64_t loyal_reader_blank_lines(const loyal_reader *r)
+{
+	return r->blank_lines;
+}
