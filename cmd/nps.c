@@ -150,7 +150,7 @@ int cmd_nps(int argc, char **argv)
 				int sig;
 				loyal_nps_compare(&prev, &r, &change, &sig);
 				v[n++] = CLI_NUM(change);
-				v[n++] = CLI_BOOL(sig);
+				v[n++] = sig < 0 ? CLI_NULL : CLI_BOOL(sig);
 			} else {
 				v[n++] = CLI_NULL;
 				v[n++] = CLI_NULL;

@@ -68,7 +68,7 @@ void loyal_nps_compare(const loyal_nps_result *a, const loyal_nps_result *b,
 
 	*change = diff;
 	if (var <= 0)
-		*significant = diff != 0;
+		*significant = -1;
 	else
 		*significant = fabs(diff / 100.0) / sqrt(var) > 1.96;
 }

@@ -432,11 +432,11 @@ static int next_row(loyal_reader *r)
 		}
 
 		int was_in_row = r->in_row;
+		if (!was_in_row)
+			r->row_line = r->line;
 		if ((error = feed(r, p, seglen)) < 0)
 			return error;
 		r->buf_pos += seglen;
-		if (!was_in_row)
-			r->row_line = r->line;
 		if (r->row_done) {
 			r->in_row = 0;
 			if (term)

@@ -44,8 +44,9 @@ LOYAL_EXTERN(int) loyal_nps_compute(loyal_nps_result *out, const loyal_nps *acc)
 /*
  * Compare two results (earlier `a`, later `b`): *change = b.nps - a.nps in
  * points; *significant = 1 when |z| > 1.96 for z = (b - a) / sqrt(var_a + var_b)
- * (two-sample z-test on the NPS variances). When both variances are zero the
- * change is significant exactly when it is non-zero.
+ * (two-sample z-test on the NPS variances). When both variances are zero
+ * the test is undefined and *significant is -1 (no answer rather than a
+ * made-up one).
  */
 LOYAL_EXTERN(void) loyal_nps_compare(const loyal_nps_result *a, const loyal_nps_result *b,
 				     double *change, int *significant);

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Golden tests of loyal nps and loyal csat: stdout, stderr and exit status.
+SUITE=survey
+. "$(dirname "$0")/golden.sh"
+F=tests/fixtures/survey
+
+# nps: every format, grouping, periods, filters
+check nps_table 0 "$LOYAL" nps $F/small.csv
+check nps_csv 0 "$LOYAL" nps $F/small.csv --by channel --format csv
+check nps_tsv 0 "$LOYAL" nps $F/small.csv --by channel --format tsv -q
+check nps_json 0 "$LOYAL" nps $F/small.csv --by channel --period month --format json
+check nps_period_table 0 "$LOYAL" nps $F/small.csv --by channel --period month
+check nps_week 0 "$LOYAL" nps $F/small.csv --period week --format csv -q
+check nps_from_to 0 "$LOYAL" nps $F/small.csv --from 2025-01-04 --to 2025-02-11 --format csv
+check nps_excel_safe 0 "$LOYAL" nps $F/small.csv --by channel --format csv --excel-safe -q
+check nps_two_files 0 "$LOYAL" nps $F/small.csv $F/small.csv --format csv
+check nps_stdin 0 sh -c "\"$LOYAL\" nps - --format csv < $F/stdin.csv"
+check nps_sample_by_channel_month 0 "$LOYAL" nps data/survey.csv --by channel --period month
+# nps: bad input and bad flags
+check nps_invalid_score 65 "$LOYAL" nps $F/invalid.csv
+check nps_skip_invalid 0 "$LOYAL" nps $F/invalid.csv --skip-invalid --format csv
+check nps_bad_date 65 "$LOYAL" nps $F/baddate.csv --period month
+check nps_no_answers 65 "$LOYAL" nps $F/noanswers.csv
+check nps_no_date_column 65 "$LOYAL" nps $F/nodate.csv --period month
+check nps_no_score_column 65 "$LOYAL" nps $F/csat.csv
+check nps_date_format 0 "$LOYAL" nps $F/nodate.csv --score-col rating --date-col when --date-format %m/%d/%Y --period month --format csv
+check nps_missing_file 66 "$LOYAL" nps tests/fixtures/survey/nonexistent.csv
+check nps_unterminated 65 "$LOYAL" nps $F/unterminated.csv --score-col b
+check nps_unknown_option 64 "$LOYAL" nps --bogus $F/small.csv
+check nps_bad_format 64 "$LOYAL" nps --format xml $F/small.csv
+check nps_bad_period 64 "$LOYAL" nps --period fortnight $F/small.csv
+check nps_no_file 64 "$LOYAL" nps
+check nps_from_after_to 64 "$LOYAL" nps $F/small.csv --from 2025-02-01 --to 2025-01-01
+
+# csat: labels in two languages, ; delimiter, datetime forms, dimensions, weights, scales
+check csat_table 0 "$LOYAL" csat $F/csat.csv
+check csat_json_period 0 "$LOYAL" csat $F/csat.csv --period month --format json -q
+check csat_cols 0 "$LOYAL" csat $F/csat.csv --cols product,service --format csv -q
+check csat_weights 0 "$LOYAL" csat $F/csat.csv --cols product,service --weights 0.75,0.25 --format csv -q
+check csat_scale_0_10 0 "$LOYAL" csat $F/small.csv --csat-col nps --scale 0-10 --format csv -q
+check csat_out_of_scale 65 "$LOYAL" csat $F/small.csv --csat-col nps
+check csat_bad_weights 64 "$LOYAL" csat $F/csat.csv --cols product,service --weights 1
+check csat_sample_cols 0 "$LOYAL" csat data/survey.csv --cols product,service,price --weights 0.5,0.3,0.2 --by channel
+
+# -o writes atomically; a failing run leaves the previous file alone
+out="$tmp/report.csv"
+if (cd "$SRCDIR" && "$LOYAL" nps $F/small.csv --format csv -q -o "$out") && [ -s "$out" ] &&
+   [ "$(ls "$tmp" | grep -c report.csv.tmp)" = 0 ]; then ok "output_file"; else bad "output_file" "-o did not write $out"; fi
+cp "$out" "$tmp/before"
+(cd "$SRCDIR" && "$LOYAL" nps $F/invalid.csv --format csv -q -o "$out") 2>/dev/null
+if cmp -s "$out" "$tmp/before" && [ "$(ls "$tmp" | grep -c report.csv.tmp)" = 0 ]; then ok "output_file_kept_on_error"; else bad "output_file_kept_on_error" "previous report changed or temporary left"; fi
+(cd "$SRCDIR" && "$LOYAL" nps $F/small.csv -o /nonexistent-dir/x.csv) 2>/dev/null
+st=$?
+[ "$st" = 73 ] && ok "output_missing_dir_73" || bad "output_missing_dir_73" "exit $st"
+if [ -w /dev/full ]; then
+	(cd "$SRCDIR" && "$LOYAL" nps $F/small.csv > /dev/full) 2>"$tmp/err"
+	st=$?
+	[ "$st" = 74 ] && grep -q "write error" "$tmp/err" && ok "dev_full_74" || bad "dev_full_74" "exit $st"
+fi
+
+# json output parses (python's json module as an independent parser)
+(cd "$SRCDIR" && "$LOYAL" nps data/survey.csv --by channel --period month --format json -q) > "$tmp/j.json"
+if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d) == 48 and all("nps" in r for r in d)' "$tmp/j.json"; then
+	ok "json_parses"; else bad "json_parses" "invalid JSON"; fi
+
+# independent reference: pandas recomputes NPS, margin and CSAT of the sample
+if /usr/bin/python3 "$SRCDIR/tests/ref_survey.py" "$LOYAL" "$SRCDIR/data/survey.csv"; then
+	ok "pandas_reference"; else bad "pandas_reference" "loyal and pandas disagree"; fi
+
+finish

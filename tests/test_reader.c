@@ -1,0 +1,307 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "loyal.h"
+
+static loyal_reader *open_text(const char *text, const loyal_read_options *opts)
+{
+	loyal_reader *r = NULL;
+	int error = loyal_reader_open_buffer(&r, text, strlen(text), "t.csv", opts);
+	if (error < 0)
+		fail_msg("open failed: %s", loyal_error_last()->message);
+	return r;
+}
+
+/* Read every row using all columns; return the first error or ITEROVER. */
+static int drain(loyal_reader *r)
+{
+	int error;
+	for (size_t i = 0; i < loyal_reader_columns(r); i++)
+		loyal_reader_use_column(r, i);
+	while ((error = loyal_reader_next(r)) == 0)
+		;
+	return error;
+}
+
+static void test_reader_quoting_and_lines(void **state)
+{
+	const char *text = "id,comment,score\r\n"
+			   "1,\"a, b\",9\r\n"
+			   "2,\"she said \"\"hi\"\"\",7\r\n"
+			   "3,\"two\r\nlines\",10\r\n"
+			   "4,plain,0\r\n";
+	loyal_reader *r = open_text(text, NULL);
+	size_t len;
+	(void)state;
+
+	assert_int_equal(loyal_reader_columns(r), 3);
+	assert_int_equal(loyal_reader_delimiter(r), ',');
+	for (size_t i = 0; i < 3; i++)
+		loyal_reader_use_column(r, i);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, &len), "a, b");
+	assert_int_equal(len, 4);
+	assert_int_equal(loyal_reader_line(r), 2);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "she said \"hi\"");
+	assert_int_equal(loyal_reader_line(r), 3);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "two\r\nlines");
+	assert_int_equal(loyal_reader_line(r), 4);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_reader_line(r), 6); /* the quoted line break counted */
+	assert_string_equal(loyal_reader_field(r, 2, NULL), "0");
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+	assert_int_equal(loyal_reader_rows(r), 4);
+	loyal_reader_free(r);
+}
+
+static void test_reader_bom_and_delimiters(void **state)
+{
+	static const struct {
+		const char *text;
+		char delim;
+	} cases[] = {
+		{ "\xEF\xBB\xBF" "a;b;c\n1;2;3\n", ';' },
+		{ "a\tb\n1\t2\n", '\t' },
+		{ "a|b|c\n1|2|3\n", '|' },
+		{ "\"x,y\";b\n1;2\n", ';' }, /* the comma inside quotes does not count */
+		{ "single\n1\n", ',' },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		loyal_reader *r = open_text(cases[i].text, NULL);
+		assert_int_equal(loyal_reader_delimiter(r), cases[i].delim);
+		assert_int_equal(drain(r), LOYAL_ITEROVER);
+		loyal_reader_free(r);
+	}
+	loyal_reader *r = open_text("\xEF\xBB\xBF\"id\",x\n1,2\n", NULL);
+	assert_true(loyal_reader_had_bom(r));
+	assert_string_equal(loyal_reader_column_name(r, 0), "id");
+	loyal_reader_free(r);
+
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	o.delimiter = ';';
+	r = open_text("a,b;c\n1,2;3\n", &o);
+	assert_int_equal(loyal_reader_columns(r), 2);
+	loyal_reader_free(r);
+}
+
+static void test_reader_header_matching(void **state)
+{
+	loyal_reader *r = open_text("Response ID,Submitted At,How likely,Likelihood To Recommend\n"
+				    "1,2025-01-01,x,9\n", NULL);
+	size_t col;
+	(void)state;
+
+	assert_int_equal(loyal_reader_find_column(&col, r, "date", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_DATE)), 0);
+	assert_int_equal(col, 1);
+	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_NPS)), 0);
+	assert_int_equal(col, 3);
+	assert_int_equal(loyal_reader_find_column(&col, r, "x", "how-likely", NULL), 0);
+	assert_int_equal(col, 2);
+	assert_int_equal(loyal_reader_find_column(&col, r, "x", "nothing", NULL), LOYAL_ECOLUMN);
+	assert_int_equal(loyal_reader_find_column(&col, r, "customer", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_CUSTOMER)),
+			 LOYAL_ECOLUMN);
+	assert_non_null(strstr(loyal_error_last()->message, "no customer column found"));
+	loyal_reader_free(r);
+
+	/* Real exports: Google Forms, Qualtrics, SurveyMonkey date columns */
+	const char *dates[] = { "Timestamp", "RecordedDate", "End Date", "created_at" };
+	for (size_t i = 0; i < 4; i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "score,%s\n1,2025-01-01\n", dates[i]);
+		r = open_text(text, NULL);
+		assert_int_equal(loyal_reader_find_column(&col, r, "date", NULL,
+							  loyal_role_aliases(LOYAL_ROLE_DATE)), 0);
+		assert_int_equal(col, 1);
+		loyal_reader_free(r);
+	}
+	/* two columns matching the deciding alias are ambiguous */
+	r = open_text("nps,NPS\n1,2\n", NULL);
+	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_NPS)), LOYAL_ECOLUMN);
+	loyal_reader_free(r);
+}
+
+static void test_reader_no_header(void **state)
+{
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	loyal_reader *r;
+	size_t col;
+	(void)state;
+
+	o.no_header = 1;
+	r = open_text("a,9\nb,10\n", &o);
+	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", "2", NULL), 0);
+	assert_int_equal(col, 1);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "9");
+	assert_int_equal(loyal_reader_line(r), 1);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "10");
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+	assert_int_equal(loyal_reader_find_column(&col, r, "x", "3", NULL), LOYAL_ECOLUMN);
+	loyal_reader_free(r);
+}
+
+static void expect_error(const char *text, int code, uint64_t line, uint64_t column,
+			 const char *reason_part)
+{
+	loyal_reader *r = NULL;
+	int error = loyal_reader_open_buffer(&r, text, strlen(text), "t.csv", NULL);
+
+	if (error == 0)
+		error = drain(r);
+	loyal_reader_free(r);
+	assert_int_equal(error, code);
+	const loyal_error_info *e = loyal_error_last();
+	assert_non_null(e);
+	if (line != e->line || column != e->column || !strstr(e->reason, reason_part))
+		fail_msg("got '%s' at %llu:%llu for %s", e->message, (unsigned long long)e->line,
+			 (unsigned long long)e->column, text);
+}
+
+static void test_reader_rejects_malformed(void **state)
+{
+	(void)state;
+	expect_error("a,b\n1,x\"y\n", LOYAL_ECSV, 2, 2, "stray quote");
+	expect_error("a,b\n1,\"x\"y\n", LOYAL_ECSV, 2, 2, "after a closing quote");
+	expect_error("a,b\n1,\"open\n2,3\n", LOYAL_ECSV, 2, 2, "not closed");
+	expect_error("a,b,c\n1,2\n", LOYAL_ECSV, 2, 3, "row has 2 fields, the header has 3");
+	expect_error("a,b\n1,2,3\n", LOYAL_ECSV, 2, 3, "more fields");
+	expect_error("a,b\n1,2,\n", LOYAL_ECSV, 2, 3, "more fields"); /* trailing delimiter */
+	expect_error("", LOYAL_ECSV, 0, 0, "empty");
+	expect_error("a,b\n1,\xC3\x28\n", LOYAL_EVALUE, 2, 2, "invalid UTF-8");
+	expect_error("\xFF\xFE" "a\0,\0", LOYAL_ECSV, 1, 0, "UTF-16");
+}
+
+static void test_reader_nul_byte(void **state)
+{
+	static const char text[] = "a,b\n1,x\0y\n";
+	loyal_reader *r = NULL;
+	(void)state;
+
+	assert_int_equal(loyal_reader_open_buffer(&r, text, sizeof(text) - 1, "t.csv", NULL), 0);
+	assert_int_equal(drain(r), LOYAL_ECSV);
+	assert_int_equal(loyal_error_last()->line, 2);
+	assert_int_equal(loyal_error_last()->column, 2);
+	assert_non_null(strstr(loyal_error_last()->reason, "NUL"));
+	loyal_reader_free(r);
+}
+
+static void test_reader_line_ends_and_blank_lines(void **state)
+{
+	loyal_reader *r;
+	(void)state;
+
+	/* CR-only, mixed line ends, blank lines, no final newline */
+	r = open_text("a,b\r1,2\r\n\n3,4\n   \n5,6", NULL);
+	loyal_reader_use_column(r, 0);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_reader_line(r), 2);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_reader_line(r), 4);
+	assert_string_equal(loyal_reader_field(r, 0, NULL), "3");
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_reader_line(r), 6);
+	assert_string_equal(loyal_reader_field(r, 0, NULL), "5");
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+	assert_int_equal(loyal_reader_blank_lines(r), 2);
+	loyal_reader_free(r);
+}
+
+static void test_reader_field_size_limit(void **state)
+{
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	size_t n = 300000;
+	char *text = malloc(n + 32);
+	(void)state;
+
+	strcpy(text, "a,b\n1,\"");
+	memset(text + 7, 'x', n);
+	strcpy(text + 7 + n, "\"\n");
+	o.max_field_size = 100000;
+	loyal_reader *r = NULL;
+	assert_int_equal(loyal_reader_open_buffer(&r, text, strlen(text), "t.csv", &o), 0);
+	assert_int_equal(drain(r), LOYAL_ETOOBIG);
+	assert_int_equal(loyal_error_last()->line, 2);
+	loyal_reader_free(r);
+	o.max_field_size = 0; /* default 16 MiB: accepted */
+	r = open_text(text, &o);
+	assert_int_equal(drain(r), LOYAL_ITEROVER);
+	loyal_reader_free(r);
+	free(text);
+}
+
+/* A file larger than the reader's block, with CRLF line ends and quoted line
+ * breaks everywhere, so line ends straddle block boundaries. */
+static void test_reader_large_file_line_numbers(void **state)
+{
+	char path[] = "/tmp/loyal-test-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w");
+	const int rows = 40000;
+	loyal_reader *r = NULL;
+	int error;
+	uint64_t n = 0;
+	(void)state;
+
+	fputs("id,comment,score\r\n", fp);
+	for (int i = 0; i < rows; i++)
+		fprintf(fp, "%d,\"line one\r\nline two, \"\"q\"\"\",%d\r\n", i, i % 11);
+	fclose(fp);
+	assert_int_equal(loyal_reader_open(&r, path, NULL), 0);
+	loyal_reader_use_column(r, 0);
+	loyal_reader_use_column(r, 2);
+	while ((error = loyal_reader_next(r)) == 0) {
+		char want[16];
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)n);
+		assert_string_equal(loyal_reader_field(r, 0, NULL), want);
+		assert_int_equal(loyal_reader_line(r), 2 + 2 * n);
+		n++;
+	}
+	assert_int_equal(error, LOYAL_ITEROVER);
+	assert_int_equal(n, rows);
+	loyal_reader_free(r);
+	unlink(path);
+}
+
+static void test_reader_open_missing_file(void **state)
+{
+	loyal_reader *r = NULL;
+	(void)state;
+
+	assert_int_equal(loyal_reader_open(&r, "/nonexistent/x.csv", NULL), LOYAL_EOPEN);
+	assert_null(r);
+	assert_non_null(strstr(loyal_error_last()->message, "/nonexistent/x.csv"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reader_quoting_and_lines),
+		cmocka_unit_test(test_reader_bom_and_delimiters),
+		cmocka_unit_test(test_reader_header_matching),
+		cmocka_unit_test(test_reader_no_header),
+		cmocka_unit_test(test_reader_rejects_malformed),
+		cmocka_unit_test(test_reader_nul_byte),
+		cmocka_unit_test(test_reader_line_ends_and_blank_lines),
+		cmocka_unit_test(test_reader_field_size_limit),
+		cmocka_unit_test(test_reader_large_file_line_numbers),
+		cmocka_unit_test(test_reader_open_missing_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
