@@ -240,5 +240,8 @@ size_t cli_group_values(struct cli_value *vals, struct cli_groups *g, uint32_t i
 /* Commands */
 int cmd_csat(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
+int cmd_repurchase(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
 
 #endif

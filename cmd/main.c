@@ -15,6 +15,9 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
+	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
+	{ "retention", cmd_retention, "period-to-period retention, cohort matrix, churn rate at a date" },
+	{ "summary", cmd_summary, "one row per customer: first and last purchase, purchases, net spend" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

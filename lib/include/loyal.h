@@ -13,5 +13,6 @@
 #include "loyal/number.h"
 #include "loyal/nps.h"
 #include "loyal/csat.h"
+#include "loyal/txn.h"
 
 #endif

@@ -1,0 +1,273 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "txn_input.h"
+
+static const struct cli_command_info info = {
+	"retention",
+	"loyal retention [options] FILE...",
+	"Customer retention from period to period (default: month): of the customers who\n"
+	"bought in one period, the share who bought again in the next. --cohorts prints\n"
+	"the cohort matrix instead, --inactive the churn rate at the as-of date.",
+};
+
+static int oom(void)
+{
+	cli_error("out of memory");
+	return CLI_EXIT_OSERR;
+}
+
+/* Rows of the three kinds carry their group first; gather the groups to
+ * order the rows by the --by values. */
+static size_t *order_of(const struct txn_data *d, const void *rows, size_t n, size_t stride)
+{
+	uint32_t *g = malloc((n ? n : 1) * sizeof(*g));
+	size_t *perm;
+
+	if (!g)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		memcpy(&g[i], (const char *)rows + i * stride, sizeof(*g));
+	perm = txn_order_rows(d, g, n);
+	free(g);
+	return perm;
+}
+
+static int period_table(struct txn_data *d, const struct cli_common *c)
+{
+	loyal_txn_retention_row *rows = NULL;
+	struct cli_out *out = NULL;
+	size_t nrows = 0, *perm = NULL;
+	int rc = 0, error;
+
+	if ((error = loyal_txn_retention(&rows, &nrows, d->acc, c->period)) < 0)
+		return cli_lib_error(error);
+	if (nrows == 0) {
+		cli_error("every purchase is in the same %s: retention needs two periods",
+			  loyal_period_name(c->period));
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+	if (!(perm = order_of(d, rows, nrows, sizeof(*rows)))) {
+		rc = oom();
+		goto done;
+	}
+	struct cli_column cols[CLI_LIST_MAX + 10];
+	size_t nc = txn_group_columns(cols, d);
+	cols[nc++] = (struct cli_column){ "period", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "active_prev", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "retained", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "retention", CLI_T_NUM, 1 };
+	cols[nc++] = (struct cli_column){ "churn", CLI_T_NUM, 1 };
+	cols[nc++] = (struct cli_column){ "new", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "active", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "crr", CLI_T_NUM, 1 };
+	if ((rc = cli_out_open(&out, c, cols, nc)) != 0)
+		goto done;
+	for (size_t i = 0; i < nrows; i++) {
+		const loyal_txn_retention_row *r = &rows[perm[i]];
+		struct cli_value v[CLI_LIST_MAX + 10];
+		char key[64];
+		size_t n;
+
+		if ((n = txn_group_values(v, d, r->group)) == SIZE_MAX) {
+			rc = oom();
+			goto done;
+		}
+		txn_period_key(key, sizeof(key), c->period, r->period);
+		v[n++] = CLI_STR(key);
+		v[n++] = CLI_INT(r->active_prev);
+		v[n++] = CLI_INT(r->retained);
+		v[n++] = txn_num(r->retention);
+		v[n++] = txn_num(r->churn);
+		v[n++] = CLI_INT(r->new_customers);
+		v[n++] = CLI_INT(r->active);
+		v[n++] = txn_num(r->crr);
+		if ((rc = cli_out_row(out, v)) != 0)
+			goto done;
+	}
+done:
+	rc = cli_out_close(out, rc);
+	loyal_txn_retention_free(rows);
+	free(perm);
+	return rc;
+}
+
+static int cohort_matrix(struct txn_data *d, const struct cli_common *c, int unbounded)
+{
+	loyal_txn_cohort_options co = LOYAL_TXN_COHORT_OPTIONS_INIT;
+	loyal_txn_cohort_row *rows = NULL;
+	struct cli_out *out = NULL;
+	struct cli_column *cols = NULL;
+	struct cli_value *v = NULL;
+	char (*names)[24] = NULL;
+	size_t nrows = 0, *perm = NULL, width = 0;
+	int json = c->format == CLI_FMT_JSON, rc = 0, error;
+
+	co.period = c->period;
+	co.unbounded = unbounded;
+	if ((error = loyal_txn_cohorts(&rows, &nrows, d->acc, &co)) < 0)
+		return cli_lib_error(error);
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].ncells > width)
+			width = rows[i].ncells;
+	/* JSON holds each cohort's cells in one array; the other formats have a
+	 * column per period offset, empty where a cohort has not reached it. */
+	size_t ncols = CLI_LIST_MAX + 3 + (json ? 1 : width);
+	if (!(perm = order_of(d, rows, nrows, sizeof(*rows))) ||
+	    !(cols = malloc(ncols * sizeof(*cols))) || !(v = malloc(ncols * sizeof(*v))) ||
+	    !(names = malloc((width ? width : 1) * sizeof(*names)))) {
+		rc = oom();
+		goto done;
+	}
+	size_t nc = txn_group_columns(cols, d);
+	cols[nc++] = (struct cli_column){ "cohort", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	if (json) {
+		cols[nc++] = (struct cli_column){ "retention", CLI_T_NUMS, 1 };
+	} else {
+		for (size_t k = 0; k < width; k++) {
+			snprintf(names[k], sizeof(names[k]), "%zu", k);
+			cols[nc++] = (struct cli_column){ names[k], CLI_T_NUM, 1 };
+		}
+	}
+	if ((rc = cli_out_open(&out, c, cols, nc)) != 0)
+		goto done;
+	for (size_t i = 0; i < nrows; i++) {
+		const loyal_txn_cohort_row *r = &rows[perm[i]];
+		char key[64];
+		size_t n;
+
+		if ((n = txn_group_values(v, d, r->group)) == SIZE_MAX) {
+			rc = oom();
+			goto done;
+		}
+		txn_period_key(key, sizeof(key), c->period, r->cohort);
+		v[n++] = CLI_STR(key);
+		v[n++] = CLI_INT(r->customers);
+		if (json) {
+			v[n] = (struct cli_value){ .nums = r->retention, .nnums = r->ncells };
+			n++;
+		} else {
+			for (size_t k = 0; k < width; k++)
+				v[n++] = k < r->ncells ? CLI_NUM(r->retention[k]) : CLI_NULL;
+		}
+		if ((rc = cli_out_row(out, v)) != 0)
+			goto done;
+	}
+done:
+	rc = cli_out_close(out, rc);
+	loyal_txn_cohorts_free(rows);
+	free(perm);
+	free(cols);
+	free(v);
+	free(names);
+	return rc;
+}
+
+static int inactive_churn(struct txn_data *d, const struct cli_common *c, int32_t days)
+{
+	loyal_txn_inactive_row *rows = NULL;
+	struct cli_out *out = NULL;
+	size_t nrows = 0, *perm = NULL;
+	char asof[32];
+	int rc = 0, error;
+
+	if ((error = loyal_txn_inactive(&rows, &nrows, d->acc, days, c->period)) < 0)
+		return cli_lib_error(error);
+	if (!(perm = order_of(d, rows, nrows, sizeof(*rows)))) {
+		rc = oom();
+		goto done;
+	}
+	loyal_date_format(asof, sizeof(asof), loyal_txn_as_of(d->acc));
+	struct cli_column cols[CLI_LIST_MAX + 6];
+	size_t nc = txn_group_columns(cols, d);
+	if (c->period != LOYAL_PERIOD_NONE)
+		cols[nc++] = (struct cli_column){ "cohort", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "as_of", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "inactive", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "churn_rate", CLI_T_NUM, 1 };
+	if ((rc = cli_out_open(&out, c, cols, nc)) != 0)
+		goto done;
+	for (size_t i = 0; i < nrows; i++) {
+		const loyal_txn_inactive_row *r = &rows[perm[i]];
+		struct cli_value v[CLI_LIST_MAX + 6];
+		char key[64];
+		size_t n;
+
+		if ((n = txn_group_values(v, d, r->group)) == SIZE_MAX) {
+			rc = oom();
+			goto done;
+		}
+		if (c->period != LOYAL_PERIOD_NONE) {
+			txn_period_key(key, sizeof(key), c->period, r->cohort);
+			v[n++] = CLI_STR(key);
+		}
+		v[n++] = CLI_STR(asof);
+		v[n++] = CLI_INT(r->customers);
+		v[n++] = CLI_INT(r->inactive);
+		v[n++] = txn_num(r->churn_rate);
+		if ((rc = cli_out_row(out, v)) != 0)
+			goto done;
+	}
+done:
+	rc = cli_out_close(out, rc);
+	loyal_txn_inactive_free(rows);
+	free(perm);
+	return rc;
+}
+
+int cmd_retention(int argc, char **argv)
+{
+	struct cli_common c = { 0 };
+	struct txn_opts t = { 0 };
+	struct txn_data d = { 0 };
+	const char *inactive_text = NULL;
+	uint64_t inactive = 0;
+	int cohorts = 0, unbounded = 0, nargs, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_GROUP("Retention"),
+		CLI_OPT_FLAG(0, "cohorts", &cohorts,
+			     "print the cohort matrix instead"),
+		CLI_OPT_FLAG(0, "unbounded", &unbounded,
+			     "with --cohorts: count up to the last purchase"),
+		CLI_OPT_STRING(0, "inactive", "DAYS", &inactive_text,
+			       "print the share inactive for more than DAYS"),
+		TXN_OPTS_INPUT(&t),
+		CLI_OPTS_INPUT(&c),
+		TXN_OPTS_GROUPING(&c, "period (default month); with --inactive: cohorts"),
+		CLI_OPTS_OUTPUT(&c),
+		CLI_OPT_END
+	};
+
+	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if (!inactive_text && !c.period_name)
+		c.period_name = "month";
+	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE ||
+	    (rc = txn_opts_finish(&info, &t)) != CLI_CONTINUE)
+		return rc;
+	if (inactive_text && cli_parse_count(&inactive, "--inactive", inactive_text))
+		return CLI_EXIT_USAGE;
+	if (inactive > INT32_MAX)
+		return cli_usage_error(&info, "--inactive %s is too large", inactive_text);
+	if (inactive_text && cohorts)
+		return cli_usage_error(&info, "--inactive and --cohorts exclude each other");
+	if (unbounded && !cohorts)
+		return cli_usage_error(&info, "--unbounded needs --cohorts");
+	if (!inactive_text && c.period == LOYAL_PERIOD_NONE)
+		return cli_usage_error(&info, "retention needs a period (day, week, month, quarter, year)");
+	if (nargs == 0)
+		return cli_usage_error(&info, "no input file (use - for standard input)");
+	if ((rc = txn_load(&d, &c, &t, argv, nargs)) == 0) {
+		if (inactive_text)
+			rc = inactive_churn(&d, &c, (int32_t)inactive);
+		else if (cohorts)
+			rc = cohort_matrix(&d, &c, unbounded);
+		else
+			rc = period_table(&d, &c);
+	}
+	txn_data_dispose(&d);
+	return rc;
+}

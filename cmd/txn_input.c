@@ -1,0 +1,450 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "txn_input.h"
+
+int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t)
+{
+	if (t->occasion_name) {
+		if (!strcmp(t->occasion_name, "order"))
+			t->occasion = LOYAL_OCCASION_ORDER;
+		else if (!strcmp(t->occasion_name, "day"))
+			t->occasion = LOYAL_OCCASION_DAY;
+		else
+			return cli_usage_error(info, "unknown occasion '%s' (order or day)",
+					       t->occasion_name);
+		t->occasion_given = 1;
+		if (t->occasion == LOYAL_OCCASION_DAY && t->order_col)
+			return cli_usage_error(info, "--order-col cannot be used with --occasion day");
+	}
+	if (t->amount_col && (t->qty_col || t->price_col))
+		return cli_usage_error(info, "--amount-col cannot be combined with --qty-col or --price-col");
+	if (t->as_of_text) {
+		if (cli_parse_day(&t->as_of, "--as-of", t->as_of_text))
+			return CLI_EXIT_USAGE;
+		t->has_as_of = 1;
+	}
+	return CLI_CONTINUE;
+}
+
+/* ---- columns ----------------------------------------------------------- */
+
+/* Report a column error, with a hint naming the flag when the column was
+ * looked for by its header name. */
+static int column_error(int error, const char *given, const char *flag)
+{
+	int st = cli_lib_error(error);
+
+	if (!given && flag)
+		fprintf(stderr, "hint: name the column with %s\n", flag);
+	return st;
+}
+
+/* Find an optional role by its aliases: SIZE_MAX when no header matches.
+ * An ambiguous match is still an error. */
+static int find_optional(size_t *col, loyal_reader *r, const char *role, loyal_role which)
+{
+	int error = loyal_reader_find_column(col, r, role, NULL, loyal_role_aliases(which));
+	const loyal_error_info *e;
+
+	if (error == LOYAL_ECOLUMN && (e = loyal_error_last()) && e->line == 0) {
+		/* not found (an ambiguity names the header line) */
+		loyal_error_clear();
+		*col = SIZE_MAX;
+		return 0;
+	}
+	return error;
+}
+
+static int find_required(size_t *col, loyal_reader *r, const char *role, const char *given,
+			 loyal_role which, const char *flag)
+{
+	int error = loyal_reader_find_column(col, r, role, given, loyal_role_aliases(which));
+	return error < 0 ? column_error(error, given, flag) : 0;
+}
+
+int txn_source_open(struct txn_source *ts, const char *path, const struct cli_common *c,
+		    struct txn_opts *o)
+{
+	loyal_reader *r;
+	int rc, error, kind, has_order;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->order_col = ts->amount_col = ts->qty_col = ts->price_col = SIZE_MAX;
+	if ((rc = cli_source_open(&ts->s, path, c, 1)) != 0)
+		return rc;
+	r = ts->s.r;
+	if ((rc = find_required(&ts->customer_col, r, "customer", o->customer_col,
+				LOYAL_ROLE_CUSTOMER, "--customer-col")) != 0)
+		goto fail;
+
+	/* Order ids: none with --occasion day; required when named or with
+	 * --occasion order; otherwise used when a header matches. */
+	if (o->occasion_given && o->occasion == LOYAL_OCCASION_DAY) {
+		/* occasions are days */
+	} else if (o->order_col || o->occasion_given) {
+		if ((rc = find_required(&ts->order_col, r, "order", o->order_col,
+					LOYAL_ROLE_ORDER, "--order-col")) != 0)
+			goto fail;
+	} else if ((error = find_optional(&ts->order_col, r, "order", LOYAL_ROLE_ORDER)) < 0) {
+		rc = column_error(error, NULL, "--order-col");
+		goto fail;
+	}
+	has_order = ts->order_col != SIZE_MAX;
+
+	/* Amounts: a named amount column; or quantity x price when either is
+	 * named; or an amount column found by name, else quantity and price
+	 * both found by name; else no amounts. */
+	if (o->amount_col) {
+		if ((rc = find_required(&ts->amount_col, r, "amount", o->amount_col,
+					LOYAL_ROLE_AMOUNT, NULL)) != 0)
+			goto fail;
+	} else if (o->qty_col || o->price_col) {
+		if ((rc = find_required(&ts->qty_col, r, "quantity", o->qty_col,
+					LOYAL_ROLE_QUANTITY, "--qty-col")) != 0 ||
+		    (rc = find_required(&ts->price_col, r, "price", o->price_col,
+					LOYAL_ROLE_PRICE, "--price-col")) != 0)
+			goto fail;
+	} else {
+		if ((error = find_optional(&ts->amount_col, r, "amount", LOYAL_ROLE_AMOUNT)) < 0 ||
+		    (ts->amount_col == SIZE_MAX &&
+		     ((error = find_optional(&ts->qty_col, r, "quantity", LOYAL_ROLE_QUANTITY)) < 0 ||
+		      (error = find_optional(&ts->price_col, r, "price", LOYAL_ROLE_PRICE)) < 0))) {
+			rc = column_error(error, NULL, "--amount-col");
+			goto fail;
+		}
+		if (ts->qty_col == SIZE_MAX || ts->price_col == SIZE_MAX)
+			ts->qty_col = ts->price_col = SIZE_MAX;
+	}
+	kind = ts->amount_col != SIZE_MAX ? TXN_AMOUNT_COLUMN
+	     : ts->qty_col != SIZE_MAX ? TXN_AMOUNT_QTY_PRICE : TXN_AMOUNT_NONE;
+
+	/* Every input must be read the same way as the first. */
+	if (!o->layout_set) {
+		o->layout_set = 1;
+		o->has_order = has_order;
+		o->amount_kind = kind;
+	} else if (has_order != o->has_order) {
+		cli_error("'%s' has %s order column, unlike the first input "
+			  "(use --order-col or --occasion day)", path, has_order ? "an" : "no");
+		rc = CLI_EXIT_DATA;
+		goto fail;
+	} else if ((kind == TXN_AMOUNT_NONE) != (o->amount_kind == TXN_AMOUNT_NONE)) {
+		cli_error("'%s' has %s amount column, unlike the first input "
+			  "(use --amount-col, or --qty-col and --price-col)", path,
+			  kind == TXN_AMOUNT_NONE ? "no" : "an");
+		rc = CLI_EXIT_DATA;
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_source_close(&ts->s);
+	return rc;
+}
+
+void txn_source_close(struct txn_source *ts)
+{
+	cli_source_close(&ts->s);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+/* The reader trims unquoted fields; quoted ones keep their spaces, which
+ * never belong to an id, a date or a number. */
+static const char *field(const struct txn_source *ts, size_t col, size_t *len)
+{
+	const char *f = loyal_reader_field(ts->s.r, col, len);
+
+	if (!f) {
+		*len = 0;
+		return "";
+	}
+	while (*len && (*f == ' ' || *f == '\t')) {
+		f++;
+		(*len)--;
+	}
+	while (*len && (f[*len - 1] == ' ' || f[*len - 1] == '\t'))
+		(*len)--;
+	return f;
+}
+
+static int bad(struct txn_row *row, size_t col, const char *reason)
+{
+	row->bad_col = col;
+	snprintf(row->reason, sizeof(row->reason), "%s", reason);
+	return LOYAL_EVALUE;
+}
+
+static int bad_lib(struct txn_row *row, size_t col)
+{
+	const loyal_error_info *e = loyal_error_last();
+	return bad(row, col, e ? e->reason : "invalid value");
+}
+
+static int parse_number(struct txn_row *row, const struct txn_source *ts, size_t col,
+			const char *what, int allow_exponent, int64_t *out)
+{
+	size_t len;
+	const char *f = field(ts, col, &len);
+
+	if (len == 0) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "%s is empty", what);
+		return bad(row, col, msg);
+	}
+	if (loyal_parse_decimal(out, f, len, allow_exponent) < 0)
+		return bad_lib(row, col);
+	return 0;
+}
+
+int txn_read_row(struct txn_source *ts, const struct cli_common *c, const struct txn_opts *o,
+		 struct txn_row *row)
+{
+	loyal_datetime dt;
+	const char *f;
+	size_t len;
+
+	row->skip = TXN_USE;
+	row->order = NULL;
+	row->order_len = 0;
+	row->amount = 0;
+	row->bad_col = SIZE_MAX;
+	row->reason[0] = '\0';
+
+	row->customer = field(ts, ts->customer_col, &row->customer_len);
+	if (row->customer_len == 0 && o->strict)
+		return bad(row, ts->customer_col, "customer id is empty (a guest row; --strict rejects it)");
+
+	f = field(ts, ts->s.date_col, &len);
+	if (len == 0)
+		return bad(row, ts->s.date_col, "date is empty");
+	if (loyal_date_parse(&dt, f, len, c->date_format) < 0)
+		return bad_lib(row, ts->s.date_col);
+	row->day = dt.days;
+
+	if (ts->order_col != SIZE_MAX) {
+		row->order = field(ts, ts->order_col, &row->order_len);
+		if (row->order_len == 0)
+			return bad(row, ts->order_col, "order id is empty");
+	}
+
+	if (ts->amount_col != SIZE_MAX) {
+		if (parse_number(row, ts, ts->amount_col, "amount", o->allow_exponent, &row->amount) < 0)
+			return LOYAL_EVALUE;
+	} else if (ts->qty_col != SIZE_MAX) {
+		int64_t q, p;
+		if (parse_number(row, ts, ts->qty_col, "quantity", o->allow_exponent, &q) < 0 ||
+		    parse_number(row, ts, ts->price_col, "price", o->allow_exponent, &p) < 0)
+			return LOYAL_EVALUE;
+		if (loyal_decimal_mul(&row->amount, q, p) < 0)
+			return bad(row, ts->qty_col, "quantity x price is out of range");
+	}
+
+	if (row->customer_len == 0)
+		row->skip = TXN_SKIP_GUEST;
+	else if ((c->has_from && row->day < c->from_day) || (c->has_to && row->day > c->to_day))
+		row->skip = TXN_SKIP_RANGE;
+	else if (o->has_as_of && row->day > o->as_of)
+		row->skip = TXN_SKIP_AS_OF;
+	return 0;
+}
+
+int txn_row_error(const struct txn_source *ts, const struct txn_row *row)
+{
+	cli_error("%s:%llu:%zu: %s", loyal_reader_name(ts->s.r),
+		  (unsigned long long)loyal_reader_line(ts->s.r), row->bad_col + 1, row->reason);
+	return CLI_EXIT_DATA;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
+		     const char *path, int32_t *max_day, int *have_day)
+{
+	struct txn_source ts;
+	struct txn_row row;
+	int rc, error;
+
+	if ((rc = txn_source_open(&ts, path, c, o)) != 0)
+		return rc;
+	if (!d->acc) {
+		loyal_txn_options to = LOYAL_TXN_OPTIONS_INIT;
+		to.occasion = o->has_order ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY;
+		d->has_amount = o->amount_kind != TXN_AMOUNT_NONE;
+		if ((error = loyal_txn_new(&d->acc, &to)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+	}
+	while ((error = loyal_reader_next(ts.s.r)) == 0) {
+		d->rows++;
+		if (txn_read_row(&ts, c, o, &row) < 0) {
+			rc = txn_row_error(&ts, &row);
+			goto done;
+		}
+		if (row.skip != TXN_SKIP_RANGE && (!*have_day || row.day > *max_day)) {
+			*max_day = row.day;
+			*have_day = 1;
+		}
+		if (row.skip != TXN_USE) {
+			d->skipped[row.skip]++;
+			continue;
+		}
+		uint32_t group = 0;
+		if (c->by.n && (rc = cli_groups_id(&d->groups, &ts.s, c, 0, &group, NULL)) != 0)
+			goto done;
+		loyal_txn_row tr = {
+			row.customer, row.customer_len, row.order, row.order_len,
+			row.day, row.amount, group
+		};
+		if ((error = loyal_txn_add(d->acc, &tr)) < 0) {
+			const loyal_error_info *e = loyal_error_last();
+			cli_error("%s:%llu: %s", loyal_reader_name(ts.s.r),
+				  (unsigned long long)loyal_reader_line(ts.s.r),
+				  e ? e->reason : loyal_strerror(error));
+			rc = cli_exit_status(error);
+			goto done;
+		}
+	}
+	if (error != LOYAL_ITEROVER)
+		rc = cli_lib_error(error);
+done:
+	txn_source_close(&ts);
+	return rc;
+}
+
+static void report(const struct cli_common *c, const struct txn_data *d, uint64_t used)
+{
+	uint64_t skipped = d->lib.return_only_rows;
+	char asof[32];
+
+	if (c->quiet)
+		return;
+	for (int k = 1; k < TXN_SKIP__COUNT; k++)
+		skipped += d->skipped[k];
+	/* No as-of to show when no row had a date in the window. */
+	snprintf(asof, sizeof(asof), "; as-of ");
+	if (d->as_of_known)
+		loyal_date_format(asof + 8, sizeof(asof) - 8, loyal_txn_as_of(d->acc));
+	else
+		asof[0] = '\0';
+	cli_error("%llu row%s read from %llu file%s: %llu used (purchase lines %llu, "
+		  "return lines %llu), %llu skipped (guest rows %llu, outside --from/--to %llu, "
+		  "after as-of %llu, returns without a purchase %llu)%s",
+		  (unsigned long long)d->rows, d->rows == 1 ? "" : "s",
+		  (unsigned long long)d->files, d->files == 1 ? "" : "s",
+		  (unsigned long long)used, (unsigned long long)d->lib.purchase_rows,
+		  (unsigned long long)(d->lib.return_rows - d->lib.return_only_rows),
+		  (unsigned long long)skipped,
+		  (unsigned long long)d->skipped[TXN_SKIP_GUEST],
+		  (unsigned long long)d->skipped[TXN_SKIP_RANGE],
+		  (unsigned long long)d->skipped[TXN_SKIP_AS_OF],
+		  (unsigned long long)d->lib.return_only_rows, asof);
+}
+
+int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
+	     char **files, int nfiles)
+{
+	int32_t max_day = 0;
+	int have_day = 0, rc, error;
+
+	memset(d, 0, sizeof(*d));
+	d->by_only = *c;
+	d->by_only.period = LOYAL_PERIOD_NONE;
+	if ((rc = cli_groups_init(&d->groups)) != 0)
+		return rc;
+	for (int i = 0; i < nfiles; i++) {
+		if ((rc = load_file(d, c, o, files[i], &max_day, &have_day)) != 0)
+			return rc;
+		d->files++;
+	}
+	d->as_of_known = o->has_as_of || have_day;
+	if ((error = loyal_txn_finish(d->acc, o->has_as_of ? o->as_of : max_day)) < 0 ||
+	    (error = loyal_txn_get_stats(&d->lib, d->acc)) < 0)
+		return cli_lib_error(error);
+
+	/* Returns of customers who never bought are skipped too. */
+	uint64_t used = d->lib.rows - d->lib.return_only_rows, sum = d->lib.rows;
+	for (int k = 1; k < TXN_SKIP__COUNT; k++)
+		sum += d->skipped[k];
+	report(c, d, used);
+	if (sum != d->rows) {
+		cli_error("internal error: %llu rows read but %llu accounted for",
+			  (unsigned long long)d->rows, (unsigned long long)sum);
+		return CLI_EXIT_SOFTWARE;
+	}
+	if (d->lib.customers == 0) {
+		cli_error("no customer made a purchase: nothing to compute");
+		return CLI_EXIT_DATA;
+	}
+	return 0;
+}
+
+void txn_data_dispose(struct txn_data *d)
+{
+	loyal_txn_free(d->acc);
+	d->acc = NULL;
+	cli_groups_dispose(&d->groups);
+}
+
+/* ---- output helpers ---------------------------------------------------- */
+
+size_t *txn_order_rows(const struct txn_data *d, const uint32_t *group_of_row, size_t n)
+{
+	size_t ng = cli_groups_count(&d->groups);
+	size_t *perm = malloc((n ? n : 1) * sizeof(*perm));
+	size_t *start = NULL;
+	uint32_t *sorted = NULL, *rank = NULL;
+
+	if (!perm)
+		return NULL;
+	if (d->by_only.by.n == 0 || ng == 0) {
+		for (size_t i = 0; i < n; i++)
+			perm[i] = i;
+		return perm;
+	}
+	/* A counting sort by the rank of the group keeps each group's rows in
+	 * their period order. */
+	if (!(sorted = cli_groups_sorted(&d->groups)) ||
+	    !(rank = malloc(ng * sizeof(*rank))) || !(start = calloc(ng + 1, sizeof(*start)))) {
+		free(perm);
+		perm = NULL;
+		goto done;
+	}
+	for (size_t i = 0; i < ng; i++)
+		rank[sorted[i]] = (uint32_t)i;
+	for (size_t i = 0; i < n; i++)
+		start[rank[group_of_row[i]] + 1]++;
+	for (size_t i = 0; i < ng; i++)
+		start[i + 1] += start[i];
+	for (size_t i = 0; i < n; i++)
+		perm[start[rank[group_of_row[i]]]++] = i;
+done:
+	free(sorted);
+	free(rank);
+	free(start);
+	return perm;
+}
+
+size_t txn_group_columns(struct cli_column *cols, const struct txn_data *d)
+{
+	return cli_group_columns(cols, &d->by_only);
+}
+
+size_t txn_group_values(struct cli_value *vals, struct txn_data *d, uint32_t group)
+{
+	if (d->by_only.by.n == 0)
+		return 0;
+	return cli_group_values(vals, &d->groups, group, &d->by_only);
+}
+
+void txn_period_key(char *buf, size_t size, loyal_period p, int64_t index)
+{
+	loyal_period_key(buf, size, p, index);
+}
+
+struct cli_value txn_num(double v)
+{
+	return isnan(v) ? CLI_NULL : CLI_NUM(v);
+}

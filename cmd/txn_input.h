@@ -1,0 +1,156 @@
+#ifndef LOYAL_TXN_INPUT_H
+#define LOYAL_TXN_INPUT_H
+
+#include "cli.h"
+#include "loyal/txn.h"
+
+/*
+ * Transaction input shared by the transaction commands (summary,
+ * repurchase, retention) and meant for `loyal check --kind transactions`:
+ * resolve the columns of each input, validate every row into a txn_row,
+ * classify skipped rows by reason, and feed the rest to a loyal_txn
+ * accumulator. Every row read is either used or skipped for one reason.
+ */
+
+struct txn_opts {
+	const char *customer_col, *order_col, *amount_col, *qty_col, *price_col;
+	const char *occasion_name;
+	const char *as_of_text;
+	int strict;
+	int allow_exponent;
+
+	/* resolved by txn_opts_finish() */
+	int occasion_given;     /* --occasion was given */
+	loyal_occasion occasion;
+	int has_as_of;
+	int32_t as_of;
+	/* fixed by the first input, which later inputs must match */
+	int layout_set;
+	int has_order;          /* occasions are orders */
+	int amount_kind;        /* TXN_AMOUNT_* */
+};
+
+enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
+
+#define TXN_OPTS_INPUT(t) \
+	CLI_OPT_GROUP("Transactions"), \
+	CLI_OPT_STRING(0, "customer-col", "NAME", &(t)->customer_col, \
+		       "customer id column (default: found by header name)"), \
+	CLI_OPT_STRING(0, "order-col", "NAME", &(t)->order_col, \
+		       "order id column (default: found by header name, if any)"), \
+	CLI_OPT_STRING(0, "amount-col", "NAME", &(t)->amount_col, \
+		       "line amount column (default: found by header name, if any)"), \
+	CLI_OPT_STRING(0, "qty-col", "NAME", &(t)->qty_col, \
+		       "quantity column: amount = quantity x price"), \
+	CLI_OPT_STRING(0, "price-col", "NAME", &(t)->price_col, \
+		       "unit price column, with a quantity column"), \
+	CLI_OPT_STRING(0, "occasion", "KIND", &(t)->occasion_name, \
+		       "a purchase is an order or a day (default: order if any)"), \
+	CLI_OPT_STRING(0, "as-of", "DATE", &(t)->as_of_text, \
+		       "end of the observation window (default: last date)"), \
+	CLI_OPT_FLAG(0, "strict", &(t)->strict, \
+		     "a row without a customer id is an error, not skipped"), \
+	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \
+		     "accept amounts with an exponent, such as 1e3")
+
+/* The shared grouping options with the meaning of --period of a
+ * transaction command (the targets are those of CLI_OPTS_GROUPING). */
+#define TXN_OPTS_GROUPING(c, period_help) \
+	CLI_OPT_GROUP("Grouping"), \
+	CLI_OPT_LIST(0, "by", "COL", &(c)->by, \
+		     "group customers by COL at first purchase (repeatable)"), \
+	CLI_OPT_STRING(0, "period", "P", &(c)->period_name, period_help), \
+	CLI_OPT_STRING(0, "from", "DATE", &(c)->from, "ignore rows dated before DATE"), \
+	CLI_OPT_STRING(0, "to", "DATE", &(c)->to, "ignore rows dated after DATE")
+
+/* Validate --occasion, --as-of and the column flags; returns CLI_CONTINUE
+ * or 64 after a usage message. */
+int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t);
+
+/* One input with its columns resolved. */
+struct txn_source {
+	struct cli_source s;    /* reader, date column, --by columns */
+	size_t customer_col;
+	size_t order_col;       /* SIZE_MAX: none */
+	size_t amount_col;      /* SIZE_MAX: none */
+	size_t qty_col, price_col;
+};
+
+/* Why a valid row is not used. */
+enum txn_skip {
+	TXN_USE = 0,
+	TXN_SKIP_GUEST,    /* no customer id */
+	TXN_SKIP_RANGE,    /* dated outside --from/--to */
+	TXN_SKIP_AS_OF,    /* dated after --as-of */
+	TXN_SKIP__COUNT
+};
+
+/* One validated row. Strings are borrowed from the reader until its next row. */
+struct txn_row {
+	const char *customer;
+	size_t customer_len;    /* 0: a guest row */
+	const char *order;
+	size_t order_len;
+	int32_t day;
+	int64_t amount;         /* micro-units; 0 without an amount column */
+	enum txn_skip skip;
+	/* after an invalid value: */
+	size_t bad_col;         /* 0-based column */
+	char reason[320];
+};
+
+/* Open `path` and resolve its columns (the first input fixes whether there
+ * are order ids and amounts; later ones must have the same). Returns 0 or
+ * an exit status after reporting. */
+int txn_source_open(struct txn_source *ts, const char *path, const struct cli_common *c,
+		    struct txn_opts *o);
+void txn_source_close(struct txn_source *ts);
+
+/*
+ * Validate the reader's current row into *row: the customer id (blank is a
+ * guest row, an error with --strict), the date, the order id (when
+ * occasions are orders) and the amount, in this order and for every row,
+ * guest rows included; then set row->skip. Returns 0, or LOYAL_EVALUE with
+ * row->bad_col and row->reason set.
+ */
+int txn_read_row(struct txn_source *ts, const struct cli_common *c, const struct txn_opts *o,
+		 struct txn_row *row);
+
+/* Report the invalid value of *row at file:line:column; returns 65. */
+int txn_row_error(const struct txn_source *ts, const struct txn_row *row);
+
+/* ---- the whole input, accumulated ------------------------------------- */
+
+struct txn_data {
+	loyal_txn *acc;
+	struct cli_groups groups;  /* --by values, interned (period index 0) */
+	struct cli_common by_only; /* the options with no period, for the group values */
+	int has_amount;
+	int as_of_known;           /* --as-of, or a row dated within the window */
+	uint64_t files, rows, skipped[TXN_SKIP__COUNT];
+	loyal_txn_stats lib;       /* after the accumulator is finished */
+};
+
+/* Read every input, validate and classify each row, accumulate the used
+ * ones, then finish the accumulator at --as-of (default: the last date of
+ * the rows within --from/--to). Prints the summary line (unless -q) and
+ * fails with 65 when no customer made a purchase. Returns 0 or an exit
+ * status; txn_data_dispose() is needed in both cases. */
+int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
+	     char **files, int nfiles);
+void txn_data_dispose(struct txn_data *d);
+
+/* A permutation of n result rows (given their group ids, already in
+ * (group id, period) order) that orders them by the --by values, keeping
+ * the period order within a group. Caller frees; NULL when out of memory. */
+size_t *txn_order_rows(const struct txn_data *d, const uint32_t *group_of_row, size_t n);
+
+/* Output helpers: the --by columns, and their values for group id (see
+ * cli_group_columns / cli_group_values); period key text into buf. */
+size_t txn_group_columns(struct cli_column *cols, const struct txn_data *d);
+size_t txn_group_values(struct cli_value *vals, struct txn_data *d, uint32_t group);
+void txn_period_key(char *buf, size_t size, loyal_period p, int64_t index);
+/* A double that may be NaN (undefined) as an output value. */
+struct cli_value txn_num(double v);
+
+#endif

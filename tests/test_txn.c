@@ -1,0 +1,705 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "loyal/date.h"
+#include "loyal/errors.h"
+#include "loyal/number.h"
+#include "loyal/txn.h"
+#include "helpers.h"
+
+/* Every figure below is worked out by hand in the comment above it. */
+
+static int32_t day(const char *iso)
+{
+	loyal_datetime dt;
+	assert_int_equal(loyal_date_parse(&dt, iso, strlen(iso), NULL), 0);
+	return dt.days;
+}
+
+static int64_t money(const char *s)
+{
+	int64_t m;
+	assert_int_equal(loyal_parse_decimal(&m, s, strlen(s), 0), 0);
+	return m;
+}
+
+static void add_g(loyal_txn *t, const char *cust, const char *order, const char *date,
+		  const char *amount, uint32_t group)
+{
+	loyal_txn_row r = { cust, strlen(cust), order, order ? strlen(order) : 0,
+			    day(date), money(amount), group };
+	int rc = loyal_txn_add(t, &r);
+	if (rc)
+		print_error("add %s %s %s: %s\n", cust, date, amount, loyal_error_last()->message);
+	assert_int_equal(rc, 0);
+}
+
+static void add(loyal_txn *t, const char *cust, const char *order, const char *date,
+		const char *amount)
+{
+	add_g(t, cust, order, date, amount, 0);
+}
+
+static loyal_txn *new_txn(loyal_occasion occ)
+{
+	loyal_txn_options o = LOYAL_TXN_OPTIONS_INIT;
+	loyal_txn *t = NULL;
+	o.occasion = occ;
+	assert_int_equal(loyal_txn_new(&t, &o), 0);
+	return t;
+}
+
+/* The customer with id `id` (customers are listed in first-added order). */
+static loyal_txn_customer customer(const loyal_txn *t, const char *id)
+{
+	loyal_txn_customer c;
+	for (size_t i = 0; i < loyal_txn_customer_count(t); i++) {
+		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
+		if (!strcmp(c.id, id))
+			return c;
+	}
+	print_error("customer %s not listed\n", id);
+	fail();
+	return c;
+}
+
+static int listed(const loyal_txn *t, const char *id)
+{
+	loyal_txn_customer c;
+	for (size_t i = 0; i < loyal_txn_customer_count(t); i++) {
+		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
+		if (!strcmp(c.id, id))
+			return 1;
+	}
+	return 0;
+}
+
+/* A: buys 10.00 (order o1), returns 4.00 five days later (order c1).
+ * One occasion; net spend 6.00; gross 10.00. The return is no purchase. */
+static void test_txn_return_reduces_spend_not_purchases(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_ORDER);
+	add(t, "A", "o1", "2024-01-10", "10.00");
+	add(t, "A", "c1", "2024-01-15", "-4.00");
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	loyal_txn_customer c = customer(t, "A");
+	assert_int_equal(c.occasions, 1);
+	assert_true(c.spend == 6000000);
+	assert_true(c.gross_spend == 10000000);
+	assert_int_equal(c.last_day, day("2024-01-10")); /* the return is not a purchase */
+	loyal_txn_stats st;
+	assert_int_equal(loyal_txn_get_stats(&st, t), 0);
+	assert_int_equal(st.purchase_rows, 1);
+	assert_int_equal(st.return_rows, 1);
+	assert_int_equal(st.return_only_rows, 0);
+	loyal_txn_free(t);
+}
+
+/* B only returns: not a customer of any metric, counted in the stats. */
+static void test_txn_return_only_customer_is_not_listed(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-10", "5");
+	add(t, "B", NULL, "2024-01-11", "-2");
+	add(t, "B", NULL, "2024-01-12", "-3");
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	assert_int_equal(loyal_txn_customer_count(t), 1);
+	assert_false(listed(t, "B"));
+	loyal_txn_stats st;
+	loyal_txn_get_stats(&st, t);
+	assert_int_equal(st.customers, 1);
+	assert_int_equal(st.return_only_customers, 1);
+	assert_int_equal(st.return_only_rows, 2);
+	loyal_txn_free(t);
+}
+
+/* Guest rows are the caller's to skip: the library refuses an empty id. */
+static void test_txn_empty_customer_is_rejected(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	loyal_txn_row r = { "", 0, NULL, 0, 0, 1000000, 0 };
+	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
+	loyal_txn_stats st;
+	loyal_txn_get_stats(&st, t);
+	assert_int_equal(st.rows, 0);
+	loyal_txn_free(t);
+}
+
+/* Two orders on the same day: one occasion by day, two by order. */
+static void test_txn_same_day_purchases(void **state)
+{
+	(void)state;
+	loyal_txn *byday = new_txn(LOYAL_OCCASION_DAY), *byorder = new_txn(LOYAL_OCCASION_ORDER);
+	loyal_txn *both[] = { byday, byorder };
+	for (int i = 0; i < 2; i++) {
+		add(both[i], "A", "o1", "2024-03-01 09:00", "1");
+		add(both[i], "A", "o2", "2024-03-01 17:30", "2");
+		assert_int_equal(loyal_txn_finish(both[i], day("2024-03-31")), 0);
+	}
+	assert_int_equal(customer(byday, "A").occasions, 1);
+	assert_int_equal(customer(byorder, "A").occasions, 2);
+	assert_int_equal(customer(byorder, "A").t_x, 0);
+	loyal_txn_free(byday);
+	loyal_txn_free(byorder);
+}
+
+/* An order of three lines is one purchase; its day is its earliest line's,
+ * whatever order the lines come in. */
+static void test_txn_order_lines_are_one_occasion(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_ORDER);
+	add(t, "A", "o1", "2024-02-03", "1.50");
+	add(t, "A", "o2", "2024-02-10", "4");
+	add(t, "A", "o1", "2024-02-01", "2.25");
+	add(t, "A", "o1", "2024-02-02", "0.25");
+	assert_int_equal(loyal_txn_finish(t, day("2024-02-29")), 0);
+	loyal_txn_customer c = customer(t, "A");
+	assert_int_equal(c.occasions, 2);
+	assert_int_equal(c.first_day, day("2024-02-01"));
+	assert_int_equal(c.last_day, day("2024-02-10"));
+	assert_true(c.spend == 8000000);
+	/* first occasion o1 spent 4.00, so the repeat occasion o2 spent 4.00 */
+	assert_true(c.repeat_spend == 4000000);
+	loyal_txn_free(t);
+}
+
+/* Two orders on the first day: the first occasion is the first added, so
+ * the repeat spend is the other one's. o1 10.00 then o2 30.00, both on
+ * 2024-02-01, then o3 5.00: repeat spend 35.00, mean 17.50. */
+static void test_txn_first_occasion_tie_is_first_added(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_ORDER);
+	add(t, "A", "o1", "2024-02-01 10:00", "10");
+	add(t, "A", "o2", "2024-02-01 09:00", "30");
+	add(t, "A", "o3", "2024-02-05", "5");
+	assert_int_equal(loyal_txn_finish(t, day("2024-02-29")), 0);
+	loyal_txn_customer c = customer(t, "A");
+	assert_int_equal(c.x, 2);
+	assert_true(c.repeat_spend == 35000000);
+	assert_double_near(c.mean_repeat_spend, 17.5, 1e-12);
+	loyal_txn_free(t);
+}
+
+/* Order ids are compared in full: ids that share a prefix, differ only in
+ * case or trailing bytes, or hold NUL bytes stay distinct; the same id for
+ * two customers is two occasions. */
+static void test_txn_distinct_orders_never_merge(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_ORDER);
+	const char ids[][4] = { "1", "10", "100", "a", "A", "a " };
+	for (size_t i = 0; i < 6; i++)
+		add(t, "X", ids[i], "2024-01-01", "1");
+	loyal_txn_row r = { "X", 1, "a\0b", 3, day("2024-01-01"), 1000000, 0 };
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	r.order = "a\0c";
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	add(t, "Y", "1", "2024-01-01", "1");
+	char id[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof(id), "INV-%d", i);
+		add(t, "Z", id, "2024-01-02", "1");
+	}
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	assert_int_equal(customer(t, "X").occasions, 8);
+	assert_int_equal(customer(t, "Y").occasions, 1);
+	assert_int_equal(customer(t, "Z").occasions, 5000);
+	loyal_txn_free(t);
+}
+
+/* Summary fields with as-of 2024-04-30:
+ * A buys 2024-01-01 (10), 2024-01-21 (20), 2024-03-01 (30, two lines 12+18).
+ * recency (t_x) = 2024-03-01 - 2024-01-01 = 60, age (T) = 120,
+ * days since last = 60, x = 2, repeat spend 50, mean repeat spend 25. */
+static void test_txn_customer_summary_fields(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-01", "10");
+	add(t, "A", NULL, "2024-01-21", "20");
+	add(t, "A", NULL, "2024-03-01", "12");
+	add(t, "A", NULL, "2024-03-01", "18");
+	add(t, "B", NULL, "2024-04-30", "7");
+	assert_int_equal(loyal_txn_finish(t, day("2024-04-30")), 0);
+	assert_int_equal(loyal_txn_as_of(t), day("2024-04-30"));
+	loyal_txn_customer c = customer(t, "A");
+	assert_int_equal(c.occasions, 3);
+	assert_int_equal(c.x, 2);
+	assert_int_equal(c.t_x, 60);
+	assert_int_equal(c.T, 120);
+	assert_int_equal(day("2024-04-30") - c.last_day, 60);
+	assert_true(c.spend == 60000000);
+	assert_true(c.repeat_spend == 50000000);
+	assert_double_near(c.mean_repeat_spend, 25.0, 1e-12);
+	c = customer(t, "B"); /* first seen on the as-of day */
+	assert_int_equal(c.x, 0);
+	assert_int_equal(c.T, 0);
+	assert_true(isnan(c.mean_repeat_spend));
+	loyal_txn_free(t);
+}
+
+/* Money is summed exactly: 0.10 ten times is 1.00, not 0.9999999999999999;
+ * 1e15 micro-units plus 1 micro-unit keeps the last unit. */
+static void test_txn_money_is_exact(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	for (int i = 0; i < 10; i++)
+		add(t, "A", NULL, "2024-01-01", "0.10");
+	add(t, "B", NULL, "2024-01-01", "1000000000");
+	add(t, "B", NULL, "2024-01-01", "0.000001");
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-01")), 0);
+	assert_true(customer(t, "A").spend == 1000000);
+	assert_true(customer(t, "B").spend == 1000000000000001LL);
+	loyal_txn_free(t);
+}
+
+static void test_txn_spend_overflow_is_an_error(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	loyal_txn_row r = { "A", 1, NULL, 0, 0, INT64_MAX - 5, 0 };
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	r.amount = 10;
+	assert_int_equal(loyal_txn_add(t, &r), LOYAL_ETOOBIG);
+	r.amount = INT64_MIN;
+	assert_int_equal(loyal_txn_add(t, &r), 0); /* a return: net -6, gross unchanged */
+	assert_int_equal(loyal_txn_finish(t, 0), 0);
+	assert_true(customer(t, "A").spend == -6);
+	loyal_txn_free(t);
+}
+
+/* Repurchase over four customers:
+ * A: 01-01, 01-11, 01-31 (gaps 10, 20); B: 01-05, 01-10 (gap 5);
+ * C: 01-07 twice the same day (one occasion); D: 01-20.
+ * customers 4, repeat 2, rate 50%, repeat purchases 3,
+ * gaps {5, 10, 20}: mean 35/3, median 10. */
+static void test_txn_repurchase_rate_and_gaps(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-01", "1");
+	add(t, "A", NULL, "2024-01-11", "1");
+	add(t, "A", NULL, "2024-01-31", "1");
+	add(t, "B", NULL, "2024-01-05", "1");
+	add(t, "B", NULL, "2024-01-10", "1");
+	add(t, "C", NULL, "2024-01-07", "1");
+	add(t, "C", NULL, "2024-01-07", "1");
+	add(t, "D", NULL, "2024-01-20", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	loyal_txn_repurchase_row *rows = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].customers, 4);
+	assert_int_equal(rows[0].repeat_customers, 2);
+	assert_int_equal(rows[0].repeat_purchases, 3);
+	assert_double_near(rows[0].repurchase_rate, 50.0, 1e-12);
+	assert_double_near(rows[0].mean_days_between, 35.0 / 3, 1e-12);
+	assert_double_near(rows[0].median_days_between, 10.0, 1e-12);
+	assert_true(isnan(rows[0].within_rate));
+	loyal_txn_repurchase_free(rows);
+	loyal_txn_free(t);
+}
+
+/* Even number of gaps: the median is the mean of the middle two.
+ * A: gaps 2, 4; B: gaps 7, 1 -> {1, 2, 4, 7}: median 3, mean 3.5. */
+static void test_txn_repurchase_median_even(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-01", "1");
+	add(t, "A", NULL, "2024-01-03", "1");
+	add(t, "A", NULL, "2024-01-07", "1");
+	add(t, "B", NULL, "2024-01-01", "1");
+	add(t, "B", NULL, "2024-01-09", "1");
+	add(t, "B", NULL, "2024-01-08", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	loyal_txn_repurchase_row *rows = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, NULL), 0);
+	assert_double_near(rows[0].median_days_between, 3.0, 1e-12);
+	assert_double_near(rows[0].mean_days_between, 3.5, 1e-12);
+	loyal_txn_repurchase_free(rows);
+	loyal_txn_free(t);
+}
+
+/* --within 30, as-of 2024-03-31:
+ * A first 01-01, again 01-31 (30 days: within); B first 01-01, again 02-01
+ * (31 days: not within); C first 03-01 (30 days before as-of: eligible, no
+ * repeat); D first 03-02 (29 days: not eligible, though it bought again).
+ * eligible 3 (A, B, C), within 1 (A): 33.33%. */
+static void test_txn_repurchase_within(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-01", "1");
+	add(t, "A", NULL, "2024-01-31", "1");
+	add(t, "B", NULL, "2024-01-01", "1");
+	add(t, "B", NULL, "2024-02-01", "1");
+	add(t, "C", NULL, "2024-03-01", "1");
+	add(t, "D", NULL, "2024-03-02", "1");
+	add(t, "D", NULL, "2024-03-03", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-03-31")), 0);
+	loyal_txn_repurchase_options o = LOYAL_TXN_REPURCHASE_OPTIONS_INIT;
+	o.within_days = 30;
+	loyal_txn_repurchase_row *rows = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, &o), 0);
+	assert_int_equal(rows[0].within_eligible, 3);
+	assert_int_equal(rows[0].within_repeat, 1);
+	assert_double_near(rows[0].within_rate, 100.0 / 3, 1e-12);
+	loyal_txn_repurchase_free(rows);
+	loyal_txn_free(t);
+}
+
+/* Cohorts by month of the first purchase, and groups (by first purchase
+ * row): group 2 = {A (Jan, repeat), B (Feb)}, group 1 = {C (Jan)}.
+ * Rows sorted by group then cohort: (1, Jan) (2, Jan) (2, Feb). */
+static void test_txn_repurchase_by_group_and_cohort(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add_g(t, "A", NULL, "2024-01-10", "1", 2);
+	add_g(t, "A", NULL, "2024-02-10", "1", 1); /* later row: group stays 2 */
+	add_g(t, "B", NULL, "2024-02-11", "1", 2);
+	add_g(t, "C", NULL, "2024-01-05", "1", 1);
+	assert_int_equal(loyal_txn_finish(t, day("2024-02-29")), 0);
+	loyal_txn_repurchase_options o = LOYAL_TXN_REPURCHASE_OPTIONS_INIT;
+	o.cohort_period = LOYAL_PERIOD_MONTH;
+	loyal_txn_repurchase_row *rows = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, &o), 0);
+	assert_int_equal(n, 3);
+	int64_t jan = loyal_period_index(LOYAL_PERIOD_MONTH, day("2024-01-01"));
+	assert_int_equal(rows[0].group, 1);
+	assert_true(rows[0].cohort == jan);
+	assert_int_equal(rows[0].customers, 1);
+	assert_int_equal(rows[1].group, 2);
+	assert_true(rows[1].cohort == jan);
+	assert_int_equal(rows[1].repeat_customers, 1);
+	assert_int_equal(rows[2].group, 2);
+	assert_true(rows[2].cohort == jan + 1);
+	assert_int_equal(rows[2].customers, 1);
+	assert_int_equal(rows[2].repeat_customers, 0);
+	assert_true(isnan(rows[2].median_days_between));
+	loyal_txn_repurchase_free(rows);
+	loyal_txn_free(t);
+}
+
+/* The group is that of the earliest purchase row, whatever the input
+ * order; a return never sets it; a tie keeps the first row added. */
+static void test_txn_group_of_first_purchase(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add_g(t, "A", NULL, "2024-02-01", "1", 5);
+	add_g(t, "A", NULL, "2024-01-01", "-1", 6); /* return: no group */
+	add_g(t, "A", NULL, "2024-01-15", "1", 7);  /* earlier purchase: group 7 */
+	add_g(t, "B", NULL, "2024-01-01", "1", 3);
+	add_g(t, "B", NULL, "2024-01-01", "1", 4);  /* tie: keeps 3 */
+	assert_int_equal(loyal_txn_finish(t, day("2024-02-29")), 0);
+	assert_int_equal(customer(t, "A").group, 7);
+	assert_int_equal(customer(t, "B").group, 3);
+	loyal_txn_free(t);
+}
+
+/* Monthly retention, as-of 2024-04-15:
+ *   A: Jan, Feb, Apr     B: Jan, Feb, Mar     C: Feb, Mar     D: Apr
+ * Jan: active 2 new 2; Feb: active 3 (A B C) new 1 (C), retained 2 (A B);
+ * Mar: active 2 (B C) new 0, retained 2 of S=3;
+ * Apr: active 2 (A D) new 1 (D), retained 0 of S=2.
+ * Feb: retention 100, churn 0, crr (3-1)/2 = 100.
+ * Mar: retention 66.67, churn 33.33, crr 2/3 = 66.67.
+ * Apr: retention 0, churn 100, crr (2-1)/2 = 50 (A came back). */
+static void test_txn_period_retention(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-03", "1");
+	add(t, "A", NULL, "2024-02-03", "1");
+	add(t, "A", NULL, "2024-04-03", "1");
+	add(t, "B", NULL, "2024-01-20", "1");
+	add(t, "B", NULL, "2024-02-20", "1");
+	add(t, "B", NULL, "2024-02-21", "1");
+	add(t, "B", NULL, "2024-03-20", "1");
+	add(t, "C", NULL, "2024-02-01", "1");
+	add(t, "C", NULL, "2024-03-01", "1");
+	add(t, "D", NULL, "2024-04-15", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-04-15")), 0);
+	loyal_txn_retention_row *r = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_retention(&r, &n, t, LOYAL_PERIOD_MONTH), 0);
+	assert_int_equal(n, 3);
+	int64_t feb = loyal_period_index(LOYAL_PERIOD_MONTH, day("2024-02-01"));
+	assert_true(r[0].period == feb);
+	assert_int_equal(r[0].active_prev, 2);
+	assert_int_equal(r[0].retained, 2);
+	assert_int_equal(r[0].new_customers, 1);
+	assert_int_equal(r[0].active, 3);
+	assert_double_near(r[0].retention, 100, 1e-12);
+	assert_double_near(r[0].churn, 0, 1e-12);
+	assert_double_near(r[0].crr, 100, 1e-12);
+	assert_int_equal(r[1].active_prev, 3);
+	assert_int_equal(r[1].retained, 2);
+	assert_int_equal(r[1].new_customers, 0);
+	assert_int_equal(r[1].active, 2);
+	assert_double_near(r[1].retention, 200.0 / 3, 1e-12);
+	assert_double_near(r[1].churn, 100.0 / 3, 1e-12);
+	assert_double_near(r[1].crr, 200.0 / 3, 1e-12);
+	assert_true(r[2].period == feb + 2);
+	assert_int_equal(r[2].active_prev, 2);
+	assert_int_equal(r[2].retained, 0);
+	assert_int_equal(r[2].new_customers, 1);
+	assert_int_equal(r[2].active, 2);
+	assert_double_near(r[2].retention, 0, 1e-12);
+	assert_double_near(r[2].churn, 100, 1e-12);
+	assert_double_near(r[2].crr, 50, 1e-12);
+	loyal_txn_retention_free(r);
+	loyal_txn_free(t);
+}
+
+/* A month with no purchase: the next month has active_prev 0 and undefined
+ * (NaN) rates; the empty month itself is listed. A: Jan, Mar. */
+static void test_txn_period_retention_gap(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-03", "1");
+	add(t, "A", NULL, "2024-03-03", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-03-31")), 0);
+	loyal_txn_retention_row *r = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_retention(&r, &n, t, LOYAL_PERIOD_MONTH), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].active_prev, 1); /* Feb */
+	assert_int_equal(r[0].active, 0);
+	assert_double_near(r[0].retention, 0, 1e-12);
+	assert_int_equal(r[1].active_prev, 0); /* Mar */
+	assert_int_equal(r[1].active, 1);
+	assert_true(isnan(r[1].retention));
+	assert_true(isnan(r[1].churn));
+	assert_true(isnan(r[1].crr));
+	loyal_txn_retention_free(r);
+	assert_int_equal(loyal_txn_retention(&r, &n, t, LOYAL_PERIOD_NONE), LOYAL_EINVAL);
+	loyal_txn_free(t);
+}
+
+/* Cohort matrix, as-of 2024-04-10:
+ *   Jan cohort: A (Jan, Mar), B (Jan, Feb, Apr), C (Jan)   -> 3 customers
+ *   Mar cohort: D (Mar, Apr)                               -> 1
+ *   Apr cohort: E (Apr, first seen in the last period)     -> 1
+ * bounded Jan: k0 3, k1 1 (B), k2 1 (A), k3 1 (B) -> 100, 33.3, 33.3, 33.3
+ * unbounded Jan: k0 3, k1 2 (A B), k2 2 (A B), k3 1 (B)
+ * Mar: 2 cells 100, 100; Apr: 1 cell 100. */
+static void test_txn_cohort_matrix(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-05", "1");
+	add(t, "A", NULL, "2024-03-05", "1");
+	add(t, "B", NULL, "2024-01-06", "1");
+	add(t, "B", NULL, "2024-02-06", "1");
+	add(t, "B", NULL, "2024-04-06", "1");
+	add(t, "C", NULL, "2024-01-31", "1");
+	add(t, "D", NULL, "2024-03-01", "1");
+	add(t, "D", NULL, "2024-04-01", "1");
+	add(t, "E", NULL, "2024-04-10", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-04-10")), 0);
+	int64_t jan = loyal_period_index(LOYAL_PERIOD_MONTH, day("2024-01-01"));
+	for (int unbounded = 0; unbounded < 2; unbounded++) {
+		loyal_txn_cohort_options o = LOYAL_TXN_COHORT_OPTIONS_INIT;
+		loyal_txn_cohort_row *r = NULL;
+		size_t n = 0;
+		o.unbounded = unbounded;
+		assert_int_equal(loyal_txn_cohorts(&r, &n, t, &o), 0);
+		assert_int_equal(n, 3);
+		assert_true(r[0].cohort == jan);
+		assert_int_equal(r[0].customers, 3);
+		assert_int_equal(r[0].ncells, 4);
+		const uint64_t want[2][4] = { { 3, 1, 1, 1 }, { 3, 2, 2, 1 } };
+		for (int k = 0; k < 4; k++) {
+			assert_int_equal(r[0].active[k], want[unbounded][k]);
+			assert_double_near(r[0].retention[k], 100.0 * want[unbounded][k] / 3, 1e-12);
+		}
+		assert_true(r[1].cohort == jan + 2);
+		assert_int_equal(r[1].customers, 1);
+		assert_int_equal(r[1].ncells, 2);
+		assert_double_near(r[1].retention[1], 100, 1e-12);
+		assert_true(r[2].cohort == jan + 3);
+		assert_int_equal(r[2].ncells, 1);
+		assert_double_near(r[2].retention[0], 100, 1e-12);
+		loyal_txn_cohorts_free(r);
+	}
+	loyal_txn_free(t);
+}
+
+/* Churn at as-of 2024-06-30 with 30 days: last purchase more than 30 days
+ * before. A last 05-31 (30 days: active), B 05-30 (31: inactive),
+ * C 06-30 (0: active), D 01-01 (inactive). 2 of 4 = 50%. */
+static void test_txn_inactive_churn(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-05-31", "1");
+	add(t, "B", NULL, "2024-05-30", "1");
+	add(t, "C", NULL, "2024-01-01", "1");
+	add(t, "C", NULL, "2024-06-30", "1");
+	add(t, "D", NULL, "2024-01-01", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-06-30")), 0);
+	loyal_txn_inactive_row *r = NULL;
+	size_t n = 0;
+	assert_int_equal(loyal_txn_inactive(&r, &n, t, 30, LOYAL_PERIOD_NONE), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].customers, 4);
+	assert_int_equal(r[0].inactive, 2);
+	assert_double_near(r[0].churn_rate, 50, 1e-12);
+	loyal_txn_inactive_free(r);
+	/* by quarter of first purchase: Q1 = {C, D} 1 inactive; Q2 = {A, B} 1 */
+	assert_int_equal(loyal_txn_inactive(&r, &n, t, 30, LOYAL_PERIOD_QUARTER), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].customers, 2);
+	assert_int_equal(r[0].inactive, 1);
+	assert_int_equal(r[1].customers, 2);
+	assert_int_equal(r[1].inactive, 1);
+	loyal_txn_inactive_free(r);
+	loyal_txn_free(t);
+}
+
+/* Merging two halves gives what one accumulator of all rows gives. */
+static void test_txn_merge_equals_one_pass(void **state)
+{
+	(void)state;
+	loyal_txn *all = new_txn(LOYAL_OCCASION_ORDER), *a = new_txn(LOYAL_OCCASION_ORDER);
+	loyal_txn *b = new_txn(LOYAL_OCCASION_ORDER);
+	static const char *rows[][4] = {
+		{ "A", "1", "2024-01-05", "10" }, { "B", "2", "2024-01-06", "5" },
+		{ "A", "3", "2024-02-01", "7" },  { "A", "1", "2024-01-04", "1" },
+		{ "B", "9", "2024-02-02", "-2" }, { "C", "4", "2024-03-01", "3" },
+		{ "B", "2", "2024-01-06", "4" },  { "A", "5", "2024-03-03", "6.5" },
+		{ "R", "7", "2024-03-04", "-1" }, { "R", "8", "2024-03-05", "-2" },
+	};
+	for (size_t i = 0; i < 10; i++) {
+		add(all, rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
+		add(i < 4 || i == 8 ? a : b, rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
+	}
+	assert_int_equal(loyal_txn_merge(a, b), 0);
+	assert_int_equal(loyal_txn_finish(all, day("2024-03-31")), 0);
+	assert_int_equal(loyal_txn_finish(a, day("2024-03-31")), 0);
+	assert_int_equal(loyal_txn_customer_count(a), loyal_txn_customer_count(all));
+	for (size_t i = 0; i < loyal_txn_customer_count(all); i++) {
+		loyal_txn_customer x, y;
+		loyal_txn_customer_get(&x, all, i);
+		y = customer(a, x.id);
+		assert_int_equal(x.occasions, y.occasions);
+		assert_int_equal(x.first_day, y.first_day);
+		assert_int_equal(x.last_day, y.last_day);
+		assert_true(x.spend == y.spend);
+		assert_true(x.repeat_spend == y.repeat_spend);
+	}
+	assert_int_equal(customer(a, "A").occasions, 3);
+	assert_true(customer(a, "B").spend == 7000000);
+	loyal_txn_stats s1, s2;
+	loyal_txn_get_stats(&s1, all);
+	loyal_txn_get_stats(&s2, a);
+	assert_int_equal(s1.rows, s2.rows);
+	assert_int_equal(s1.occasions, s2.occasions);
+	assert_int_equal(s2.return_only_customers, 1);
+	assert_int_equal(s2.return_only_rows, 2);
+	assert_int_equal(s1.first_day, s2.first_day);
+	assert_int_equal(s1.last_day, s2.last_day);
+	loyal_txn_free(all);
+	loyal_txn_free(a);
+	loyal_txn_free(b);
+}
+
+/* The window: no row may be after as-of; nothing is added after finish;
+ * results need finish. */
+static void test_txn_finish_rules(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	loyal_txn_repurchase_row *rows = NULL;
+	size_t n = 0;
+	add(t, "A", NULL, "2024-05-02", "1");
+	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, NULL), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_customer_count(t), 0);
+	assert_int_equal(loyal_txn_finish(t, day("2024-05-01")), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_finish(t, day("2024-05-02")), 0);
+	assert_int_equal(loyal_txn_finish(t, day("2024-05-02")), LOYAL_EINVAL);
+	loyal_txn_row r = { "B", 1, NULL, 0, day("2024-05-02"), 1, 0 };
+	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
+	loyal_txn_customer c;
+	assert_int_equal(loyal_txn_customer_get(&c, t, 1), LOYAL_EINVAL);
+	loyal_txn_free(t);
+	loyal_txn_free(NULL);
+}
+
+/* An order occasion needs an order id; a return does not. */
+static void test_txn_order_id_required(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_ORDER);
+	loyal_txn_row r = { "A", 1, NULL, 0, 0, 1000000, 0 };
+	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
+	r.amount = -1000000;
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	loyal_txn_free(t);
+}
+
+/* No rows at all: finish works, every result is empty. */
+static void test_txn_empty(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	assert_int_equal(loyal_txn_finish(t, 0), 0);
+	loyal_txn_cohort_row dummy, *c = &dummy;
+	size_t n = 7;
+	assert_int_equal(loyal_txn_cohorts(&c, &n, t, NULL), 0);
+	assert_int_equal(n, 0);
+	assert_null(c);
+	assert_int_equal(loyal_txn_customer_count(t), 0);
+	loyal_txn_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_txn_return_reduces_spend_not_purchases),
+		cmocka_unit_test(test_txn_return_only_customer_is_not_listed),
+		cmocka_unit_test(test_txn_empty_customer_is_rejected),
+		cmocka_unit_test(test_txn_same_day_purchases),
+		cmocka_unit_test(test_txn_order_lines_are_one_occasion),
+		cmocka_unit_test(test_txn_first_occasion_tie_is_first_added),
+		cmocka_unit_test(test_txn_distinct_orders_never_merge),
+		cmocka_unit_test(test_txn_customer_summary_fields),
+		cmocka_unit_test(test_txn_money_is_exact),
+		cmocka_unit_test(test_txn_spend_overflow_is_an_error),
+		cmocka_unit_test(test_txn_repurchase_rate_and_gaps),
+		cmocka_unit_test(test_txn_repurchase_median_even),
+		cmocka_unit_test(test_txn_repurchase_within),
+		cmocka_unit_test(test_txn_repurchase_by_group_and_cohort),
+		cmocka_unit_test(test_txn_group_of_first_purchase),
+		cmocka_unit_test(test_txn_period_retention),
+		cmocka_unit_test(test_txn_period_retention_gap),
+		cmocka_unit_test(test_txn_cohort_matrix),
+		cmocka_unit_test(test_txn_inactive_churn),
+		cmocka_unit_test(test_txn_merge_equals_one_pass),
+		cmocka_unit_test(test_txn_finish_rules),
+		cmocka_unit_test(test_txn_order_id_required),
+		cmocka_unit_test(test_txn_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
