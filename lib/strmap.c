@@ -21,6 +21,11 @@ uint64_t loyal__hash(const void *data, size_t len)
 	}
 	while (len--)
 		h = (h ^ *p++) * 0x100000001b3ULL;
+	return loyal__mix64(h);
+}
+
+uint64_t loyal__mix64(uint64_t h)
+{
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;

@@ -37,4 +37,8 @@ const char *loyal__strmap_key(const loyal__strmap *m, uint32_t id, size_t *len);
 
 uint64_t loyal__hash(const void *data, size_t len);
 
+/* splitmix64's finaliser: spreads the bits of a 64-bit key for
+ * power-of-two hash tables. */
+uint64_t loyal__mix64(uint64_t h);
+
 #endif

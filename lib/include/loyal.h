@@ -14,5 +14,8 @@
 #include "loyal/nps.h"
 #include "loyal/csat.h"
 #include "loyal/txn.h"
+#include "loyal/bgnbd.h"
+#include "loyal/gammagamma.h"
+#include "loyal/holdout.h"
 
 #endif

@@ -1,0 +1,851 @@
+/*
+ * BG/NBD model: grouped data, maximum-likelihood fit and predictions.
+ *
+ * The fit works on the distinct (x, t_x, T) triples. Within one evaluation
+ * of the likelihood, everything that depends on x alone (the gamma and
+ * digamma terms) is computed once per distinct x, and ln(alpha+T),
+ * ln(alpha+t_x) once per distinct T and t_x value; what is left per triple is
+ * one exp and one log1p for the log-sum-exp of the two terms of the
+ * likelihood. Data whose times are whole days (or weeks) have few distinct T
+ * and t_x values, so an evaluation is cheap even for millions of customers.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loyal/bgnbd.h"
+#include "errors_p.h"
+#include "strmap_p.h"
+#include "hyp2f1_p.h"
+#include "optim_p.h"
+
+/* Fits explore ln(parameter) within +-LOG_BOUND, and call a parameter that
+ * ends beyond +-LOG_RUNAWAY unidentified (running off to 0 or infinity). */
+#define LOG_BOUND 25.0
+#define LOG_RUNAWAY 23.0
+/* A fit that fails with a parameter beyond a factor 1e4 from 1 is blamed on
+ * that parameter running away. */
+#define LOG_SUSPECT 9.21
+/* Largest change of a log-parameter in one quasi-Newton step. */
+#define MAX_LOG_STEP 3.0
+
+/* ---------------------------------------------------------------- data */
+
+typedef struct {
+	double x, t_x, T;
+	size_t n;
+} group;
+
+struct loyal_bgnbd_data {
+	group *groups;
+	size_t ngroups, cap;
+	size_t *slots; /* group index + 1; 0 = empty */
+	size_t nslots; /* power of two, or 0 before the first add */
+	size_t customers;
+};
+
+
+static uint64_t bits(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static size_t hash3(double x, double t_x, double T)
+{
+	return (size_t)loyal__mix64(bits(x) * 0x9e3779b97f4a7c15ULL ^ loyal__mix64(bits(t_x) ^ loyal__mix64(bits(T))));
+}
+
+int loyal_bgnbd_data_new(loyal_bgnbd_data **out)
+{
+	if (!out)
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_new: out is NULL");
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : loyal__error_oom();
+}
+
+void loyal_bgnbd_data_free(loyal_bgnbd_data *d)
+{
+	if (!d)
+		return;
+	free(d->groups);
+	free(d->slots);
+	free(d);
+}
+
+size_t loyal_bgnbd_data_customers(const loyal_bgnbd_data *d)
+{
+	return d ? d->customers : 0;
+}
+
+size_t loyal_bgnbd_data_groups(const loyal_bgnbd_data *d)
+{
+	return d ? d->ngroups : 0;
+}
+
+static int check_triple(double x, double t_x, double T)
+{
+	if (!isfinite(x) || !isfinite(t_x) || !isfinite(T))
+		return loyal__error(LOYAL_EINVAL, "customer (x %g, t_x %g, T %g) has a value that is "
+				    "not a finite number", x, t_x, T);
+	if (x < 0.0 || x != floor(x))
+		return loyal__error(LOYAL_EINVAL, "repeat purchases x = %g is not a whole number >= 0", x);
+	if (t_x < 0.0)
+		return loyal__error(LOYAL_EINVAL, "time of last purchase t_x = %g is negative", t_x);
+	if (t_x > T)
+		return loyal__error(LOYAL_EINVAL, "time of last purchase t_x = %g exceeds the "
+				    "observation time T = %g", t_x, T);
+	if (x == 0.0 && t_x != 0.0)
+		return loyal__error(LOYAL_EINVAL, "customer with no repeat purchase (x = 0) has "
+				    "t_x = %g; it must be 0", t_x);
+	/* A repeat purchase at the very time of the first one has probability
+	 * 0 in the model, and makes the likelihood unbounded (alpha -> 0). */
+	if (x > 0.0 && t_x == 0.0)
+		return loyal__error(LOYAL_EINVAL, "customer with %g repeat purchases has t_x = 0: "
+				    "the last purchase must come after the first (count "
+				    "purchases on the same day as one)", x);
+	return 0;
+}
+
+static int rehash(loyal_bgnbd_data *d, size_t nslots)
+{
+	size_t *slots = calloc(nslots, sizeof(*slots)), i;
+
+	if (!slots)
+		return loyal__error_oom();
+	for (i = 0; i < d->ngroups; i++) {
+		const group *g = &d->groups[i];
+		size_t h = hash3(g->x, g->t_x, g->T) & (nslots - 1);
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i + 1;
+	}
+	free(d->slots);
+	d->slots = slots;
+	d->nslots = nslots;
+	return 0;
+}
+
+/* Adds count customers to the group of a checked triple. */
+static int add_checked(loyal_bgnbd_data *d, double x, double t_x, double T, size_t count)
+{
+	size_t h;
+	int rc;
+
+	if (count == 0)
+		return 0;
+	if (d->customers > SIZE_MAX - count)
+		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
+	/* One key per value: -0 and +0 would hash apart. */
+	if (t_x == 0.0)
+		t_x = 0.0;
+	if (T == 0.0)
+		T = 0.0;
+	if (x == 0.0)
+		x = 0.0;
+	if (2 * (d->ngroups + 1) > d->nslots) {
+		size_t n = d->nslots ? 2 * d->nslots : 64;
+		if (n < d->nslots || (rc = rehash(d, n)) != 0)
+			return n < d->nslots ? loyal__error_oom() : rc;
+	}
+	h = hash3(x, t_x, T) & (d->nslots - 1);
+	while (d->slots[h]) {
+		group *g = &d->groups[d->slots[h] - 1];
+		if (g->x == x && g->t_x == t_x && g->T == T) {
+			g->n += count;
+			d->customers += count;
+			return 0;
+		}
+		h = (h + 1) & (d->nslots - 1);
+	}
+	if (d->ngroups == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		group *groups;
+		if (cap > SIZE_MAX / sizeof(*groups))
+			return loyal__error_oom();
+		groups = realloc(d->groups, cap * sizeof(*groups));
+		if (!groups)
+			return loyal__error_oom();
+		d->groups = groups;
+		d->cap = cap;
+	}
+	d->groups[d->ngroups].x = x;
+	d->groups[d->ngroups].t_x = t_x;
+	d->groups[d->ngroups].T = T;
+	d->groups[d->ngroups].n = count;
+	d->ngroups++;
+	d->slots[h] = d->ngroups;
+	d->customers += count;
+	return 0;
+}
+
+int loyal_bgnbd_data_add_count(loyal_bgnbd_data *d, double x, double t_x, double T, size_t count)
+{
+	int rc;
+
+	if (!d)
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_add: data is NULL");
+	if ((rc = check_triple(x, t_x, T)) != 0)
+		return rc;
+	return add_checked(d, x, t_x, T, count);
+}
+
+int loyal_bgnbd_data_add(loyal_bgnbd_data *d, double x, double t_x, double T)
+{
+	return loyal_bgnbd_data_add_count(d, x, t_x, T, 1);
+}
+
+int loyal_bgnbd_data_merge(loyal_bgnbd_data *into, const loyal_bgnbd_data *from)
+{
+	size_t i;
+	int rc;
+
+	if (!into || !from)
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_merge: data is NULL");
+	if (into == from)
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_merge: cannot merge a data set "
+				    "into itself");
+	if (into->customers > SIZE_MAX - from->customers)
+		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
+	for (i = 0; i < from->ngroups; i++) {
+		const group *g = &from->groups[i];
+		if ((rc = add_checked(into, g->x, g->t_x, g->T, g->n)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ fit workspace */
+
+/* Dense ids for the distinct values of one coordinate of the triples. */
+typedef struct {
+	double *vals;
+	size_t n;
+	size_t *slots; /* id + 1 */
+	size_t nslots;
+} value_ids;
+
+static int value_ids_init(value_ids *m, size_t max_values)
+{
+	size_t nslots = 64;
+
+	while (nslots < 2 * max_values)
+		nslots *= 2;
+	m->n = 0;
+	m->nslots = nslots;
+	m->vals = malloc((max_values ? max_values : 1) * sizeof(*m->vals));
+	m->slots = calloc(nslots, sizeof(*m->slots));
+	return m->vals && m->slots ? 0 : -1;
+}
+
+static uint32_t value_id(value_ids *m, double v)
+{
+	size_t h = (size_t)loyal__mix64(bits(v)) & (m->nslots - 1);
+
+	while (m->slots[h]) {
+		if (m->vals[m->slots[h] - 1] == v)
+			return (uint32_t)(m->slots[h] - 1);
+		h = (h + 1) & (m->nslots - 1);
+	}
+	m->vals[m->n] = v;
+	m->slots[h] = ++m->n;
+	return (uint32_t)(m->n - 1);
+}
+
+typedef struct {
+	size_t ngroups;
+	uint32_t *ix, *iT, *it; /* per group: ids of its x, T and t_x */
+	double *w;              /* per group: customers */
+	value_ids xs, Ts, ts;
+	double *Wx;             /* customers per distinct x */
+	/* per evaluation: */
+	double *LT, *IT, *Lt, *It; /* ln(alpha+v), 1/(alpha+v) per distinct T, t_x */
+	double *lbx, *ibx, *S4;    /* per distinct x */
+	double N;                  /* customers */
+	int bounded;               /* refuse log-parameters beyond LOG_BOUND */
+} work;
+
+static void work_free(work *wk)
+{
+	free(wk->ix);
+	free(wk->w);
+	free(wk->xs.vals);
+	free(wk->xs.slots);
+	free(wk->Ts.vals);
+	free(wk->Ts.slots);
+	free(wk->ts.vals);
+	free(wk->ts.slots);
+	free(wk->Wx);
+}
+
+static int work_init(work *wk, const loyal_bgnbd_data *d)
+{
+	size_t K = d->ngroups, i;
+
+	memset(wk, 0, sizeof(*wk));
+	wk->ngroups = K;
+	wk->N = (double)d->customers;
+	if (K > UINT32_MAX)
+		return loyal__error(LOYAL_EINVAL, "too many distinct (x, t_x, T) triples to fit");
+	wk->ix = malloc(3 * K * sizeof(*wk->ix));
+	wk->w = malloc(K * sizeof(*wk->w));
+	if (!wk->ix || !wk->w || value_ids_init(&wk->xs, K) || value_ids_init(&wk->Ts, K) ||
+	    value_ids_init(&wk->ts, K))
+		goto oom;
+	wk->iT = wk->ix + K;
+	wk->it = wk->ix + 2 * K;
+	for (i = 0; i < K; i++) {
+		const group *g = &d->groups[i];
+		wk->ix[i] = value_id(&wk->xs, g->x);
+		wk->iT[i] = value_id(&wk->Ts, g->T);
+		wk->it[i] = value_id(&wk->ts, g->t_x);
+		wk->w[i] = (double)g->n;
+	}
+	/* One block for everything sized by the distinct values. */
+	wk->Wx = calloc(4 * wk->xs.n + 2 * wk->Ts.n + 2 * wk->ts.n, sizeof(double));
+	if (!wk->Wx)
+		goto oom;
+	wk->lbx = wk->Wx + wk->xs.n;
+	wk->ibx = wk->lbx + wk->xs.n;
+	wk->S4 = wk->ibx + wk->xs.n;
+	wk->LT = wk->S4 + wk->xs.n;
+	wk->IT = wk->LT + wk->Ts.n;
+	wk->Lt = wk->IT + wk->Ts.n;
+	wk->It = wk->Lt + wk->ts.n;
+	for (i = 0; i < K; i++)
+		wk->Wx[wk->ix[i]] += wk->w[i];
+	return 0;
+oom:
+	work_free(wk);
+	return loyal__error_oom();
+}
+
+/*
+ * Mean negative log-likelihood per customer at th = (ln r, ln alpha, ln a,
+ * ln b), and its gradient with respect to th. Per customer, as in the paper
+ * and in the lifetimes package:
+ *   ln L = A1 + A2 + ln(exp(A3) + [x > 0] exp(A4))
+ *   A1 = lnG(r+x) - lnG(r) + r ln alpha
+ *   A2 = lnG(a+b) + lnG(b+x) - lnG(b) - lnG(a+b+x)
+ *   A3 = -(r+x) ln(alpha+T)
+ *   A4 = ln a - ln(b+x-1) - (r+x) ln(alpha+t_x)
+ */
+static double objective(void *ctx, const double *th, double *grad)
+{
+	work *wk = ctx;
+	double r, al, a, b, lal, la, lgr, lgb, lgab, psr, psb, psab;
+	double ll = 0.0, gr = 0.0, gal = 0.0, ga = 0.0, gb = 0.0;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (!isfinite(th[i]) || (wk->bounded && fabs(th[i]) > LOG_BOUND))
+			return INFINITY;
+	r = exp(th[0]);
+	al = exp(th[1]);
+	a = exp(th[2]);
+	b = exp(th[3]);
+	lal = th[1];
+	la = th[2];
+	lgr = lgamma(r);
+	lgb = lgamma(b);
+	lgab = lgamma(a + b);
+	psr = loyal__digamma(r);
+	psb = loyal__digamma(b);
+	psab = loyal__digamma(a + b);
+
+	for (i = 0; i < wk->Ts.n; i++) {
+		wk->LT[i] = log(al + wk->Ts.vals[i]);
+		wk->IT[i] = 1.0 / (al + wk->Ts.vals[i]);
+	}
+	for (i = 0; i < wk->ts.n; i++) {
+		wk->Lt[i] = log(al + wk->ts.vals[i]);
+		wk->It[i] = 1.0 / (al + wk->ts.vals[i]);
+	}
+	for (i = 0; i < wk->xs.n; i++) {
+		double x = wk->xs.vals[i], W = wk->Wx[i];
+		double psabx = loyal__digamma(a + b + x);
+		ll += W * (lgamma(r + x) - lgr + r * lal + lgab + lgamma(b + x) - lgb
+			   - lgamma(a + b + x));
+		gr += W * (loyal__digamma(r + x) - psr + lal);
+		gal += W * r / al;
+		ga += W * (psab - psabx);
+		gb += W * (psab + loyal__digamma(b + x) - psb - psabx);
+		if (x > 0.0) {
+			wk->lbx[i] = la - log(b + x - 1.0);
+			wk->ibx[i] = 1.0 / (b + x - 1.0);
+		}
+		wk->S4[i] = 0.0;
+	}
+	for (i = 0; i < wk->ngroups; i++) {
+		uint32_t k = wk->ix[i], jT = wk->iT[i], jt;
+		double x = wk->xs.vals[k], w = wk->w[i], rx = r + x, lT = wk->LT[jT];
+		double A3, A4, dd, e, q, p3, p4;
+
+		if (x == 0.0) {
+			ll -= w * rx * lT;
+			gr -= w * lT;
+			gal -= w * rx * wk->IT[jT];
+			continue;
+		}
+		jt = wk->it[i];
+		/* log-sum-exp of A3 and A4, and their softmax weights */
+		A3 = -rx * lT;
+		A4 = wk->lbx[k] - rx * wk->Lt[jt];
+		dd = A3 - A4;
+		e = exp(-fabs(dd));
+		q = 1.0 / (1.0 + e);
+		/* log(1 + e) rather than log1p(e): the absolute error is what
+		 * counts in a sum, and log is the faster of the two. */
+		if (dd >= 0.0) {
+			p3 = q;
+			p4 = e * q;
+			ll += w * (A3 + log(1.0 + e));
+		} else {
+			p3 = e * q;
+			p4 = q;
+			ll += w * (A4 + log(1.0 + e));
+		}
+		gr -= w * (p3 * lT + p4 * wk->Lt[jt]);
+		gal -= w * rx * (p3 * wk->IT[jT] + p4 * wk->It[jt]);
+		wk->S4[k] += w * p4;
+	}
+	for (i = 0; i < wk->xs.n; i++) {
+		if (wk->xs.vals[i] > 0.0) {
+			ga += wk->S4[i] / a;
+			gb -= wk->S4[i] * wk->ibx[i];
+		}
+	}
+	/* d/d(ln v) = v d/dv; minimise the mean negative log-likelihood. */
+	grad[0] = -r * gr / wk->N;
+	grad[1] = -al * gal / wk->N;
+	grad[2] = -a * ga / wk->N;
+	grad[3] = -b * gb / wk->N;
+	return -ll / wk->N;
+}
+
+static int params_ok(const loyal_bgnbd_params *p)
+{
+	return p && isfinite(p->r) && p->r > 0.0 && isfinite(p->alpha) && p->alpha > 0.0 &&
+	       isfinite(p->a) && p->a > 0.0 && isfinite(p->b) && p->b > 0.0;
+}
+
+int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const loyal_bgnbd_data *d)
+{
+	double th[4], g[4], f;
+	work wk;
+	int rc;
+
+	if (!out || !p || !d)
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_log_likelihood: argument is NULL");
+	if (!params_ok(p))
+		return loyal__error(LOYAL_EINVAL, "BG/NBD parameters must be finite and positive "
+				    "(r %g, alpha %g, a %g, b %g)", p->r, p->alpha, p->a, p->b);
+	if (d->customers == 0)
+		return loyal__error(LOYAL_ENODATA, "no customers: the log-likelihood is undefined");
+	if ((rc = work_init(&wk, d)) != 0)
+		return rc;
+	th[0] = log(p->r);
+	th[1] = log(p->alpha);
+	th[2] = log(p->a);
+	th[3] = log(p->b);
+	f = objective(&wk, th, g);
+	work_free(&wk);
+	*out = -f * (double)d->customers;
+	return 0;
+}
+
+/* --------------------------------------------------------------- fit */
+
+static const char *const param_names[4] = { "r", "alpha", "a", "b" };
+
+/* Whether some log-parameter lies beyond +-limit. */
+static int runaway(const double *th, double limit)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (fabs(th[i]) > limit)
+			return 1;
+	return 0;
+}
+
+/* "a = 3.6e+05, b = 3.2e+06": the parameters heading for 0 or infinity
+ * (beyond a factor 1e4 from 1), or "" if none. */
+static void describe_runaway(char *buf, size_t len, const double *th)
+{
+	size_t used = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < 4 && used < len; i++) {
+		if (fabs(th[i]) <= LOG_SUSPECT)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s = %.3g", used ? ", " : "",
+			     param_names[i], exp(th[i]));
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
+		    const loyal_bgnbd_fit_options *opts)
+{
+	static const loyal_bgnbd_fit_options defaults = LOYAL_BGNBD_FIT_OPTIONS_INIT;
+	loyal__optim_options oo;
+	loyal__optim_result res;
+	double th[4], H[16], sum_x = 0.0, sum_T = 0.0, f, g[4];
+	size_t i, repeaters = 0;
+	work wk;
+	int rc, status;
+
+	if (!out || !d)
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_fit: argument is NULL");
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != LOYAL_BGNBD_FIT_OPTIONS_VERSION)
+		return loyal__error(LOYAL_EINVAL, "BG/NBD fit options version %d is not supported "
+				    "(expected %d)", opts->version, LOYAL_BGNBD_FIT_OPTIONS_VERSION);
+	if (opts->max_iterations < 1 || !(opts->tolerance > 0.0) || !isfinite(opts->tolerance))
+		return loyal__error(LOYAL_EINVAL, "BG/NBD fit options: max_iterations %d must be "
+				    ">= 1 and tolerance %g finite and > 0",
+				    opts->max_iterations, opts->tolerance);
+	if (d->customers == 0)
+		return loyal__error(LOYAL_ENODATA, "no customers to fit the BG/NBD model to");
+	for (i = 0; i < d->ngroups; i++) {
+		const group *gr = &d->groups[i];
+		if (gr->x > 0.0)
+			repeaters += gr->n;
+		sum_x += gr->x * (double)gr->n;
+		sum_T += gr->T * (double)gr->n;
+	}
+	if (repeaters < 2)
+		return loyal__error(LOYAL_ENODATA, "the BG/NBD fit needs at least 2 customers with "
+				    "repeat purchases; %zu of %zu customers have any",
+				    repeaters, d->customers);
+	if ((rc = work_init(&wk, d)) != 0)
+		return rc;
+	wk.bounded = 1;
+
+	/* Start from r = a = b = 1, with alpha matching the observed rate of
+	 * repeat purchases (the mean rate is r/alpha). */
+	th[0] = 0.0;
+	th[1] = log(fmin(fmax(sum_T / sum_x, 1e-6), 1e6));
+	th[2] = 0.0;
+	th[3] = 0.0;
+	oo.max_iterations = opts->max_iterations;
+	oo.gtol = opts->tolerance;
+	oo.max_step = MAX_LOG_STEP;
+	status = loyal__optim_bfgs(objective, &wk, 4, th, &oo, &res);
+
+	memset(out, 0, sizeof(*out));
+	out->r = exp(th[0]);
+	out->alpha = exp(th[1]);
+	out->a = exp(th[2]);
+	out->b = exp(th[3]);
+	out->log_likelihood = -res.f * wk.N;
+	out->customers = d->customers;
+	out->iterations = res.iterations;
+	out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
+
+	if (status != LOYAL__OPTIM_CONVERGED || runaway(th, LOG_RUNAWAY)) {
+		const char *its = res.iterations == 1 ? "iteration" : "iterations";
+		char what[160];
+		int several;
+
+		describe_runaway(what, sizeof(what), th);
+		several = strchr(what, ',') != NULL;
+
+		if (status == LOYAL__OPTIM_NONFINITE)
+			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit failed: the log-likelihood is "
+					  "not finite at the starting point");
+		else if (status == LOYAL__OPTIM_CONVERGED || what[0])
+			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit did not converge in %d %s: "
+					  "%s %s off without bound, so the data do not "
+					  "determine %s (gradient norm %.3g, tolerance %.3g)",
+					  res.iterations, its, what, several ? "run" : "runs",
+					  several ? "them" : "it", res.gnorm, opts->tolerance);
+		else if (status == LOYAL__OPTIM_MAXITER)
+			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit did not converge in %d %s "
+					  "(gradient norm %.3g, tolerance %.3g)",
+					  res.iterations, its, res.gnorm, opts->tolerance);
+		else
+			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit stalled after %d %s: no step "
+					  "improves the likelihood (gradient norm %.3g, "
+					  "tolerance %.3g)", res.iterations, its, res.gnorm,
+					  opts->tolerance);
+		goto done;
+	}
+
+	/* Standard errors: the covariance of the log-parameters is the inverse
+	 * Hessian of the total negative log-likelihood; se(v) = v se(ln v). */
+	f = objective(&wk, th, g);
+	if (isfinite(f) && loyal__optim_hessian(objective, &wk, 4, th, 1e-4, H) == 0) {
+		for (i = 0; i < 16; i++)
+			H[i] *= wk.N;
+		if (loyal__optim_invert_spd(4, H) != 0)
+			for (i = 0; i < 4; i++)
+				H[i * 5] = INFINITY;
+	} else {
+		for (i = 0; i < 4; i++)
+			H[i * 5] = INFINITY;
+	}
+	out->se_r = out->r * sqrt(H[0]);
+	out->se_alpha = out->alpha * sqrt(H[5]);
+	out->se_a = out->a * sqrt(H[10]);
+	out->se_b = out->b * sqrt(H[15]);
+	if (!isfinite(out->log_likelihood)) {
+		rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit failed: the log-likelihood at the "
+				  "estimate is not finite");
+		goto done;
+	}
+	out->converged = 1;
+	rc = 0;
+done:
+	if (rc != 0)
+		out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
+	work_free(&wk);
+	return rc;
+}
+
+/* -------------------------------------------------------- predictions */
+
+static int history_ok(double x, double t_x, double T)
+{
+	return isfinite(x) && isfinite(t_x) && isfinite(T) && x >= 0.0 && x == floor(x) &&
+	       t_x >= 0.0 && t_x <= T;
+}
+
+/* P(alive) for a valid history; d is the log-odds of having dropped out
+ * right after the last purchase against being alive. */
+static double p_alive_raw(const loyal_bgnbd_params *p, double x, double t_x, double T)
+{
+	double d;
+
+	if (x == 0.0)
+		return 1.0;
+	d = log(p->a / (p->b + x - 1.0)) + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
+	if (d > 0.0) {
+		double e = exp(-d);
+		return e / (1.0 + e);
+	}
+	return 1.0 / (1.0 + exp(d));
+}
+
+double loyal_bgnbd_p_alive(const loyal_bgnbd_params *p, double x, double t_x, double T)
+{
+	if (!params_ok(p) || !history_ok(x, t_x, T))
+		return NAN;
+	return p_alive_raw(p, x, t_x, T);
+}
+
+/*
+ * (a+b+x-1)/(a-1) * (1 - G), G = ((alpha+T)/(alpha+T+t))^(r+x)
+ * 2F1(r+x, b+x; a+b+x-1; z), z = t/(alpha+T+t). Euler's transformation
+ * gives G = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), whose parameters do
+ * not grow with x, and 1 - G = -(expm1((a-1) L) + (1-z)^(a-1) (2F1 - 1))
+ * with L = ln(1-z) loses nothing to cancellation when t is small.
+ */
+static double core_raw(double r, double a, double b, double x, double z, double L)
+{
+	double eps = a - 1.0, C = a + b + x - 1.0, e = eps * L;
+	double m = loyal__hyp2f1m1(a + b - 1.0 - r, eps, C, z);
+
+	return C / eps * -(expm1(e) + exp(e) * m);
+}
+
+/* Step for interpolating across a removable singularity: the function
+ * varies like (1-z)^(a-1), so the step shrinks as ln(1-z) grows (see
+ * near_one() in hyp2f1.c for the balance of errors). */
+static double interp_step(double L)
+{
+	return 2e-3 / pow(fmax(1.0, -L), 0.8);
+}
+
+/* Value at u (in steps of h from the singular point) of the cubic through
+ * the values v[0..3] at -2, -1, 1, 2. */
+static double cubic4(const double v[4], double u)
+{
+	static const double k[4] = { -2.0, -1.0, 1.0, 2.0 };
+	double sum = 0.0;
+	int i, j;
+
+	for (i = 0; i < 4; i++) {
+		double weight = 1.0;
+		for (j = 0; j < 4; j++)
+			if (j != i)
+				weight *= (u - k[j]) / (k[i] - k[j]);
+		sum += weight * v[i];
+	}
+	return sum;
+}
+
+/* core_raw(), interpolated in b where a+b+x-1 is near 0 (2F1 has a pole
+ * there that the prefactor cancels; possible only when x = 0). */
+static double core_b(double r, double a, double b, double x, double z, double L)
+{
+	double C = a + b + x - 1.0, h, v[4];
+	int i;
+
+	/* interp_step() <= 2e-3: most calls need not compute it */
+	if (fabs(C) >= 1e-3 || fabs(C) >= 0.5 * (h = interp_step(L)))
+		return core_raw(r, a, b, x, z, L);
+	for (i = 0; i < 4; i++) {
+		double k = i < 2 ? i - 2.0 : i - 1.0;
+		v[i] = core_raw(r, a, b - C + k * h, x, z, L);
+	}
+	return cubic4(v, C / h);
+}
+
+/* core_b(), interpolated in a where a is near 1 (0/0 in the prefactor). */
+static double core(double r, double a, double b, double x, double z, double L)
+{
+	double eps = a - 1.0, h, v[4];
+	int i;
+
+	if (fabs(eps) >= 1e-3 || fabs(eps) >= 0.5 * (h = interp_step(L)))
+		return core_b(r, a, b, x, z, L);
+	for (i = 0; i < 4; i++) {
+		double k = i < 2 ? i - 2.0 : i - 1.0;
+		v[i] = core_b(r, 1.0 + k * h, b, x, z, L);
+	}
+	return cubic4(v, eps / h);
+}
+
+/* The part of E[Y(t) | x, t_x, T] that does not depend on t_x: everything
+ * but the factor P(alive). */
+static double expected_alive(const loyal_bgnbd_params *p, double t, double x, double T)
+{
+	double z = t / (p->alpha + T + t), L = -log1p(t / (p->alpha + T));
+
+	return core(p->r, p->a, p->b, x, z, L);
+}
+
+double loyal_bgnbd_expected_conditional(const loyal_bgnbd_params *p, double t, double x,
+					double t_x, double T)
+{
+	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
+		return NAN;
+	if (t == 0.0)
+		return 0.0;
+	return expected_alive(p, t, x, T) * p_alive_raw(p, x, t_x, T);
+}
+
+/* (x, T) -> expected_alive(), for loyal_bgnbd_score(). */
+typedef struct {
+	double x, T, value;
+} memo_entry;
+
+typedef struct {
+	memo_entry *e;
+	size_t n, mask; /* entries used; slots - 1 */
+	unsigned char *used;
+} memo;
+
+static int memo_grow(memo *m)
+{
+	size_t slots = m->mask ? 2 * (m->mask + 1) : 1024, i;
+	memo_entry *e;
+	unsigned char *used;
+
+	if (slots > SIZE_MAX / sizeof(*e))
+		return -1;
+	e = malloc(slots * sizeof(*e));
+	used = calloc(slots, 1);
+	if (!e || !used) {
+		free(e);
+		free(used);
+		return -1;
+	}
+	for (i = 0; m->mask && i <= m->mask; i++) {
+		if (m->used[i]) {
+			size_t h = hash3(m->e[i].x, 0.0, m->e[i].T) & (slots - 1);
+			while (used[h])
+				h = (h + 1) & (slots - 1);
+			e[h] = m->e[i];
+			used[h] = 1;
+		}
+	}
+	free(m->e);
+	free(m->used);
+	m->e = e;
+	m->used = used;
+	m->mask = slots - 1;
+	return 0;
+}
+
+int loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_t n, const double *x,
+		      const double *t_x, const double *T, double *p_alive, double *expected)
+{
+	memo m = { NULL, 0, 0, NULL };
+	size_t i;
+	int rc = 0;
+
+	if (!p || (n > 0 && (!x || !t_x || !T)))
+		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_score: argument is NULL");
+	if (!params_ok(p))
+		return loyal__error(LOYAL_EINVAL, "BG/NBD parameters must be finite and positive "
+				    "(r %g, alpha %g, a %g, b %g)", p->r, p->alpha, p->a, p->b);
+	if (expected && (!isfinite(t) || t < 0.0))
+		return loyal__error(LOYAL_EINVAL, "prediction horizon t = %g is not a finite "
+				    "time >= 0", t);
+	for (i = 0; i < n; i++) {
+		double xi = x[i], Ti = T[i], alive, v;
+		size_t h;
+
+		if (!history_ok(xi, t_x[i], Ti)) {
+			if (p_alive)
+				p_alive[i] = NAN;
+			if (expected)
+				expected[i] = NAN;
+			continue;
+		}
+		alive = p_alive_raw(p, xi, t_x[i], Ti);
+		if (p_alive)
+			p_alive[i] = alive;
+		if (!expected)
+			continue;
+		if (t == 0.0) {
+			expected[i] = 0.0;
+			continue;
+		}
+		if (2 * (m.n + 1) > m.mask + 1 && memo_grow(&m) != 0) {
+			rc = loyal__error_oom();
+			goto done;
+		}
+		if (xi == 0.0)
+			xi = 0.0; /* one key for -0 and +0 */
+		if (Ti == 0.0)
+			Ti = 0.0;
+		h = hash3(xi, 0.0, Ti) & m.mask;
+		while (m.used[h] && (m.e[h].x != xi || m.e[h].T != Ti))
+			h = (h + 1) & m.mask;
+		if (!m.used[h]) {
+			m.e[h].x = xi;
+			m.e[h].T = Ti;
+			m.e[h].value = expected_alive(p, t, xi, Ti);
+			m.used[h] = 1;
+			m.n++;
+		}
+		v = m.e[h].value;
+		expected[i] = v * alive;
+	}
+done:
+	free(m.e);
+	free(m.used);
+	return rc;
+}
+
+double loyal_bgnbd_expected_unconditional(const loyal_bgnbd_params *p, double t)
+{
+	if (!params_ok(p) || !isfinite(t) || t < 0.0)
+		return NAN;
+	if (t == 0.0)
+		return 0.0;
+	return core(p->r, p->a, p->b, 0.0, t / (p->alpha + t), -log1p(t / p->alpha));
+}

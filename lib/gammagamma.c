@@ -1,0 +1,463 @@
+/*
+ * Gamma-Gamma spend model: grouped data, maximum-likelihood fit and the
+ * conditional expected spend.
+ *
+ * As for BG/NBD, the fit runs over distinct (x, m) pairs, with the gamma and
+ * digamma terms computed once per distinct x; one log per pair is left.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loyal/gammagamma.h"
+#include "errors_p.h"
+#include "strmap_p.h"
+#include "hyp2f1_p.h"
+#include "optim_p.h"
+
+/* Fits explore ln(parameter) within +-LOG_BOUND; a fit ending beyond
+ * +-LOG_RUNAWAY, or failing beyond +-LOG_SUSPECT, is blamed on parameters
+ * running off to 0 or infinity. */
+#define LOG_BOUND 25.0
+#define LOG_RUNAWAY 23.0
+#define LOG_SUSPECT 9.21
+#define MAX_LOG_STEP 3.0
+
+typedef struct {
+	double x, m;
+	size_t n;
+} pair;
+
+struct loyal_gg_data {
+	pair *pairs;
+	size_t npairs, cap;
+	size_t *slots; /* pair index + 1; 0 = empty */
+	size_t nslots; /* power of two, or 0 before the first add */
+	size_t customers;
+};
+
+
+static size_t hash2(double x, double m)
+{
+	uint64_t a, b;
+
+	memcpy(&a, &x, sizeof(a));
+	memcpy(&b, &m, sizeof(b));
+	return (size_t)loyal__mix64(a * 0x9e3779b97f4a7c15ULL ^ loyal__mix64(b));
+}
+
+int loyal_gg_data_new(loyal_gg_data **out)
+{
+	if (!out)
+		return loyal__error(LOYAL_EINVAL, "loyal_gg_data_new: out is NULL");
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : loyal__error_oom();
+}
+
+void loyal_gg_data_free(loyal_gg_data *d)
+{
+	if (!d)
+		return;
+	free(d->pairs);
+	free(d->slots);
+	free(d);
+}
+
+size_t loyal_gg_data_customers(const loyal_gg_data *d)
+{
+	return d ? d->customers : 0;
+}
+
+static int rehash(loyal_gg_data *d, size_t nslots)
+{
+	size_t *slots = calloc(nslots, sizeof(*slots)), i;
+
+	if (!slots)
+		return loyal__error_oom();
+	for (i = 0; i < d->npairs; i++) {
+		size_t h = hash2(d->pairs[i].x, d->pairs[i].m) & (nslots - 1);
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i + 1;
+	}
+	free(d->slots);
+	d->slots = slots;
+	d->nslots = nslots;
+	return 0;
+}
+
+static int add_checked(loyal_gg_data *d, double x, double m, size_t count)
+{
+	size_t h;
+	int rc;
+
+	if (d->customers > SIZE_MAX - count)
+		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
+	if (2 * (d->npairs + 1) > d->nslots) {
+		size_t n = d->nslots ? 2 * d->nslots : 64;
+		if (n < d->nslots)
+			return loyal__error_oom();
+		if ((rc = rehash(d, n)) != 0)
+			return rc;
+	}
+	h = hash2(x, m) & (d->nslots - 1);
+	while (d->slots[h]) {
+		pair *pr = &d->pairs[d->slots[h] - 1];
+		if (pr->x == x && pr->m == m) {
+			pr->n += count;
+			d->customers += count;
+			return 0;
+		}
+		h = (h + 1) & (d->nslots - 1);
+	}
+	if (d->npairs == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		pair *pairs;
+		if (cap > SIZE_MAX / sizeof(*pairs))
+			return loyal__error_oom();
+		pairs = realloc(d->pairs, cap * sizeof(*pairs));
+		if (!pairs)
+			return loyal__error_oom();
+		d->pairs = pairs;
+		d->cap = cap;
+	}
+	d->pairs[d->npairs].x = x;
+	d->pairs[d->npairs].m = m;
+	d->pairs[d->npairs].n = count;
+	d->npairs++;
+	d->slots[h] = d->npairs;
+	d->customers += count;
+	return 0;
+}
+
+int loyal_gg_data_add(loyal_gg_data *d, double x, double mean_spend)
+{
+	if (!d)
+		return loyal__error(LOYAL_EINVAL, "loyal_gg_data_add: data is NULL");
+	if (!isfinite(x) || x < 1.0 || x != floor(x))
+		return loyal__error(LOYAL_EINVAL, "repeat transactions x = %g is not a whole "
+				    "number >= 1 (the spend model needs repeat customers)", x);
+	if (!isfinite(mean_spend) || !(mean_spend > 0.0))
+		return loyal__error(LOYAL_EINVAL, "mean spend %g is not a finite amount > 0",
+				    mean_spend);
+	return add_checked(d, x, mean_spend, 1);
+}
+
+int loyal_gg_data_merge(loyal_gg_data *into, const loyal_gg_data *from)
+{
+	size_t i;
+	int rc;
+
+	if (!into || !from)
+		return loyal__error(LOYAL_EINVAL, "loyal_gg_data_merge: data is NULL");
+	if (into == from)
+		return loyal__error(LOYAL_EINVAL, "loyal_gg_data_merge: cannot merge a data set "
+				    "into itself");
+	if (into->customers > SIZE_MAX - from->customers)
+		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
+	for (i = 0; i < from->npairs; i++)
+		if ((rc = add_checked(into, from->pairs[i].x, from->pairs[i].m,
+				      from->pairs[i].n)) != 0)
+			return rc;
+	return 0;
+}
+
+/* ------------------------------------------------------ fit workspace */
+
+typedef struct {
+	size_t npairs;
+	uint32_t *ix;       /* per pair: id of its x */
+	double *w, *xm;     /* per pair: customers, x m */
+	size_t nx;
+	double *xv, *Wx;    /* distinct x and customers per x */
+	double *Sx;         /* per distinct x: sum of w (ln m + ln x) */
+	double const_ll;    /* sum of -w ln m, independent of the parameters */
+	double *SL, *SI;    /* per evaluation, per distinct x: sum w ln(xm+g), w/(xm+g) */
+	double N;
+	int bounded;
+} work;
+
+static void work_free(work *wk)
+{
+	free(wk->ix);
+	free(wk->w);
+	free(wk->xv);
+}
+
+/* Ids for distinct x: x is a whole number, usually small, so a hash keyed
+ * on its value does the job. */
+static int work_init(work *wk, const loyal_gg_data *d)
+{
+	size_t K = d->npairs, i, nslots = 64, *slots = NULL;
+
+	memset(wk, 0, sizeof(*wk));
+	wk->npairs = K;
+	wk->N = (double)d->customers;
+	if (K > UINT32_MAX)
+		return loyal__error(LOYAL_EINVAL, "too many distinct (x, mean spend) pairs to fit");
+	while (nslots < 2 * K)
+		nslots *= 2;
+	wk->ix = malloc((K ? K : 1) * sizeof(*wk->ix));
+	wk->w = malloc(2 * (K ? K : 1) * sizeof(*wk->w));
+	wk->xv = malloc(5 * (K ? K : 1) * sizeof(*wk->xv));
+	slots = calloc(nslots, sizeof(*slots));
+	if (!wk->ix || !wk->w || !wk->xv || !slots) {
+		free(slots);
+		work_free(wk);
+		return loyal__error_oom();
+	}
+	wk->xm = wk->w + K;
+	for (i = 0; i < K; i++) {
+		const pair *pr = &d->pairs[i];
+		uint64_t u;
+		size_t h;
+		memcpy(&u, &pr->x, sizeof(u));
+		h = (size_t)loyal__mix64(u) & (nslots - 1);
+		while (slots[h] && wk->xv[slots[h] - 1] != pr->x)
+			h = (h + 1) & (nslots - 1);
+		if (!slots[h]) {
+			wk->xv[wk->nx] = pr->x;
+			slots[h] = ++wk->nx;
+		}
+		wk->ix[i] = (uint32_t)(slots[h] - 1);
+		wk->w[i] = (double)pr->n;
+		wk->xm[i] = pr->x * pr->m;
+	}
+	free(slots);
+	wk->Wx = wk->xv + wk->nx;
+	wk->Sx = wk->Wx + wk->nx;
+	wk->SL = wk->Sx + wk->nx;
+	wk->SI = wk->SL + wk->nx;
+	memset(wk->Wx, 0, 2 * wk->nx * sizeof(double));
+	for (i = 0; i < K; i++) {
+		const pair *pr = &d->pairs[i];
+		double lm = log(pr->m);
+		wk->Wx[wk->ix[i]] += wk->w[i];
+		wk->Sx[wk->ix[i]] += wk->w[i] * (lm + log(pr->x));
+		wk->const_ll -= wk->w[i] * lm;
+	}
+	return 0;
+}
+
+/*
+ * Mean negative log-likelihood per customer at th = (ln p, ln q, ln gamma)
+ * and its gradient. Per customer (the lifetimes package's form):
+ *   ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln gamma + (px-1) ln m
+ *          + px ln x - (px+q) ln(x m + gamma)
+ * Summed over a group of equal x, the terms in ln m and ln x collect into
+ * precomputed sums, leaving one log per distinct (x, m).
+ */
+static double objective(void *ctx, const double *th, double *grad)
+{
+	work *wk = ctx;
+	double p, q, g, lg, lgq, psq, ll = wk->const_ll, gp = 0.0, gq = 0.0, gg = 0.0;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!isfinite(th[i]) || (wk->bounded && fabs(th[i]) > LOG_BOUND))
+			return INFINITY;
+	p = exp(th[0]);
+	q = exp(th[1]);
+	g = exp(th[2]);
+	lg = th[2];
+	lgq = lgamma(q);
+	psq = loyal__digamma(q);
+	for (i = 0; i < wk->nx; i++)
+		wk->SL[i] = wk->SI[i] = 0.0;
+	for (i = 0; i < wk->npairs; i++) {
+		double v = wk->xm[i] + g, w = wk->w[i];
+		wk->SL[wk->ix[i]] += w * log(v);
+		wk->SI[wk->ix[i]] += w / v;
+	}
+	for (i = 0; i < wk->nx; i++) {
+		double x = wk->xv[i], W = wk->Wx[i], px = p * x;
+		double ps = loyal__digamma(px + q);
+		ll += W * (lgamma(px + q) - lgamma(px) - lgq + q * lg) + px * wk->Sx[i]
+		      - (px + q) * wk->SL[i];
+		gp += x * (W * (ps - loyal__digamma(px)) + wk->Sx[i] - wk->SL[i]);
+		gq += W * (ps - psq + lg) - wk->SL[i];
+		gg += W * q / g - (px + q) * wk->SI[i];
+	}
+	grad[0] = -p * gp / wk->N;
+	grad[1] = -q * gq / wk->N;
+	grad[2] = -g * gg / wk->N;
+	return -ll / wk->N;
+}
+
+static int params_ok(const loyal_gg_params *p)
+{
+	return p && isfinite(p->p) && p->p > 0.0 && isfinite(p->q) && p->q > 0.0 &&
+	       isfinite(p->gamma) && p->gamma > 0.0;
+}
+
+int loyal_gg_log_likelihood(double *out, const loyal_gg_params *p, const loyal_gg_data *d)
+{
+	double th[3], g[3], f;
+	work wk;
+	int rc;
+
+	if (!out || !p || !d)
+		return loyal__error(LOYAL_EINVAL, "loyal_gg_log_likelihood: argument is NULL");
+	if (!params_ok(p))
+		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma parameters must be finite and "
+				    "positive (p %g, q %g, gamma %g)", p->p, p->q, p->gamma);
+	if (d->customers == 0)
+		return loyal__error(LOYAL_ENODATA, "no customers: the log-likelihood is undefined");
+	if ((rc = work_init(&wk, d)) != 0)
+		return rc;
+	th[0] = log(p->p);
+	th[1] = log(p->q);
+	th[2] = log(p->gamma);
+	f = objective(&wk, th, g);
+	work_free(&wk);
+	*out = -f * (double)d->customers;
+	return 0;
+}
+
+static const char *const param_names[3] = { "p", "q", "gamma" };
+
+static void describe_runaway(char *buf, size_t len, const double *th)
+{
+	size_t used = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < 3 && used < len; i++) {
+		if (fabs(th[i]) <= LOG_SUSPECT)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s = %.3g", used ? ", " : "",
+			     param_names[i], exp(th[i]));
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fit_options *opts)
+{
+	static const loyal_gg_fit_options defaults = LOYAL_GG_FIT_OPTIONS_INIT;
+	loyal__optim_options oo;
+	loyal__optim_result res;
+	double th[3], H[9], sum_m = 0.0, f, g[3];
+	char what[160];
+	size_t i;
+	work wk;
+	int rc, status, runaway = 0;
+
+	if (!out || !d)
+		return loyal__error(LOYAL_EINVAL, "loyal_gg_fit: argument is NULL");
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != LOYAL_GG_FIT_OPTIONS_VERSION)
+		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma fit options version %d is not "
+				    "supported (expected %d)", opts->version,
+				    LOYAL_GG_FIT_OPTIONS_VERSION);
+	if (opts->max_iterations < 1 || !(opts->tolerance > 0.0) || !isfinite(opts->tolerance))
+		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma fit options: max_iterations %d must "
+				    "be >= 1 and tolerance %g finite and > 0",
+				    opts->max_iterations, opts->tolerance);
+	if (d->customers < 2)
+		return loyal__error(LOYAL_ENODATA, "the Gamma-Gamma fit needs at least 2 customers "
+				    "with repeat purchases; got %zu", d->customers);
+	if ((rc = work_init(&wk, d)) != 0)
+		return rc;
+	wk.bounded = 1;
+
+	/* Start from p = 1, q = 2, where the population mean spend p gamma/(q-1)
+	 * is gamma: set it to the observed mean. */
+	for (i = 0; i < d->npairs; i++)
+		sum_m += d->pairs[i].m * (double)d->pairs[i].n;
+	th[0] = 0.0;
+	th[1] = log(2.0);
+	th[2] = log(sum_m / wk.N);
+	oo.max_iterations = opts->max_iterations;
+	oo.gtol = opts->tolerance;
+	oo.max_step = MAX_LOG_STEP;
+	status = loyal__optim_bfgs(objective, &wk, 3, th, &oo, &res);
+
+	memset(out, 0, sizeof(*out));
+	out->p = exp(th[0]);
+	out->q = exp(th[1]);
+	out->gamma = exp(th[2]);
+	out->log_likelihood = -res.f * wk.N;
+	out->customers = d->customers;
+	out->iterations = res.iterations;
+	for (i = 0; i < 3; i++)
+		if (fabs(th[i]) > LOG_RUNAWAY)
+			runaway = 1;
+
+	if (status != LOYAL__OPTIM_CONVERGED || runaway) {
+		const char *its = res.iterations == 1 ? "iteration" : "iterations";
+		int several;
+
+		describe_runaway(what, sizeof(what), th);
+		several = strchr(what, ',') != NULL;
+
+		if (status == LOYAL__OPTIM_NONFINITE)
+			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit failed: the log-likelihood is "
+					  "not finite at the starting point");
+		else if (runaway || what[0])
+			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit did not converge in %d %s: "
+					  "%s %s off without bound, so the data do not "
+					  "determine %s (gradient norm %.3g, tolerance %.3g)",
+					  res.iterations, its, what, several ? "run" : "runs",
+					  several ? "them" : "it", res.gnorm, opts->tolerance);
+		else if (status == LOYAL__OPTIM_MAXITER)
+			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit did not converge in %d %s "
+					  "(gradient norm %.3g, tolerance %.3g)",
+					  res.iterations, its, res.gnorm, opts->tolerance);
+		else
+			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit stalled after %d %s: no step "
+					  "improves the likelihood (gradient norm %.3g, "
+					  "tolerance %.3g)", res.iterations, its, res.gnorm,
+					  opts->tolerance);
+		goto done;
+	}
+
+	/* Standard errors: the covariance of the log-parameters is the inverse
+	 * Hessian of the total negative log-likelihood; se(v) = v se(ln v). */
+	f = objective(&wk, th, g);
+	if (isfinite(f) && loyal__optim_hessian(objective, &wk, 3, th, 1e-4, H) == 0) {
+		for (i = 0; i < 9; i++)
+			H[i] *= wk.N;
+		if (loyal__optim_invert_spd(3, H) != 0)
+			for (i = 0; i < 3; i++)
+				H[i * 4] = INFINITY;
+	} else {
+		for (i = 0; i < 3; i++)
+			H[i * 4] = INFINITY;
+	}
+	out->se_p = out->p * sqrt(H[0]);
+	out->se_q = out->q * sqrt(H[4]);
+	out->se_gamma = out->gamma * sqrt(H[8]);
+	if (!isfinite(out->log_likelihood)) {
+		rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit failed: the log-likelihood at "
+				  "the estimate is not finite");
+		goto done;
+	}
+	out->converged = 1;
+	rc = 0;
+done:
+	if (rc != 0)
+		out->se_p = out->se_q = out->se_gamma = NAN;
+	work_free(&wk);
+	return rc;
+}
+
+double loyal_gg_expected_spend(const loyal_gg_params *p, double x, double mean_spend)
+{
+	double den;
+
+	if (!params_ok(p) || !isfinite(x) || x < 0.0 || x != floor(x))
+		return NAN;
+	if (x > 0.0 && (!isfinite(mean_spend) || !(mean_spend > 0.0)))
+		return NAN;
+	if (x == 0.0)
+		mean_spend = 0.0;
+	den = p->p * x + p->q - 1.0;
+	if (!(den > 0.0))
+		return INFINITY;
+	return p->p * (p->gamma + x * mean_spend) / den;
+}

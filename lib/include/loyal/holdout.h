@@ -1,0 +1,54 @@
+#ifndef LOYAL_HOLDOUT_H
+#define LOYAL_HOLDOUT_H
+
+#include "common.h"
+#include "bgnbd.h"
+
+/*
+ * Holdout checks of a purchase model: compare each customer's predicted
+ * purchases in a holdout window with the actual ones, in numbers rather
+ * than plots.
+ *
+ *   mae         = mean |predicted - actual|
+ *   rmse        = sqrt(mean (predicted - actual)^2)
+ *   correlation = Pearson correlation of predicted and actual over customers
+ */
+typedef struct {
+	uint64_t n;
+	double sum_predicted, sum_actual;
+	double sum_abs_error, sum_sq_error;
+	/* Welford's running means and co-moments, for a stable correlation */
+	double mean_p, mean_a, m2_p, m2_a, c_pa;
+} loyal_holdout;
+
+#define LOYAL_HOLDOUT_INIT { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+typedef struct {
+	uint64_t customers;
+	double predicted, actual; /* totals over customers */
+	double mae, rmse;
+	double correlation;       /* NAN when either side has no variance */
+} loyal_holdout_result;
+
+/* Add one customer's predicted and actual purchases. Returns 0, or
+ * LOYAL_EINVAL when a value is not finite. */
+LOYAL_EXTERN(int) loyal_holdout_add(loyal_holdout *h, double predicted, double actual);
+
+/* Compute the result. Returns 0 or LOYAL_ENODATA when no customer was added. */
+LOYAL_EXTERN(int) loyal_holdout_compute(loyal_holdout_result *out, const loyal_holdout *h);
+
+/*
+ * Expected cumulative repeat purchases of a cohort at times t[0..nt):
+ *
+ *   out[j] = sum over k of count[k] * E[X(t[j] - s[k])]   (terms with t[j] <= s[k] are 0)
+ *
+ * for count[k] customers acquired at time s[k] (same unit as the model),
+ * E[X] being loyal_bgnbd_expected_unconditional(). Customers acquired on the
+ * same day should be passed as one (s, count) pair: the cost is nk * nt.
+ * Returns 0, or LOYAL_EINVAL for NULL arrays or invalid parameters.
+ */
+LOYAL_EXTERN(int) loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk,
+					 const double *s, const double *count,
+					 size_t nt, const double *t, double *out);
+
+#endif

@@ -1,0 +1,62 @@
+#ifndef LOYAL_OPTIM_P_H
+#define LOYAL_OPTIM_P_H
+
+#include <stddef.h>
+
+/*
+ * A small quasi-Newton minimiser for the model fits (bgnbd.c,
+ * gammagamma.c): BFGS with a strong-Wolfe line search, for smooth objectives
+ * of a few variables with an analytic gradient. Internal to libloyal.
+ * Nothing here allocates, prints or keeps state between calls.
+ */
+
+/* Largest number of variables the minimiser handles. */
+#define LOYAL__OPTIM_MAX_DIM 8
+
+/* The objective: returns f(x) and writes its gradient into grad (n values).
+ * Returns NAN or +INFINITY when x lies outside the objective's domain; the
+ * minimiser then steps back. */
+typedef double (*loyal__objective_fn)(void *ctx, const double *x, double *grad);
+
+typedef struct {
+	int max_iterations; /* BFGS iterations (one line search each), >= 1 */
+	double gtol;        /* converged when max_i |grad_i| <= gtol */
+	double max_step;    /* largest change of any coordinate per iteration; 0: none */
+} loyal__optim_options;
+
+/* Outcome of loyal__optim_bfgs(), in loyal__optim_result.status. */
+enum {
+	LOYAL__OPTIM_CONVERGED = 0,  /* the gradient test was met */
+	LOYAL__OPTIM_MAXITER = 1,    /* max_iterations ran out first */
+	LOYAL__OPTIM_LINESEARCH = 2, /* no step along the search direction lowered f */
+	LOYAL__OPTIM_NONFINITE = 3   /* f or its gradient is not finite at the start */
+};
+
+typedef struct {
+	int status;      /* one of the LOYAL__OPTIM_* values above */
+	int iterations;  /* BFGS iterations done */
+	int evaluations; /* calls of the objective */
+	double f;        /* objective at the returned x */
+	double gnorm;    /* max_i |grad_i| at the returned x */
+} loyal__optim_result;
+
+/* Minimises fn starting from x (n values, 1 <= n <= LOYAL__OPTIM_MAX_DIM).
+ * On return x holds the best point found, whatever the status, and *res
+ * describes the run. Returns res->status (0 when converged), or
+ * LOYAL_EINVAL (negative) for invalid arguments, in which case x and *res
+ * are untouched. */
+int loyal__optim_bfgs(loyal__objective_fn fn, void *ctx, size_t n, double *x,
+		      const loyal__optim_options *opts, loyal__optim_result *res);
+
+/* The Hessian of fn at x by central differences of its gradient with
+ * coordinate step `step`, symmetrised, into H (n*n values, row-major).
+ * Returns 0, or -1 if fn or its gradient is not finite at a probe point. */
+int loyal__optim_hessian(loyal__objective_fn fn, void *ctx, size_t n, const double *x,
+			 double step, double *H);
+
+/* Inverts the symmetric positive definite n*n matrix A (row-major) in place,
+ * by Cholesky factorisation. Returns 0, or -1 if A is not numerically
+ * positive definite (A is then left in an unspecified state). */
+int loyal__optim_invert_spd(size_t n, double *A);
+
+#endif
