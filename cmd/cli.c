@@ -1,7 +1,9 @@
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -312,7 +314,64 @@ struct cli_out {
 static int out_fail(struct cli_out *o)
 {
 	(void)o;
+	cli_error("out of memory");
 	return CLI_EXIT_OSERR;
+}
+
+/*
+ * Temporary output files are removed when a signal ends the run, so an
+ * interrupted run leaves neither a half-written report nor litter beside it
+ * (the previous report was never touched). The handler only calls unlink(),
+ * which is async-signal-safe, then dies of the same signal.
+ */
+#define MAX_TEMPS 4
+static const char *volatile temps[MAX_TEMPS];
+
+static void on_fatal_signal(int sig)
+{
+	int saved = errno;
+
+	for (size_t i = 0; i < MAX_TEMPS; i++)
+		if (temps[i])
+			unlink(temps[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+static void temp_register(const char *path)
+{
+	static int installed;
+
+	if (!installed) {
+		static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGXFSZ };
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+			struct sigaction sa, old;
+			/* A signal the caller ignores (nohup, a background job) stays ignored. */
+			if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+				continue;
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = on_fatal_signal;
+			sigemptyset(&sa.sa_mask);
+			for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+				sigaddset(&sa.sa_mask, sigs[k]);
+			sigaction(sigs[i], &sa, NULL);
+		}
+		installed = 1;
+	}
+	for (size_t i = 0; i < MAX_TEMPS; i++) {
+		if (!temps[i]) {
+			temps[i] = path;
+			return;
+		}
+	}
+}
+
+static void temp_forget(const char *path)
+{
+	for (size_t i = 0; i < MAX_TEMPS; i++)
+		if (temps[i] == path)
+			temps[i] = NULL;
 }
 
 int cli_out_open(struct cli_out **out, const struct cli_common *c,
@@ -339,14 +398,28 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 			return CLI_EXIT_OSERR;
 		}
 		snprintf(o->tmp_path, n, "%s.tmpXXXXXX", c->output);
-		if ((fd = mkstemp(o->tmp_path)) < 0 || !(o->fp = fdopen(fd, "w"))) {
-			cli_error("cannot create '%s': %s", c->output, strerror(errno));
+		if ((fd = mkstemp(o->tmp_path)) >= 0) {
+			/* mkstemp makes the file private (0600); the report gets the
+			 * mode of any newly created file instead. */
+			mode_t mask = umask(0);
+			umask(mask);
+			fchmod(fd, 0666 & ~mask);
+			temp_register(o->tmp_path);
+		}
+		if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
+			int saved = errno;
 			if (fd >= 0) {
 				close(fd);
 				unlink(o->tmp_path);
+				temp_forget(o->tmp_path);
 			}
 			free(o->tmp_path);
 			free(o);
+			if (saved == ENOMEM) {
+				cli_error("out of memory");
+				return CLI_EXIT_OSERR;
+			}
+			cli_error("cannot create '%s': %s", c->output, strerror(saved));
 			return CLI_EXIT_CANTCREAT;
 		}
 	}
@@ -605,6 +678,11 @@ static void write_table(struct cli_out *o)
 	}
 }
 
+FILE *cli_out_stream(struct cli_out *o)
+{
+	return o->fp;
+}
+
 int cli_out_close(struct cli_out *o, int status)
 {
 	if (!o)
@@ -632,6 +710,7 @@ int cli_out_close(struct cli_out *o, int status)
 		}
 		if (status != 0)
 			unlink(o->tmp_path);
+		temp_forget(o->tmp_path);
 		free(o->tmp_path);
 	}
 	for (size_t i = 0; i < o->ncells; i++)

@@ -182,6 +182,9 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals);
 /* Finish: on success (status 0) flush and, with -o, move the file into
  * place; otherwise discard. Returns the final exit status. */
 int cli_out_close(struct cli_out *o, int status);
+/* The stream behind an output, for writers that format their own rows
+ * (csv format only); cli_out_close() still finishes it. */
+FILE *cli_out_stream(struct cli_out *o);
 
 #define CLI_NULL ((struct cli_value){ .null = 1 })
 #define CLI_STR(v) ((struct cli_value){ .s = (v) })
@@ -238,6 +241,7 @@ size_t cli_group_values(struct cli_value *vals, struct cli_groups *g, uint32_t i
 			const struct cli_common *c);
 
 /* Commands */
+int cmd_check(int argc, char **argv);
 int cmd_csat(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);

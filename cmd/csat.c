@@ -128,7 +128,7 @@ int cmd_csat(int argc, char **argv)
 			       "weights of --cols in the overall row (default: equal)"),
 		CLI_OPT_STRING(0, "scale", "LO-HI", &scale, "answer scale: 1-5 (default), 1-7, 1-10, 0-10"),
 		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
-			     "skip and count rows with an invalid answer or date instead of failing"),
+			     "skip and count invalid rows (answer, date, number of fields) instead of failing"),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPTS_GROUPING(&c),
 		CLI_OPTS_OUTPUT(&c),

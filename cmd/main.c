@@ -13,6 +13,7 @@ struct cmd {
 
 /* The command table, alphabetical. */
 static const struct cmd commands[] = {
+	{ "check", cmd_check, "validate input files and report every bad row, computing nothing" },
 	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },

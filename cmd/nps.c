@@ -72,7 +72,7 @@ int cmd_nps(int argc, char **argv)
 		CLI_OPT_STRING(0, "score-col", "NAME", &ctx.score_col,
 			       "column holding the 0-10 answer (default: found by header name)"),
 		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
-			     "skip and count rows with an invalid score or date instead of failing"),
+			     "skip and count invalid rows (score, date, number of fields) instead of failing"),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPTS_GROUPING(&c),
 		CLI_OPTS_OUTPUT(&c),

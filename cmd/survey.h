@@ -23,6 +23,31 @@ struct survey_spec {
 	int (*add)(void *ctx, uint32_t group, size_t k, int value);
 };
 
+/* What one row is, once validated (survey_check_row). */
+enum survey_row_kind {
+	SURVEY_ROW_USED = 0, /* at least one answer, all values valid */
+	SURVEY_ROW_BLANK,    /* valid, but every answer is blank (a non-response) */
+	SURVEY_ROW_INVALID   /* a value is not valid; see bad_col */
+};
+
+struct survey_row {
+	int values[SURVEY_MAX_COLS]; /* per answer column; -1 when blank */
+	size_t answered, blank;      /* answers given and left blank */
+	int32_t day;                 /* with a date column */
+	size_t bad_col;              /* SURVEY_ROW_INVALID: 0-based column; the
+				      * reason is in loyal_error_last() */
+};
+
+/*
+ * Validate the reader's current row exactly as every survey command does:
+ * each answer column cols[0..spec->ncols) (spaces and tabs around a value
+ * ignored; blank is a non-response; otherwise spec->parse), then the date
+ * when s uses a date column. `loyal check` calls the same function, so it
+ * never disagrees with a command about a row. Returns a survey_row_kind.
+ */
+int survey_check_row(const struct survey_spec *spec, void *ctx, const struct cli_source *s,
+		     const struct cli_common *c, const size_t *cols, struct survey_row *row);
+
 struct survey_stats {
 	uint64_t files, rows, used, blank_rows, blank_answers, invalid, filtered, blank_lines;
 };

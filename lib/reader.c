@@ -14,7 +14,11 @@
 #include "loyal/errors.h"
 #include "loyal/reader.h"
 
-#define BLOCK_SIZE ((size_t)256 * 1024)
+/* Input is read in blocks of this size (the fuzzing build makes it tiny). */
+#ifndef LOYAL_READER_BLOCK_SIZE
+#define LOYAL_READER_BLOCK_SIZE (256 * 1024)
+#endif
+#define BLOCK_SIZE ((size_t)LOYAL_READER_BLOCK_SIZE)
 #define FIELD_STEP ((size_t)64 * 1024)
 
 /* libcsv's parser states (csv.c); only "between rows" is relied upon. */
@@ -42,11 +46,19 @@ struct loyal_reader {
 	uint64_t row_line; /* line on which the current row started */
 	int in_row;
 	int row_done;
-	int err;         /* error raised inside a libcsv callback */
+	int err;         /* fatal error raised inside a libcsv callback */
+	int row_err;     /* first error confined to the current row, or 0 */
+	int row_failed;  /* the last read_row() failed on row_err only */
 	int header_mode; /* the header row is being read */
 	int failed;      /* sticky error: the reader is not read again */
 	uint64_t rows;
 	uint64_t blank_lines;
+	uint64_t line_ends[3]; /* LF, CRLF, CR */
+
+	/* raw bytes of the current row, when keep_raw is set */
+	int keep_raw;
+	char *raw;
+	size_t raw_len, raw_cap;
 
 	size_t ncols;
 	char **colnames;
@@ -191,6 +203,16 @@ static int arena_append(loyal_reader *r, const void *s, size_t len)
 	return 0;
 }
 
+/*
+ * Record a problem confined to the current row: the row is still parsed to
+ * its end, so the reader can go on with the next one. The first problem of
+ * a row is the one reported.
+ */
+#define row_problem(r, code, col, ...) do { \
+	if (!(r)->row_err) \
+		(r)->row_err = loyal__error_at((code), (r)->name, (r)->line, (col), __VA_ARGS__); \
+} while (0)
+
 static void on_field(void *s, size_t len, void *data)
 {
 	loyal_reader *r = data;
@@ -205,12 +227,12 @@ static void on_field(void *s, size_t len, void *data)
 					 r->max_field);
 		return;
 	}
-	if (s && memchr(s, '\0', len)) {
-		r->err = loyal__error_at(LOYAL_ECSV, r->name, r->line, col + 1,
-					 "NUL byte in field (is this a binary or UTF-16 file?)");
-		return;
-	}
 	if (r->header_mode) {
+		if (s && memchr(s, '\0', len)) {
+			r->err = loyal__error_at(LOYAL_ECSV, r->name, r->line, col + 1,
+						 "NUL byte in field (is this a binary or UTF-16 file?)");
+			return;
+		}
 		if ((r->err = reserve_fields(r, col + 1)) < 0)
 			return;
 		r->offs[col] = r->arena_len;
@@ -218,17 +240,19 @@ static void on_field(void *s, size_t len, void *data)
 		r->err = arena_append(r, s, len);
 		return;
 	}
-	if (col >= r->ncols) {
-		r->err = loyal__error_at(LOYAL_ECSV, r->name, r->line, col + 1,
-					 "row has more fields than the %zu of the %s",
-					 r->ncols, r->no_header ? "first row" : "header");
+	/* Extra fields are counted, and reported with the total at the row's end. */
+	if (col >= r->ncols || r->row_err)
+		return;
+	if (s && memchr(s, '\0', len)) {
+		row_problem(r, LOYAL_ECSV, col + 1,
+			    "NUL byte in field (is this a binary or UTF-16 file?)");
 		return;
 	}
 	if (!r->used[col])
 		return;
 	if (!loyal_utf8_valid(s, len)) {
-		r->err = loyal__error_at(LOYAL_EVALUE, r->name, r->line, col + 1,
-					 "invalid UTF-8 in column '%s'", r->colnames[col]);
+		row_problem(r, LOYAL_EVALUE, col + 1, "invalid UTF-8 in column '%s'",
+			    r->colnames[col]);
 		return;
 	}
 	r->offs[col] = r->arena_len;
@@ -297,12 +321,16 @@ static int parse_error(loyal_reader *r, const unsigned char *seg, size_t seglen,
 {
 	uint64_t col = r->nfields + 1;
 
-	if (field_cap_hit)
-		return loyal__error_at(LOYAL_ETOOBIG, r->name, r->row_line, col,
-				       "field is longer than %zu bytes (the field size limit)",
-				       r->max_field);
-	if (csv_error(&r->csv) == CSV_ENOMEM)
+	/* libcsv retries a refused allocation with smaller sizes, so
+	 * field_cap_hit may be set while the parser went on: it only explains
+	 * an allocation failure, never another error. */
+	if (csv_error(&r->csv) == CSV_ENOMEM || csv_error(&r->csv) == CSV_ETOOBIG) {
+		if (field_cap_hit)
+			return loyal__error_at(LOYAL_ETOOBIG, r->name, r->row_line, col,
+					       "field is longer than %zu bytes (the field size limit)",
+					       r->max_field);
 		return loyal__error_oom();
+	}
 	(void)seglen;
 	if (seg && done < seglen && seg[done] == '"')
 		return loyal__error_at(LOYAL_ECSV, r->name, r->line, col,
@@ -354,11 +382,31 @@ static int finish_row(loyal_reader *r)
 		r->header_mode = 0;
 		return 0;
 	}
-	if (r->nfields != r->ncols)
-		return loyal__error_at(LOYAL_ECSV, r->name, r->row_line, r->nfields + 1,
-				       "row has %zu field%s, the %s has %zu", r->nfields,
-				       r->nfields == 1 ? "" : "s",
-				       r->no_header ? "first row" : "header", r->ncols);
+	/* A wrong number of fields is reported at the first missing or extra
+	 * field, unless an earlier field of the row had a problem. */
+	if (r->nfields != r->ncols && !r->row_err)
+		r->row_err = loyal__error_at(LOYAL_ECSV, r->name, r->row_line,
+					     (r->nfields < r->ncols ? r->nfields : r->ncols) + 1,
+					     "row has %zu field%s, the %s has %zu", r->nfields,
+					     r->nfields == 1 ? "" : "s",
+					     r->no_header ? "first row" : "header", r->ncols);
+	return r->row_err;
+}
+
+static int raw_append(loyal_reader *r, const unsigned char *s, size_t len)
+{
+	if (r->raw_len + len + 1 > r->raw_cap) {
+		size_t cap = r->raw_cap ? r->raw_cap : 1024;
+		while (cap < r->raw_len + len + 1)
+			cap *= 2;
+		char *a = realloc(r->raw, cap);
+		if (!a)
+			return loyal__error_oom();
+		r->raw = a;
+		r->raw_cap = cap;
+	}
+	memcpy(r->raw + r->raw_len, s, len);
+	r->raw_len += len;
 	return 0;
 }
 
@@ -367,6 +415,8 @@ static void start_row(loyal_reader *r)
 	r->nfields = 0;
 	r->arena_len = 0;
 	r->row_done = 0;
+	r->row_err = 0;
+	r->raw_len = 0;
 	for (size_t i = 0; i < r->ncols; i++)
 		r->offs[i] = SIZE_MAX;
 }
@@ -391,7 +441,7 @@ static int next_row(loyal_reader *r)
 				if (csv_fini(&r->csv, on_field, on_row, r) != 0) {
 					if (r->err)
 						return r->err;
-					if (field_cap_hit || csv_error(&r->csv) != CSV_EPARSE)
+					if (csv_error(&r->csv) != CSV_EPARSE)
 						return parse_error(r, NULL, 0, 0);
 					return loyal__error_at(LOYAL_ECSV, r->name, r->row_line,
 							       r->nfields + 1,
@@ -432,8 +482,16 @@ static int next_row(loyal_reader *r)
 		}
 
 		int was_in_row = r->in_row;
+		size_t tlen = 0;
+		if (term) {
+			int crlf = seglen >= 2 && p[seglen - 1] == '\n' && p[seglen - 2] == '\r';
+			tlen = crlf ? 2 : 1;
+			r->line_ends[crlf ? 1 : p[seglen - 1] == '\n' ? 0 : 2]++;
+		}
 		if (!was_in_row)
 			r->row_line = r->line;
+		if ((r->keep_raw || r->header_mode) && (error = raw_append(r, p, seglen)) < 0)
+			return error;
 		if ((error = feed(r, p, seglen)) < 0)
 			return error;
 		r->buf_pos += seglen;
@@ -441,23 +499,29 @@ static int next_row(loyal_reader *r)
 			r->in_row = 0;
 			if (term)
 				r->line++;
+			r->raw_len -= r->raw_len >= tlen ? tlen : r->raw_len;
 			return 1;
 		}
-		if (r->csv.pstate != CSV_STATE_ROW_NOT_BEGUN)
+		if (r->csv.pstate != CSV_STATE_ROW_NOT_BEGUN) {
 			r->in_row = 1;
-		else if (term && !was_in_row)
+		} else if (term && !was_in_row) {
 			r->blank_lines++;
+			r->raw_len = 0;
+		}
 		if (term)
 			r->line++;
 	}
 }
 
-static unsigned char detect_delimiter(const unsigned char *p, size_t n)
+/* Count the candidate delimiters outside quotes on the first line of
+ * p[0..n); returns whether that line ends within the n bytes. */
+static const unsigned char delim_cand[] = { ',', ';', '\t', '|' };
+
+static int first_line_counts(const unsigned char *p, size_t n, size_t count[4])
 {
-	static const unsigned char cand[] = { ',', ';', '\t', '|' };
-	size_t count[4] = { 0 };
 	int quoted = 0;
 
+	memset(count, 0, 4 * sizeof(size_t));
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
 		if (c == '"') {
@@ -467,16 +531,23 @@ static unsigned char detect_delimiter(const unsigned char *p, size_t n)
 		if (quoted)
 			continue;
 		if (c == '\n' || c == '\r')
-			break;
+			return 1;
 		for (size_t k = 0; k < 4; k++)
-			if (c == cand[k])
+			if (c == delim_cand[k])
 				count[k]++;
 	}
-	size_t best = 0;
+	return 0;
+}
+
+static unsigned char detect_delimiter(const unsigned char *p, size_t n)
+{
+	size_t count[4], best = 0;
+
+	first_line_counts(p, n, count);
 	for (size_t k = 1; k < 4; k++)
 		if (count[k] > count[best])
 			best = k;
-	return cand[best];
+	return delim_cand[best];
 }
 
 static int start(loyal_reader *r, const loyal_read_options *opts)
@@ -500,6 +571,14 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 			return loyal__error_oom();
 		if ((error = refill(r, 0)) < 0)
 			return error;
+		/* The delimiter is detected from the whole header line, up to a
+		 * block: read on until it ends, so that the result never depends
+		 * on how the reads happened to split the input. */
+		size_t count[4];
+		while (!(opts && opts->delimiter) && !r->eof && r->buf_len < BLOCK_SIZE &&
+		       !first_line_counts(r->buf, r->buf_len, count))
+			if ((error = refill(r, 0)) < 0)
+				return error;
 	}
 	if (r->buf_len >= 2 && ((r->buf[0] == 0xFF && r->buf[1] == 0xFE) ||
 				(r->buf[0] == 0xFE && r->buf[1] == 0xFF)))
@@ -520,7 +599,8 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 		if (r->delim == '"' || r->delim == '\n' || r->delim == '\r' || r->delim == ' ')
 			return loyal__error(LOYAL_EINVAL, "'%c' cannot be a delimiter", opts->delimiter);
 	} else {
-		r->delim = detect_delimiter(r->buf + r->buf_pos, r->buf_len - r->buf_pos);
+		size_t end = r->buf_len < BLOCK_SIZE ? r->buf_len : BLOCK_SIZE;
+		r->delim = detect_delimiter(r->buf + r->buf_pos, end > r->buf_pos ? end - r->buf_pos : 0);
 	}
 	if ((error = init_parser(r)) < 0)
 		return error;
@@ -636,6 +716,7 @@ void loyal_reader_free(loyal_reader *r)
 	free(r->colnames);
 	free(r->used);
 	free(r->arena);
+	free(r->raw);
 	free(r->offs);
 	free(r->lens);
 	free(r->name);
@@ -750,12 +831,48 @@ int loyal_reader_next(loyal_reader *r)
 {
 	int error;
 
-	if (r->failed)
+	if (r->failed) {
+		r->row_failed = 0;
 		return r->failed;
+	}
+	r->row_failed = 0;
 	error = read_row(r);
-	if (error < 0 && error != LOYAL_ITEROVER)
+	if (error < 0 && error != LOYAL_ITEROVER && !r->row_failed)
 		r->failed = error;
 	return error;
+}
+
+int loyal_reader_can_continue(const loyal_reader *r)
+{
+	return r->row_failed;
+}
+
+void loyal_reader_keep_raw(loyal_reader *r, int on)
+{
+	r->keep_raw = on != 0;
+}
+
+const char *loyal_reader_raw(const loyal_reader *r, size_t *len)
+{
+	if (!r->keep_raw || !r->raw) {
+		if (len)
+			*len = 0;
+		return r->keep_raw ? "" : NULL;
+	}
+	r->raw[r->raw_len] = '\0';
+	if (len)
+		*len = r->raw_len;
+	return r->raw;
+}
+
+void loyal_reader_line_ends(const loyal_reader *r, uint64_t *lf, uint64_t *crlf, uint64_t *cr)
+{
+	if (lf)
+		*lf = r->line_ends[0];
+	if (crlf)
+		*crlf = r->line_ends[1];
+	if (cr)
+		*cr = r->line_ends[2];
 }
 
 static int read_row(loyal_reader *r)
@@ -772,9 +889,11 @@ static int read_row(loyal_reader *r)
 				r->offs[i] = SIZE_MAX;
 				continue;
 			}
-			if (!loyal_utf8_valid(r->arena + r->offs[i], r->lens[i]))
+			if (!loyal_utf8_valid(r->arena + r->offs[i], r->lens[i])) {
+				r->row_failed = 1;
 				return loyal__error_at(LOYAL_EVALUE, r->name, r->row_line, i + 1,
 						       "invalid UTF-8 in column '%s'", r->colnames[i]);
+			}
 		}
 		return 0;
 	}
@@ -783,9 +902,12 @@ static int read_row(loyal_reader *r)
 		return error;
 	if (error == 0)
 		return LOYAL_ITEROVER;
-	if ((error = finish_row(r)) < 0)
-		return error;
 	r->rows++;
+	if ((error = finish_row(r)) < 0) {
+		/* The row was read to its end: the next one can be read. */
+		r->row_failed = 1;
+		return error;
+	}
 	return 0;
 }
 

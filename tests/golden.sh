@@ -15,6 +15,13 @@ passed=0
 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# LOYAL_LAUNCHER (e.g. "valgrind -q --error-exitcode=99") runs every loyal
+# command under that program (.ci/run's valgrind stage).
+if [ -n "${LOYAL_LAUNCHER:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$LOYAL_LAUNCHER" "$LOYAL" >"$tmp/loyal-launcher"
+	chmod +x "$tmp/loyal-launcher"
+	LOYAL=$tmp/loyal-launcher
+fi
 expected="$SRCDIR/tests/expected/$SUITE"
 # The same environment as users' shells must not change results.
 export TZ=UTC LC_ALL=C

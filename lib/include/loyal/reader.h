@@ -10,15 +10,24 @@
  * fields) and hands out one row at a time. Memory is bounded by the longest
  * row, never by the number of rows.
  *
- * What it rejects, with file, line and column: malformed quoting (a quote
- * inside an unquoted field, text after a closing quote, an unterminated quoted
- * field at end of input), rows with a different number of fields than the
- * header, NUL bytes, UTF-16 input, invalid UTF-8 in header names and in the
- * columns the caller uses, and fields longer than max_field_size.
- * What it accepts: a UTF-8 byte-order mark, CRLF, LF and CR line ends,
- * quoted fields with delimiters, doubled quotes and line breaks. Blank lines
- * (empty or only spaces) are skipped and counted. Spaces around unquoted
- * fields are trimmed (libcsv's rule); spaces inside quotes are kept.
+ * What it rejects, with file, line and column. Problems of the whole file,
+ * after which it cannot go on: malformed quoting (a quote inside an unquoted
+ * field, text after a closing quote, an unterminated quoted field at end of
+ * input), fields longer than max_field_size, UTF-16 input, an empty file, a
+ * header with a NUL byte or invalid UTF-8, read errors, running out of memory.
+ * Problems of one row, after which the next row can be read (see
+ * loyal_reader_can_continue): a different number of fields than the header,
+ * a NUL byte in a field, invalid UTF-8 in a column the caller uses.
+ * What it accepts: a UTF-8 byte-order mark, CRLF, LF and CR line ends, also
+ * mixed, quoted fields with delimiters, doubled quotes and line breaks.
+ * Blank lines (empty or only spaces) are skipped and counted. Spaces around
+ * unquoted fields are trimmed (libcsv's rule); tabs and spaces inside quotes
+ * are kept.
+ *
+ * libcsv is used as its author's strict mode allows and no further: one
+ * parser per input, never reset or reused after an error, and csv_fini() is
+ * never called after a parse error (it would deliver the partial row as if
+ * it were complete).
  */
 typedef struct loyal_reader loyal_reader;
 
@@ -99,9 +108,41 @@ LOYAL_EXTERN(int) loyal_reader_use_column(loyal_reader *r, size_t col);
  * Read the next data row. Returns 0 with a row available, LOYAL_ITEROVER at
  * the end of the input, or a negative error (LOYAL_ECSV, LOYAL_EVALUE for
  * invalid UTF-8, LOYAL_ETOOBIG, LOYAL_EIO, LOYAL_ENOMEM) with the location in
- * loyal_error_last(). After an error the reader must not be read again.
+ * loyal_error_last(). After an error the reader must not be read again,
+ * unless loyal_reader_can_continue() says the error concerned only that row;
+ * calling it again after any other error returns the same error.
  */
 LOYAL_EXTERN(int) loyal_reader_next(loyal_reader *r);
+
+/*
+ * Whether the error returned by the last loyal_reader_next() call concerned
+ * only that row (a wrong number of fields, a NUL byte, invalid UTF-8 in a
+ * used column): the row was read to its end and counted in
+ * loyal_reader_rows(), its fields are not available, and the next call reads
+ * the following row. Returns 0 after a success or any other error.
+ */
+LOYAL_EXTERN(int) loyal_reader_can_continue(const loyal_reader *r);
+
+/*
+ * Keep the bytes of each row as they appear in the input (for quarantine
+ * files of rejected rows). Off by default; call it before the first
+ * loyal_reader_next().
+ */
+LOYAL_EXTERN(void) loyal_reader_keep_raw(loyal_reader *r, int on);
+
+/*
+ * The bytes of the current row as read, without its final line end
+ * (quoted line breaks inside it are kept), NUL-terminated, length in *len.
+ * Also available after a row error, and after a file-level error (the bytes
+ * read of that row so far). NULL unless loyal_reader_keep_raw() is on.
+ * Borrowed: valid until the next loyal_reader_next() call.
+ */
+LOYAL_EXTERN(const char *) loyal_reader_raw(const loyal_reader *r, size_t *len);
+
+/* Line ends seen so far, by kind (any pointer may be NULL), counting those
+ * inside quoted fields and on blank lines. */
+LOYAL_EXTERN(void) loyal_reader_line_ends(const loyal_reader *r, uint64_t *lf, uint64_t *crlf,
+					  uint64_t *cr);
 
 /* Field `col` of the current row, NUL-terminated, with its length in *len
  * when len is non-NULL. Only used columns are available; others return NULL.

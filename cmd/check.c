@@ -1,0 +1,543 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "survey.h"
+#include "txn_input.h"
+
+static const struct cli_command_info info = {
+	"check",
+	"loyal check --kind KIND [options] FILE...",
+	"Validate input files without computing anything: the delimiter, encoding and\n"
+	"line ends found, the column of each role, and every row read, usable or\n"
+	"rejected. Problems go to standard error with file:line:column and a reason.\n"
+	"Rows are validated by the same code as the metric commands. KIND is survey\n"
+	"(nps, csat) or transactions (summary, repurchase, retention).",
+};
+
+#define DEFAULT_MAX_ERRORS 20
+
+enum kind { KIND_SURVEY = 1, KIND_TXN };
+
+struct check {
+	enum kind kind;
+	struct cli_common c;
+	uint64_t max_errors;
+	struct cli_out *rejects;
+
+	/* survey columns */
+	const char *score_col, *csat_col;
+	struct cli_list cols;
+	loyal_csat scale;
+	size_t nps_k; /* which answer column is the NPS score (0), or SIZE_MAX */
+
+	/* transactions */
+	struct txn_opts t;
+
+	/* totals */
+	uint64_t files, rows, usable, no_answer, rejected, file_problems, problems;
+	uint64_t skipped[TXN_SKIP__COUNT];
+	int open_failed, read_failed;
+};
+
+/* A line of the report on standard output (nothing with -q). */
+static void say(const struct check *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct check *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (k->c.quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* ---- problems ----------------------------------------------------------- */
+
+/* A csv field from bytes that may hold anything, NUL included: the rejects
+ * file keeps a row exactly as it was read. */
+static void put_field(FILE *fp, const char *s, size_t len)
+{
+	fputc('"', fp);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			fputc('"', fp);
+		fputc(s[i], fp);
+	}
+	fputc('"', fp);
+}
+
+/*
+ * One problem: counted always, listed on standard error while fewer than
+ * --max-errors have been, and, for a rejected row (raw non-NULL), written to
+ * --rejects with the row's bytes. `line` and `column` 0 mean unknown.
+ */
+static void problem(struct check *k, const char *file, uint64_t line, uint64_t column,
+		    const char *reason, const char *raw, size_t rawlen)
+{
+	char where[64];
+
+	k->problems++;
+	if (line && column)
+		snprintf(where, sizeof(where), ":%llu:%llu", (unsigned long long)line,
+			 (unsigned long long)column);
+	else if (line)
+		snprintf(where, sizeof(where), ":%llu", (unsigned long long)line);
+	else
+		where[0] = '\0';
+	if (k->problems <= k->max_errors)
+		cli_error("%s%s: %s", file, where, reason);
+	if (k->rejects && raw) {
+		FILE *fp = cli_out_stream(k->rejects);
+		put_field(fp, file, strlen(file));
+		fprintf(fp, ",%llu,%llu,", (unsigned long long)line, (unsigned long long)column);
+		put_field(fp, reason, strlen(reason));
+		fputc(',', fp);
+		put_field(fp, raw, rawlen);
+		fputc('\n', fp);
+	}
+}
+
+/* The last libloyal error as a problem (its own location). */
+static void lib_problem(struct check *k, loyal_reader *r, const char *file)
+{
+	const loyal_error_info *e = loyal_error_last();
+	size_t rawlen = 0;
+	const char *raw = r ? loyal_reader_raw(r, &rawlen) : NULL;
+
+	problem(k, e && e->file ? e->file : file, e ? e->line : 0, e ? e->column : 0,
+		e ? e->reason : "failure", raw, rawlen);
+}
+
+/* A value problem of the current row (survey: reason in loyal_error_last()). */
+static void row_problem(struct check *k, loyal_reader *r, size_t col, const char *reason)
+{
+	size_t rawlen;
+	const char *raw = loyal_reader_raw(r, &rawlen);
+
+	problem(k, loyal_reader_name(r), loyal_reader_line(r), col + 1, reason, raw, rawlen);
+}
+
+/* ---- the report on standard output ---------------------------------------- */
+
+static void describe_reader(const struct check *k, loyal_reader *r)
+{
+	char d = loyal_reader_delimiter(r);
+	const char *dname = d == ',' ? "comma" : d == ';' ? "semicolon" : d == '\t' ? "tab"
+			  : d == '|' ? "vertical bar" : NULL;
+
+	if (dname)
+		say(k, "  %-14s%s", "delimiter", dname);
+	else
+		say(k, "  %-14s'%c'", "delimiter", d);
+	say(k, " (%s)\n", k->c.delimiter ? "given" : "detected");
+	say(k, "  %-14sUTF-8, %s\n", "encoding",
+	       loyal_reader_had_bom(r) ? "with a byte-order mark" : "no byte-order mark");
+	say(k, "  %-14s%zu%s\n", "columns", loyal_reader_columns(r),
+	    k->c.no_header ? " (no header)" : "");
+}
+
+/* After the rows: what was seen on the way. */
+static void describe_lines(const struct check *k, loyal_reader *r)
+{
+	uint64_t lf, crlf, cr;
+
+	say(k, "  %-14s%llu\n", "blank lines", (unsigned long long)loyal_reader_blank_lines(r));
+	loyal_reader_line_ends(r, &lf, &crlf, &cr);
+	int kinds = (lf > 0) + (crlf > 0) + (cr > 0);
+	say(k, "  %-14s", "line ends");
+	if (kinds == 0)
+		say(k, "none\n");
+	else if (kinds == 1)
+		say(k, "%s\n", lf ? "LF" : crlf ? "CRLF" : "CR");
+	else
+		say(k, "mixed: %llu LF, %llu CRLF, %llu CR\n", (unsigned long long)lf,
+		       (unsigned long long)crlf, (unsigned long long)cr);
+}
+
+static void describe_column(const struct check *k, loyal_reader *r, const char *role, size_t col)
+{
+	if (col == SIZE_MAX)
+		say(k, "  %-14snot found\n", role);
+	else
+		say(k, "  %-14scolumn %zu, %s\n", role, col + 1, loyal_reader_column_name(r, col));
+}
+
+/* ---- survey ------------------------------------------------------------- */
+
+static int survey_parse(void *vctx, size_t k, const char *text, size_t len, int *value)
+{
+	struct check *ck = vctx;
+	if (k == ck->nps_k)
+		return loyal_nps_parse(value, text, len);
+	return loyal_csat_parse_answer(value, &ck->scale, text, len);
+}
+
+/*
+ * Find a role's column: `given` exactly, or by its aliases. A role looked
+ * for by alias and not found is not an error (*col = SIZE_MAX); an
+ * ambiguous match or a named column that is missing is.
+ */
+static int find_role(size_t *col, loyal_reader *r, const char *role, const char *given,
+		     loyal_role which)
+{
+	int error = loyal_reader_find_column(col, r, role, given, loyal_role_aliases(which));
+	const loyal_error_info *e;
+
+	if (error == LOYAL_ECOLUMN && !given && (e = loyal_error_last()) && e->line == 0) {
+		loyal_error_clear();
+		*col = SIZE_MAX;
+		return 0;
+	}
+	return error;
+}
+
+/*
+ * Resolve the survey columns of one input and describe them: the date, then
+ * the answer columns (the NPS score first) into cols[0..*n). With no column
+ * named, every role found by header name is checked; with --score-col,
+ * --csat-col or --cols, only the named ones. Returns 0, a libloyal error, or
+ * 1 when no answer column was found.
+ */
+static int survey_columns(struct check *k, struct cli_source *s, size_t *cols, size_t *n)
+{
+	loyal_reader *r = s->r;
+	int any_named = k->score_col || k->csat_col || k->cols.n;
+	size_t col;
+	int error;
+
+	*n = 0;
+	k->nps_k = SIZE_MAX;
+	if ((error = find_role(&s->date_col, r, "date", k->c.date_col, LOYAL_ROLE_DATE)) < 0)
+		return error;
+	describe_column(k, r, "date", s->date_col);
+	for (size_t i = 0; i < k->c.by.n; i++) {
+		if ((error = loyal_reader_find_column(&s->by_cols[i], r, "--by", k->c.by.items[i],
+						      NULL)) < 0)
+			return error;
+		describe_column(k, r, "--by", s->by_cols[i]);
+	}
+	if (!any_named || k->score_col) {
+		if ((error = find_role(&col, r, "NPS score", k->score_col, LOYAL_ROLE_NPS)) < 0)
+			return error;
+		describe_column(k, r, "NPS score", col);
+		if (col != SIZE_MAX) {
+			k->nps_k = 0;
+			cols[(*n)++] = col;
+		}
+	}
+	if (k->cols.n) {
+		for (size_t i = 0; i < k->cols.n; i++) {
+			if ((error = find_role(&col, r, "satisfaction", k->cols.items[i],
+					       LOYAL_ROLE_CSAT)) < 0)
+				return error;
+			describe_column(k, r, "satisfaction", col);
+			cols[(*n)++] = col;
+		}
+	} else if (!any_named || k->csat_col) {
+		if ((error = find_role(&col, r, "satisfaction", k->csat_col, LOYAL_ROLE_CSAT)) < 0)
+			return error;
+		/* A header on both lists ("score", "rating") is taken as the NPS
+		 * score unless named with --csat-col. */
+		if (col != SIZE_MAX && k->nps_k == 0 && col == cols[0]) {
+			say(k, "  %-14snot found (column %zu is the NPS score)\n", "satisfaction",
+			       col + 1);
+		} else {
+			describe_column(k, r, "satisfaction", col);
+			if (col != SIZE_MAX)
+				cols[(*n)++] = col;
+		}
+	}
+	return *n ? 0 : 1;
+}
+
+/* A file-level problem that ends the reading of a file. Returns an exit
+ * status to stop at once (out of memory), else 0. */
+static int file_problem(struct check *k, const char *path, int error)
+{
+	k->file_problems++;
+	if (error == LOYAL_ENOMEM) {
+		cli_error("out of memory");
+		return CLI_EXIT_OSERR;
+	}
+	if (error == LOYAL_EOPEN)
+		k->open_failed = 1;
+	if (error == LOYAL_EIO)
+		k->read_failed = 1;
+	lib_problem(k, NULL, path);
+	return 0;
+}
+
+static int check_survey_file(struct check *k, const char *path)
+{
+	struct cli_source s;
+	size_t cols[SURVEY_MAX_COLS], n = 0;
+	struct survey_spec spec = { 0, 1, NULL, survey_parse, NULL };
+	struct survey_row row;
+	uint64_t rows = 0, usable = 0, no_answer = 0, rejected = 0;
+	int error, rc = 0, stopped = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.date_col = SIZE_MAX;
+	say(k, "%s\n", path);
+	if ((error = loyal_reader_open(&s.r, path, &k->c.read)) < 0) {
+		say(k, "  not read\n");
+		return file_problem(k, path, error);
+	}
+	loyal_reader_keep_raw(s.r, 1);
+	describe_reader(k, s.r);
+	if ((error = survey_columns(k, &s, cols, &n)) != 0) {
+		k->file_problems++;
+		if (error < 0) {
+			lib_problem(k, NULL, path);
+		} else {
+			char why[160];
+			snprintf(why, sizeof(why), "no NPS score or satisfaction column found%s",
+				 k->score_col || k->csat_col || k->cols.n ? ""
+				 : " (name it with --score-col, --csat-col or --cols)");
+			problem(k, path, 0, 0, why, NULL, 0);
+		}
+		say(k, "  %-14snot read\n", "rows");
+		goto done;
+	}
+	spec.ncols = n;
+	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
+		if (error < 0) {
+			if (!loyal_reader_can_continue(s.r)) {
+				if ((rc = file_problem(k, path, error)) != 0)
+					goto done;
+				stopped = 1;
+				break;
+			}
+			rows++;
+			rejected++;
+			lib_problem(k, s.r, path);
+			continue;
+		}
+		rows++;
+		switch (survey_check_row(&spec, k, &s, &k->c, cols, &row)) {
+		case SURVEY_ROW_USED:
+			usable++;
+			break;
+		case SURVEY_ROW_BLANK:
+			no_answer++;
+			break;
+		default:
+			rejected++;
+			row_problem(k, s.r, row.bad_col, loyal_error_last()->reason);
+		}
+	}
+	say(k, "  %-14s%llu%s: %llu usable, %llu with no answer, %llu rejected\n", "rows",
+	       (unsigned long long)rows, stopped ? " read before the error" : "",
+	       (unsigned long long)usable, (unsigned long long)no_answer,
+	       (unsigned long long)rejected);
+	describe_lines(k, s.r);
+done:
+	k->rows += rows;
+	k->usable += usable;
+	k->no_answer += no_answer;
+	k->rejected += rejected;
+	cli_source_close(&s);
+	return rc;
+}
+
+/* ---- transactions --------------------------------------------------------- */
+
+static int check_txn_file(struct check *k, const char *path)
+{
+	struct txn_source ts;
+	struct txn_row row;
+	uint64_t rows = 0, usable = 0, rejected = 0, skipped[TXN_SKIP__COUNT] = { 0 };
+	int error, rc, stopped = 0;
+
+	say(k, "%s\n", path);
+	/* The transaction commands' own column rules, messages included. */
+	if ((rc = txn_source_open(&ts, path, &k->c, &k->t)) != 0) {
+		k->file_problems++;
+		k->problems++;
+		say(k, "  not read\n");
+		if (rc == CLI_EXIT_NOINPUT)
+			k->open_failed = 1;
+		if (rc == CLI_EXIT_IOERR)
+			k->read_failed = 1;
+		return rc == CLI_EXIT_OSERR ? rc : 0;
+	}
+	loyal_reader *r = ts.s.r;
+	loyal_reader_keep_raw(r, 1);
+	describe_reader(k, r);
+	for (size_t i = 0; i < k->c.by.n; i++)
+		describe_column(k, r, "--by", ts.s.by_cols[i]);
+	describe_column(k, r, "customer", ts.customer_col);
+	describe_column(k, r, "date", ts.s.date_col);
+	describe_column(k, r, "order", ts.order_col);
+	if (ts.amount_col != SIZE_MAX || ts.qty_col == SIZE_MAX) {
+		describe_column(k, r, "amount", ts.amount_col);
+	} else {
+		describe_column(k, r, "quantity", ts.qty_col);
+		describe_column(k, r, "price", ts.price_col);
+	}
+	rc = 0;
+	while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
+		if (error < 0) {
+			if (!loyal_reader_can_continue(r)) {
+				if ((rc = file_problem(k, path, error)) != 0)
+					goto done;
+				stopped = 1;
+				break;
+			}
+			rows++;
+			rejected++;
+			lib_problem(k, r, path);
+			continue;
+		}
+		rows++;
+		if (txn_read_row(&ts, &k->c, &k->t, &row) < 0) {
+			rejected++;
+			row_problem(k, r, row.bad_col, row.reason);
+			continue;
+		}
+		if (row.skip == TXN_USE)
+			usable++;
+		else
+			skipped[row.skip]++;
+	}
+	say(k, "  %-14s%llu%s: %llu usable, %llu guest (no customer id), %llu after --as-of, "
+	       "%llu rejected\n", "rows", (unsigned long long)rows,
+	       stopped ? " read before the error" : "", (unsigned long long)usable,
+	       (unsigned long long)skipped[TXN_SKIP_GUEST],
+	       (unsigned long long)skipped[TXN_SKIP_AS_OF], (unsigned long long)rejected);
+	describe_lines(k, r);
+done:
+	k->rows += rows;
+	k->usable += usable;
+	k->rejected += rejected;
+	for (int i = 0; i < TXN_SKIP__COUNT; i++)
+		k->skipped[i] += skipped[i];
+	txn_source_close(&ts);
+	return rc;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+int cmd_check(int argc, char **argv)
+{
+	struct check k;
+	const char *kind = NULL, *max_errors = NULL, *rejects = NULL, *scale = NULL;
+	int nargs, rc;
+	memset(&k, 0, sizeof(k));
+	const struct cli_opt opts[] = {
+		CLI_OPT_GROUP("Check"),
+		CLI_OPT_STRING('k', "kind", "KIND", &kind,
+			       "what the files hold: survey or transactions (required)"),
+		CLI_OPT_STRING(0, "max-errors", "N",
+			       &max_errors, "list the first N problems (default 20); all are counted"),
+		CLI_OPT_STRING(0, "rejects", "FILE", &rejects,
+			       "write every rejected row to FILE (csv: file,line,column,reason,row)"),
+		CLI_OPT_FLAG('q', "quiet", &k.c.quiet, "no report on standard output: problems and exit status only"),
+		CLI_OPT_GROUP("Survey"),
+		CLI_OPT_STRING(0, "score-col", "NAME", &k.score_col,
+			       "check only this NPS score column (and those named by --csat-col, --cols)"),
+		CLI_OPT_STRING(0, "csat-col", "NAME", &k.csat_col,
+			       "check only this satisfaction column (and --score-col)"),
+		CLI_OPT_LIST(0, "cols", "A,B,...", &k.cols, "check only these satisfaction columns (and --score-col)"),
+		CLI_OPT_STRING(0, "scale", "LO-HI", &scale,
+			       "satisfaction scale: 1-5 (default), 1-7, 1-10, 0-10"),
+		CLI_OPT_GROUP("Survey and transactions"),
+		CLI_OPT_LIST(0, "by", "COL", &k.c.by,
+			     "also check column COL, which a command's --by reads (repeatable)"),
+		TXN_OPTS_INPUT(&k.t),
+		CLI_OPTS_INPUT(&k.c),
+		CLI_OPT_END
+	};
+
+	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = cli_common_finish(&info, &k.c)) != CLI_CONTINUE)
+		return rc;
+	if (!kind)
+		return cli_usage_error(&info, "--kind is required: survey or transactions");
+	if (!strcmp(kind, "survey"))
+		k.kind = KIND_SURVEY;
+	else if (!strcmp(kind, "transactions") || !strcmp(kind, "txn"))
+		k.kind = KIND_TXN;
+	else
+		return cli_usage_error(&info, "unknown kind '%s' (survey or transactions)", kind);
+	k.max_errors = DEFAULT_MAX_ERRORS;
+	if (max_errors && cli_parse_count(&k.max_errors, "--max-errors", max_errors))
+		return CLI_EXIT_USAGE;
+	if (k.kind == KIND_SURVEY) {
+		int lo = 1, hi = 5;
+		if (k.t.customer_col || k.t.order_col || k.t.amount_col || k.t.qty_col ||
+		    k.t.price_col || k.t.occasion_name || k.t.as_of_text || k.t.strict ||
+		    k.t.allow_exponent)
+			return cli_usage_error(&info, "the transaction options need --kind transactions");
+		if (scale && loyal_csat_parse_scale(&lo, &hi, scale) < 0)
+			return cli_usage_error(&info, "--scale: %s", loyal_error_last()->reason);
+		loyal_csat_init(&k.scale, lo, hi);
+		if (k.cols.n && k.csat_col)
+			return cli_usage_error(&info, "--csat-col and --cols cannot be used together");
+		if (k.cols.n + (k.score_col != NULL) > SURVEY_MAX_COLS)
+			return cli_usage_error(&info, "at most %d answer columns", SURVEY_MAX_COLS);
+	} else {
+		if (k.score_col || k.csat_col || k.cols.n || scale)
+			return cli_usage_error(&info, "the survey options need --kind survey");
+		if ((rc = txn_opts_finish(&info, &k.t)) != CLI_CONTINUE)
+			return rc;
+	}
+	if (nargs == 0)
+		return cli_usage_error(&info, "no input file (use - for standard input)");
+
+	if (rejects) {
+		static const struct cli_column rej_cols[] = {
+			{ "file", CLI_T_STR, 0 }, { "line", CLI_T_INT, 0 }, { "column", CLI_T_INT, 0 },
+			{ "reason", CLI_T_STR, 0 }, { "row", CLI_T_STR, 0 },
+		};
+		struct cli_common rc_out = { 0 };
+		rc_out.format = CLI_FMT_CSV;
+		rc_out.output = rejects;
+		if ((rc = cli_out_open(&k.rejects, &rc_out, rej_cols, 5)) != 0)
+			goto done;
+	}
+	for (int i = 0; i < nargs; i++) {
+		rc = k.kind == KIND_SURVEY ? check_survey_file(&k, argv[i])
+					   : check_txn_file(&k, argv[i]);
+		if (rc != 0)
+			goto done;
+		k.files++;
+	}
+	if (k.usable == 0 && k.file_problems == 0) {
+		k.file_problems++;
+		problem(&k, nargs == 1 ? argv[0] : "input", 0, 0,
+			"no usable row: every command would fail on this input", NULL, 0);
+	}
+	if (k.problems > k.max_errors)
+		cli_error("%llu more problem%s not listed (--max-errors %llu)",
+			  (unsigned long long)(k.problems - k.max_errors),
+			  k.problems - k.max_errors == 1 ? "" : "s",
+			  (unsigned long long)k.max_errors);
+	say(&k, "%s: %llu file%s, %llu row%s: %llu usable", k.problems ? "not clean" : "clean",
+	       (unsigned long long)k.files, k.files == 1 ? "" : "s",
+	       (unsigned long long)k.rows, k.rows == 1 ? "" : "s",
+	       (unsigned long long)k.usable);
+	if (k.kind == KIND_SURVEY)
+		say(&k, ", %llu with no answer", (unsigned long long)k.no_answer);
+	else
+		say(&k, ", %llu guest, %llu after --as-of",
+		       (unsigned long long)k.skipped[TXN_SKIP_GUEST],
+		       (unsigned long long)k.skipped[TXN_SKIP_AS_OF]);
+	say(&k, ", %llu rejected, %llu file-level problem%s\n", (unsigned long long)k.rejected,
+	       (unsigned long long)k.file_problems, k.file_problems == 1 ? "" : "s");
+	rc = k.read_failed ? CLI_EXIT_IOERR : k.open_failed ? CLI_EXIT_NOINPUT
+	   : k.problems ? CLI_EXIT_DATA : CLI_EXIT_OK;
+done:
+	if (k.rejects) {
+		/* The rejects are written whatever the verdict; only a failure
+		 * to finish the run discards them. */
+		int st = cli_out_close(k.rejects, rc == CLI_EXIT_OSERR ? rc : 0);
+		if (st != 0)
+			rc = st;
+	}
+	return rc;
+}
