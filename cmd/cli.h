@@ -242,6 +242,8 @@ size_t cli_group_values(struct cli_value *vals, struct cli_groups *g, uint32_t i
 
 /* Commands */
 int cmd_check(int argc, char **argv);
+int cmd_churn(int argc, char **argv);
+int cmd_clv(int argc, char **argv);
 int cmd_csat(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);

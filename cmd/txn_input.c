@@ -4,6 +4,12 @@
 
 #include "txn_input.h"
 
+void txn_opts_days(struct txn_opts *t)
+{
+	t->occasion_given = 1;
+	t->occasion = LOYAL_OCCASION_DAY;
+}
+
 int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t)
 {
 	if (t->occasion_name) {
@@ -25,6 +31,11 @@ int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t)
 			return CLI_EXIT_USAGE;
 		t->has_as_of = 1;
 	}
+	if (t->has_holdout && !t->has_as_of)
+		return cli_usage_error(info, "--holdout-to needs --as-of, the end of the calibration period");
+	if (t->has_holdout && t->holdout_to <= t->as_of)
+		return cli_usage_error(info, "--holdout-to %s is not after --as-of %s",
+				       t->holdout_text ? t->holdout_text : "", t->as_of_text);
 	return CLI_CONTINUE;
 }
 
@@ -119,6 +130,13 @@ int txn_source_open(struct txn_source *ts, const char *path, const struct cli_co
 	}
 	kind = ts->amount_col != SIZE_MAX ? TXN_AMOUNT_COLUMN
 	     : ts->qty_col != SIZE_MAX ? TXN_AMOUNT_QTY_PRICE : TXN_AMOUNT_NONE;
+	if (o->need_amount && kind == TXN_AMOUNT_NONE) {
+		cli_error("'%s' has no amount: no amount column, nor quantity and price columns, "
+			  "found by header name", path);
+		fprintf(stderr, "hint: name the amount with --amount-col, or --qty-col and --price-col\n");
+		rc = CLI_EXIT_DATA;
+		goto fail;
+	}
 
 	/* Every input must be read the same way as the first. */
 	if (!o->layout_set) {
@@ -245,7 +263,7 @@ int txn_read_row(struct txn_source *ts, const struct cli_common *c, const struct
 		row->skip = TXN_SKIP_GUEST;
 	else if ((c->has_from && row->day < c->from_day) || (c->has_to && row->day > c->to_day))
 		row->skip = TXN_SKIP_RANGE;
-	else if (o->has_as_of && row->day > o->as_of)
+	else if (o->has_as_of && row->day > (o->has_holdout ? o->holdout_to : o->as_of))
 		row->skip = TXN_SKIP_AS_OF;
 	return 0;
 }
@@ -306,6 +324,8 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 			rc = cli_exit_status(error);
 			goto done;
 		}
+		if (o->has_holdout && row.day > o->as_of)
+			d->holdout_rows++;
 	}
 	if (error != LOYAL_ITEROVER)
 		rc = cli_lib_error(error);
@@ -314,10 +334,11 @@ done:
 	return rc;
 }
 
-static void report(const struct cli_common *c, const struct txn_data *d, uint64_t used)
+static void report(const struct cli_common *c, const struct txn_opts *o,
+		   const struct txn_data *d, uint64_t used)
 {
 	uint64_t skipped = d->lib.return_only_rows;
-	char asof[32];
+	char asof[128];
 
 	if (c->quiet)
 		return;
@@ -325,13 +346,20 @@ static void report(const struct cli_common *c, const struct txn_data *d, uint64_
 		skipped += d->skipped[k];
 	/* No as-of to show when no row had a date in the window. */
 	snprintf(asof, sizeof(asof), "; as-of ");
-	if (d->as_of_known)
+	if (o->has_holdout) {
+		char a[32], h[32];
+		loyal_date_format(a, sizeof(a), o->as_of);
+		loyal_date_format(h, sizeof(h), o->holdout_to);
+		snprintf(asof, sizeof(asof), "; as-of %s; holdout to %s (%llu row%s after as-of)",
+			 a, h, (unsigned long long)d->holdout_rows, d->holdout_rows == 1 ? "" : "s");
+	} else if (d->as_of_known) {
 		loyal_date_format(asof + 8, sizeof(asof) - 8, loyal_txn_as_of(d->acc));
-	else
+	} else {
 		asof[0] = '\0';
+	}
 	cli_error("%llu row%s read from %llu file%s: %llu used (purchase lines %llu, "
 		  "return lines %llu), %llu skipped (guest rows %llu, outside --from/--to %llu, "
-		  "after as-of %llu, returns without a purchase %llu)%s",
+		  "%s %llu, returns without a purchase %llu)%s",
 		  (unsigned long long)d->rows, d->rows == 1 ? "" : "s",
 		  (unsigned long long)d->files, d->files == 1 ? "" : "s",
 		  (unsigned long long)used, (unsigned long long)d->lib.purchase_rows,
@@ -339,6 +367,7 @@ static void report(const struct cli_common *c, const struct txn_data *d, uint64_
 		  (unsigned long long)skipped,
 		  (unsigned long long)d->skipped[TXN_SKIP_GUEST],
 		  (unsigned long long)d->skipped[TXN_SKIP_RANGE],
+		  o->has_holdout ? "after --holdout-to" : "after as-of",
 		  (unsigned long long)d->skipped[TXN_SKIP_AS_OF],
 		  (unsigned long long)d->lib.return_only_rows, asof);
 }
@@ -360,7 +389,8 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 		d->files++;
 	}
 	d->as_of_known = o->has_as_of || have_day;
-	if ((error = loyal_txn_finish(d->acc, o->has_as_of ? o->as_of : max_day)) < 0 ||
+	if ((error = loyal_txn_finish(d->acc, o->has_holdout ? o->holdout_to
+					      : o->has_as_of ? o->as_of : max_day)) < 0 ||
 	    (error = loyal_txn_get_stats(&d->lib, d->acc)) < 0)
 		return cli_lib_error(error);
 
@@ -368,7 +398,7 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 	uint64_t used = d->lib.rows - d->lib.return_only_rows, sum = d->lib.rows;
 	for (int k = 1; k < TXN_SKIP__COUNT; k++)
 		sum += d->skipped[k];
-	report(c, d, used);
+	report(c, o, d, used);
 	if (sum != d->rows) {
 		cli_error("internal error: %llu rows read but %llu accounted for",
 			  (unsigned long long)d->rows, (unsigned long long)sum);

@@ -6,7 +6,7 @@
 
 /*
  * Transaction input shared by the transaction commands (summary,
- * repurchase, retention) and meant for `loyal check --kind transactions`:
+ * repurchase, retention, churn, clv) and `loyal check --kind transactions`:
  * resolve the columns of each input, validate every row into a txn_row,
  * classify skipped rows by reason, and feed the rest to a loyal_txn
  * accumulator. Every row read is either used or skipped for one reason.
@@ -28,6 +28,16 @@ struct txn_opts {
 	int layout_set;
 	int has_order;          /* occasions are orders */
 	int amount_kind;        /* TXN_AMOUNT_* */
+
+	/* set by a command before txn_opts_finish(), 0 otherwise: */
+	int need_amount;        /* an input without an amount is a data error (65) */
+	/* A holdout period after --as-of (which is then required): rows dated
+	 * in (as_of, holdout_to] are used too, the accumulator is finished at
+	 * holdout_to, rows after it are skipped as "after --holdout-to" and
+	 * the summary line names both dates. */
+	int has_holdout;
+	int32_t holdout_to;
+	const char *holdout_text; /* the option as given, for messages */
 };
 
 enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
@@ -52,6 +62,32 @@ enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
 		     "a row without a customer id is an error, not skipped"), \
 	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \
 		     "accept amounts with an exponent, such as 1e3")
+
+/* The transaction options of the model commands (churn, clv). They have
+ * no --order-col or --occasion: the models' purchase occasions are always
+ * calendar days (see txn_opts_days()). */
+#define TXN_OPTS_MODEL_INPUT(t) \
+	CLI_OPT_GROUP("Transactions"), \
+	CLI_OPT_STRING(0, "customer-col", "NAME", &(t)->customer_col, \
+		       "customer id column (default: found by header name)"), \
+	CLI_OPT_STRING(0, "amount-col", "NAME", &(t)->amount_col, \
+		       "line amount column (default: found by header name, if any)"), \
+	CLI_OPT_STRING(0, "qty-col", "NAME", &(t)->qty_col, \
+		       "quantity column: amount = quantity x price"), \
+	CLI_OPT_STRING(0, "price-col", "NAME", &(t)->price_col, \
+		       "unit price column, with a quantity column"), \
+	CLI_OPT_STRING(0, "as-of", "DATE", &(t)->as_of_text, \
+		       "end of the calibration period (default: last date)"), \
+	CLI_OPT_FLAG(0, "strict", &(t)->strict, \
+		     "a row without a customer id is an error, not skipped"), \
+	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \
+		     "accept amounts with an exponent, such as 1e3")
+
+/* Make purchase occasions calendar days whatever the input's columns (any
+ * order column is not looked for), as --occasion day does. For commands
+ * whose time resolution is the day: two purchases on one day happen at the
+ * same time. Call before txn_opts_finish(). */
+void txn_opts_days(struct txn_opts *t);
 
 /* The shared grouping options with the meaning of --period of a
  * transaction command (the targets are those of CLI_OPTS_GROUPING). */
@@ -81,7 +117,7 @@ enum txn_skip {
 	TXN_USE = 0,
 	TXN_SKIP_GUEST,    /* no customer id */
 	TXN_SKIP_RANGE,    /* dated outside --from/--to */
-	TXN_SKIP_AS_OF,    /* dated after --as-of */
+	TXN_SKIP_AS_OF,    /* dated after --as-of (after --holdout-to with a holdout) */
 	TXN_SKIP__COUNT
 };
 
@@ -128,14 +164,16 @@ struct txn_data {
 	int has_amount;
 	int as_of_known;           /* --as-of, or a row dated within the window */
 	uint64_t files, rows, skipped[TXN_SKIP__COUNT];
+	uint64_t holdout_rows;     /* rows added dated after as-of (with a holdout) */
 	loyal_txn_stats lib;       /* after the accumulator is finished */
 };
 
 /* Read every input, validate and classify each row, accumulate the used
  * ones, then finish the accumulator at --as-of (default: the last date of
- * the rows within --from/--to). Prints the summary line (unless -q) and
- * fails with 65 when no customer made a purchase. Returns 0 or an exit
- * status; txn_data_dispose() is needed in both cases. */
+ * the rows within --from/--to), or at the end of the holdout period when
+ * o->has_holdout. Prints the summary line (unless -q) and fails with 65
+ * when no customer made a purchase. Returns 0 or an exit status;
+ * txn_data_dispose() is needed in both cases. */
 int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 	     char **files, int nfiles);
 void txn_data_dispose(struct txn_data *d);

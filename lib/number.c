@@ -1,3 +1,4 @@
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -310,7 +311,16 @@ size_t loyal_format_double(char *buf, size_t size, double v)
 	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 	if (c_locale)
 		previous = uselocale(c_locale);
-	for (prec = c_locale ? 1 : 17; prec <= 17; prec++) {
+	/* A normal double's round-trip interval is one unit in the last place
+	 * wide, at most 2^-52 of its value, while decimals of 15 significant
+	 * digits lie at least 10^-15 of their value apart: the interval holds
+	 * at most one of them. So when the 15-digit form reads back, every
+	 * shorter form that reads back is it with trailing zeros (removed
+	 * below); when it does not, none shorter does. Three tries at most,
+	 * and the same digits as trying every precision from 1, which
+	 * subnormals, whose interval is wider, still do. */
+	prec = !c_locale ? 17 : fabs(v) < DBL_MIN ? 1 : 15;
+	for (; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
 		if (prec == 17 || strtod(tmp, NULL) == v)
 			break;

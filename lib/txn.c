@@ -444,6 +444,61 @@ int loyal_txn_customer_get(loyal_txn_customer *out, const loyal_txn *t, size_t i
 	return 0;
 }
 
+/* ---- calibration and holdout periods ------------------------------------ */
+
+int loyal_txn_customer_split(loyal_txn_split *out, const loyal_txn *t, size_t i, int32_t cut)
+{
+	if (!out || !t || !t->finished || i >= t->nbuyers || cut > t->as_of)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_customer_split");
+	uint32_t c = t->buyers[i];
+	const int32_t *d = t->days + t->off[c];
+	size_t n = t->off[c + 1] - t->off[c], k = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* Days ascend, so the calibration occasions are a prefix. */
+	while (k < n && d[k] <= cut)
+		k++;
+	out->holdout = n - k;
+	if (k == 0)
+		return 0;
+	out->calibration = 1;
+	out->x = k - 1;
+	out->t_x = d[k - 1] - d[0];
+	out->T = cut - d[0];
+	return 0;
+}
+
+int loyal_txn_daily_counts(const loyal_txn *t, int32_t cut, int32_t from_day, size_t ndays,
+			   uint64_t *acquired, uint64_t *repeats)
+{
+	if (!t || !t->finished || (ndays && !acquired && !repeats) ||
+	    ndays > (size_t)((int64_t)INT32_MAX - from_day) + 1)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_daily_counts");
+	if (acquired)
+		memset(acquired, 0, ndays * sizeof(*acquired));
+	if (repeats)
+		memset(repeats, 0, ndays * sizeof(*repeats));
+	for (size_t i = 0; i < t->nbuyers; i++) {
+		uint32_t c = t->buyers[i];
+		const int32_t *d = t->days + t->off[c];
+		size_t n = t->off[c + 1] - t->off[c];
+		if (d[0] > cut)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			int64_t at = (int64_t)d[k] - from_day;
+			if (at < 0 || (uint64_t)at >= ndays)
+				continue;
+			if (k == 0) {
+				if (acquired)
+					acquired[at]++;
+			} else if (repeats) {
+				repeats[at]++;
+			}
+		}
+	}
+	return 0;
+}
+
 /* ---- segments: (group, cohort) pairs of the buyers ----------------------- */
 
 struct segs {

@@ -679,6 +679,71 @@ static void test_number_under_german_locale(void **state)
 	setlocale(LC_NUMERIC, "C");
 }
 
+/* The shortest digits are found in three tries at most (15, 16, 17
+ * significant digits); they must be those of trying every precision from 1
+ * up, which is what the definition says. Short decimals (k / 10^j), random
+ * bit patterns, values near powers of ten and two, and subnormals. */
+static void test_number_format_double_matches_every_precision(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	char buf[40], want[40], tmp[64];
+
+	(void)state;
+	for (int i = 0; i < 60000; i++) {
+		double v;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		switch (i % 6) {
+		case 0: v = (double)(x % 100000000u) / pow(10.0, (double)((x >> 40) % 12)); break;
+		case 1: memcpy(&v, &x, sizeof(v)); break;
+		case 2: v = nextafter(pow(10.0, (double)((int)(x % 600) - 300)), (x >> 63) ? 0.0 : INFINITY); break;
+		case 3: v = ldexp(1.0, (int)(x % 2000) - 1000) * ((x >> 62) ? 1.0 : 3.0); break;
+		case 4: v = (double)(x % 10000) * 4.9406564584124654e-324 * (double)(1 + (x >> 50) % 1000); break;
+		default: v = (double)(int64_t)(x >> 11) / 1e6; break;
+		}
+		if (!isfinite(v) || v == 0)
+			continue;
+		int prec;
+		for (prec = 1; prec <= 17; prec++) {
+			snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+			if (prec == 17 || strtod(tmp, NULL) == v)
+				break;
+		}
+		/* the expected text, through the function's own layout: format
+		 * the brute-force double read back (the same value) and compare
+		 * digit strings of the mantissa */
+		loyal_format_double(buf, sizeof(buf), v);
+		char *e = strchr(tmp, 'e');
+		size_t nd = 0;
+		for (char *p = tmp; p < e; p++)
+			if (*p >= '0' && *p <= '9')
+				want[nd++] = *p;
+		while (nd > 1 && want[nd - 1] == '0')
+			nd--;
+		want[nd] = '\0';
+		/* the digits of buf, without sign, leading zeros, point, exponent */
+		char got[40];
+		size_t ng = 0;
+		int started = 0;
+		for (char *p = buf; *p && *p != 'e'; p++) {
+			if (*p < '0' || *p > '9')
+				continue;
+			if (*p != '0')
+				started = 1;
+			if (started)
+				got[ng++] = *p;
+		}
+		while (ng > 1 && got[ng - 1] == '0')
+			ng--;
+		got[ng] = '\0';
+		if (strcmp(got, want) != 0)
+			print_error("%a: '%s', expected the digits %s\n", v, buf, want);
+		assert_string_equal(got, want);
+		assert_true(strtod(buf, NULL) == v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_number_format_double_shortest),
 		cmocka_unit_test(test_number_format_double_special),
 		cmocka_unit_test(test_number_format_double_round_trips),
+		cmocka_unit_test(test_number_format_double_matches_every_precision),
 		cmocka_unit_test(test_number_under_german_locale),
 	};
 

@@ -674,6 +674,95 @@ static void test_txn_empty(void **state)
 	loyal_txn_free(t);
 }
 
+/* The calibration/holdout split at 2024-01-31 of, in day occasions:
+ * A: 01-05, 01-05 (same day), 01-20, 02-10, 03-01 -> first 01-05, up to
+ *    the cut 01-05 and 01-20: x = 1, t_x = 15, T = 26; after it 02-10 and
+ *    03-01: holdout = 2.
+ * B: 01-31 only -> x = 0, t_x = 0, T = 0, holdout = 0 (the cut day is in
+ *    the calibration period).
+ * C: 02-15, 02-20 -> acquired after the cut: calibration = 0, holdout = 2.
+ * D: 01-10, 01-25, a return on 02-01 -> x = 1, t_x = 15, T = 21, holdout 0.
+ * With cut = as-of (03-31) the split equals loyal_txn_customer_get(). */
+static void test_txn_customer_split(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-05", "1");
+	add(t, "A", NULL, "2024-03-01", "1");
+	add(t, "B", NULL, "2024-01-31", "1");
+	add(t, "A", NULL, "2024-01-20", "1");
+	add(t, "C", NULL, "2024-02-20", "1");
+	add(t, "A", NULL, "2024-02-10", "1");
+	add(t, "C", NULL, "2024-02-15", "1");
+	add(t, "A", NULL, "2024-01-05", "2");
+	add(t, "D", NULL, "2024-01-10", "1");
+	add(t, "D", NULL, "2024-02-01", "-1");
+	add(t, "D", NULL, "2024-01-25", "1");
+	assert_int_equal(loyal_txn_finish(t, day("2024-03-31")), 0);
+
+	static const struct { const char *id; int cal; uint64_t x; int32_t tx, T; uint64_t h; } want[] = {
+		{ "A", 1, 1, 15, 26, 2 }, { "B", 1, 0, 0, 0, 0 },
+		{ "C", 0, 0, 0, 0, 2 }, { "D", 1, 1, 15, 21, 0 },
+	};
+	assert_int_equal(loyal_txn_customer_count(t), 4);
+	for (size_t i = 0; i < 4; i++) {
+		loyal_txn_customer c;
+		loyal_txn_split s;
+		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
+		assert_string_equal(c.id, want[i].id);
+		assert_int_equal(loyal_txn_customer_split(&s, t, i, day("2024-01-31")), 0);
+		assert_int_equal(s.calibration, want[i].cal);
+		assert_int_equal(s.x, want[i].x);
+		assert_int_equal(s.t_x, want[i].tx);
+		assert_int_equal(s.T, want[i].T);
+		assert_int_equal(s.holdout, want[i].h);
+		assert_int_equal(loyal_txn_customer_split(&s, t, i, day("2024-03-31")), 0);
+		assert_int_equal(s.calibration, 1);
+		assert_int_equal(s.x, c.x);
+		assert_int_equal(s.t_x, c.t_x);
+		assert_int_equal(s.T, c.T);
+		assert_int_equal(s.holdout, 0);
+	}
+	loyal_txn_split s;
+	assert_int_equal(loyal_txn_customer_split(&s, t, 0, day("2024-04-01")), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_customer_split(&s, t, 4, day("2024-01-31")), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_customer_split(NULL, t, 0, day("2024-01-31")), LOYAL_EINVAL);
+
+	/* Daily counts of the calibration customers A, B, D from 01-05 to
+	 * 03-01 (57 days): acquired 01-05 (A), 01-10 (D), 01-31 (B); repeats
+	 * 01-20 (A), 01-25 (D), 02-10 (A), 03-01 (A). C is left out. */
+	uint64_t acq[57], rep[57];
+	int32_t d0 = day("2024-01-05");
+	assert_int_equal(loyal_txn_daily_counts(t, day("2024-01-31"), d0, 57, acq, rep), 0);
+	uint64_t na = 0, nr = 0;
+	for (size_t k = 0; k < 57; k++)
+		na += acq[k], nr += rep[k];
+	assert_int_equal(na, 3);
+	assert_int_equal(nr, 4);
+	assert_int_equal(acq[0], 1);
+	assert_int_equal(acq[day("2024-01-10") - d0], 1);
+	assert_int_equal(acq[day("2024-01-31") - d0], 1);
+	assert_int_equal(rep[day("2024-01-20") - d0], 1);
+	assert_int_equal(rep[day("2024-01-25") - d0], 1);
+	assert_int_equal(rep[day("2024-02-10") - d0], 1);
+	assert_int_equal(rep[56], 1);
+	/* a shorter range drops 03-01; the cut at as-of adds C (02-15, 02-20) */
+	assert_int_equal(loyal_txn_daily_counts(t, day("2024-03-31"), d0, 56, NULL, rep), 0);
+	nr = 0;
+	for (size_t k = 0; k < 56; k++)
+		nr += rep[k];
+	assert_int_equal(nr, 4);
+	assert_int_equal(rep[day("2024-02-20") - d0], 1);
+	assert_int_equal(loyal_txn_daily_counts(t, 0, d0, 5, NULL, NULL), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_daily_counts(NULL, 0, d0, 0, NULL, NULL), LOYAL_EINVAL);
+	loyal_txn_free(t);
+
+	/* before finish nothing is available */
+	t = new_txn(LOYAL_OCCASION_DAY);
+	assert_int_equal(loyal_txn_daily_counts(t, 0, 0, 1, acq, NULL), LOYAL_EINVAL);
+	loyal_txn_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_txn_finish_rules),
 		cmocka_unit_test(test_txn_order_id_required),
 		cmocka_unit_test(test_txn_empty),
+		cmocka_unit_test(test_txn_customer_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

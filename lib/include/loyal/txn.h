@@ -141,6 +141,48 @@ LOYAL_EXTERN(size_t) loyal_txn_customer_count(const loyal_txn *t);
  * finished, i out of range, NULL argument). */
 LOYAL_EXTERN(int) loyal_txn_customer_get(loyal_txn_customer *out, const loyal_txn *t, size_t i);
 
+/* ---- calibration and holdout periods ------------------------------------ */
+
+/*
+ * A customer's history split at day `cut`, for a holdout check of a purchase
+ * model: the model is fitted on the occasions up to cut (the calibration
+ * period) and its predictions are compared with the occasions after it, up
+ * to the as-of day (the holdout period). Times are whole days.
+ */
+typedef struct {
+	int calibration;   /* 1 when the first occasion is on or before cut: the
+	                    * customer belongs to the calibration period; 0 for a
+	                    * customer acquired after it (x, t_x and T are then 0) */
+	uint64_t x;        /* occasions on or before cut, less the first */
+	int32_t t_x;       /* day of the last of those - first_day */
+	int32_t T;         /* cut - first_day */
+	uint64_t holdout;  /* occasions after cut, up to as-of (all of them when
+	                    * calibration is 0) */
+} loyal_txn_split;
+
+/* Fill *out for customer number i (as loyal_txn_customer_get() numbers
+ * them) with the calibration period ending at day `cut`, which must not be
+ * after the as-of day. With cut = as-of, x, t_x and T are those of
+ * loyal_txn_customer_get() and holdout is 0. Returns 0, or LOYAL_EINVAL
+ * (not finished, i out of range, cut after as-of, NULL argument). */
+LOYAL_EXTERN(int) loyal_txn_customer_split(loyal_txn_split *out, const loyal_txn *t, size_t i,
+					   int32_t cut);
+
+/*
+ * Daily counts of the customers whose first occasion is on or before day
+ * `cut` (the calibration customers; every customer when cut is as-of), for
+ * the days from_day + k, 0 <= k < ndays:
+ *   acquired[k]  customers whose first occasion is on that day
+ *   repeats[k]   their occasions after the first that fall on that day
+ *                (in the holdout period too, up to as-of)
+ * Occasions on days outside the range are not counted. Either array may be
+ * NULL; each is the caller's, of ndays elements, and is overwritten.
+ * Returns 0, or LOYAL_EINVAL (not finished, NULL t, an array missing
+ * while ndays > 0, or from_day + ndays beyond the range of days).
+ */
+LOYAL_EXTERN(int) loyal_txn_daily_counts(const loyal_txn *t, int32_t cut, int32_t from_day,
+					 size_t ndays, uint64_t *acquired, uint64_t *repeats);
+
 /* ---- repurchase -------------------------------------------------------- */
 
 typedef struct {
