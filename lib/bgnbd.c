@@ -22,13 +22,9 @@
 #include "hyp2f1_p.h"
 #include "optim_p.h"
 
-/* Fits explore ln(parameter) within +-LOG_BOUND, and call a parameter that
- * ends beyond +-LOG_RUNAWAY unidentified (running off to 0 or infinity). */
+/* Fits explore ln(parameter) within +-LOG_BOUND; loyal__optim_check_fit()
+ * judges the end point (LOYAL__OPTIM_RUNAWAY, LOYAL__OPTIM_SUSPECT). */
 #define LOG_BOUND 25.0
-#define LOG_RUNAWAY 23.0
-/* A fit that fails with a parameter beyond a factor 1e4 from 1 is blamed on
- * that parameter running away. */
-#define LOG_SUSPECT 9.21
 /* Largest change of a log-parameter in one quasi-Newton step. */
 #define MAX_LOG_STEP 3.0
 
@@ -463,35 +459,6 @@ int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const l
 
 static const char *const param_names[4] = { "r", "alpha", "a", "b" };
 
-/* Whether some log-parameter lies beyond +-limit. */
-static int runaway(const double *th, double limit)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		if (fabs(th[i]) > limit)
-			return 1;
-	return 0;
-}
-
-/* "a = 3.6e+05, b = 3.2e+06": the parameters heading for 0 or infinity
- * (beyond a factor 1e4 from 1), or "" if none. */
-static void describe_runaway(char *buf, size_t len, const double *th)
-{
-	size_t used = 0;
-	int i, n;
-
-	buf[0] = '\0';
-	for (i = 0; i < 4 && used < len; i++) {
-		if (fabs(th[i]) <= LOG_SUSPECT)
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s = %.3g", used ? ", " : "",
-			     param_names[i], exp(th[i]));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
 
 int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 		    const loyal_bgnbd_fit_options *opts)
@@ -499,7 +466,7 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	static const loyal_bgnbd_fit_options defaults = LOYAL_BGNBD_FIT_OPTIONS_INIT;
 	loyal__optim_options oo;
 	loyal__optim_result res;
-	double th[4], H[16], sum_x = 0.0, sum_T = 0.0, f, g[4];
+	double th[4], se[4], sum_x = 0.0, sum_T = 0.0;
 	size_t i, repeaters = 0;
 	work wk;
 	int rc, status;
@@ -553,52 +520,14 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	out->iterations = res.iterations;
 	out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
 
-	if (status != LOYAL__OPTIM_CONVERGED || runaway(th, LOG_RUNAWAY)) {
-		const char *its = res.iterations == 1 ? "iteration" : "iterations";
-		char what[160];
-		int several;
-
-		describe_runaway(what, sizeof(what), th);
-		several = strchr(what, ',') != NULL;
-
-		if (status == LOYAL__OPTIM_NONFINITE)
-			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit failed: the log-likelihood is "
-					  "not finite at the starting point");
-		else if (status == LOYAL__OPTIM_CONVERGED || what[0])
-			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit did not converge in %d %s: "
-					  "%s %s off without bound, so the data do not "
-					  "determine %s (gradient norm %.3g, tolerance %.3g)",
-					  res.iterations, its, what, several ? "run" : "runs",
-					  several ? "them" : "it", res.gnorm, opts->tolerance);
-		else if (status == LOYAL__OPTIM_MAXITER)
-			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit did not converge in %d %s "
-					  "(gradient norm %.3g, tolerance %.3g)",
-					  res.iterations, its, res.gnorm, opts->tolerance);
-		else
-			rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit stalled after %d %s: no step "
-					  "improves the likelihood (gradient norm %.3g, "
-					  "tolerance %.3g)", res.iterations, its, res.gnorm,
-					  opts->tolerance);
+	if ((rc = loyal__optim_check_fit("BG/NBD", status, &res, 4, th, param_names,
+					  opts->tolerance)) != 0)
 		goto done;
-	}
-
-	/* Standard errors: the covariance of the log-parameters is the inverse
-	 * Hessian of the total negative log-likelihood; se(v) = v se(ln v). */
-	f = objective(&wk, th, g);
-	if (isfinite(f) && loyal__optim_hessian(objective, &wk, 4, th, 1e-4, H) == 0) {
-		for (i = 0; i < 16; i++)
-			H[i] *= wk.N;
-		if (loyal__optim_invert_spd(4, H) != 0)
-			for (i = 0; i < 4; i++)
-				H[i * 5] = INFINITY;
-	} else {
-		for (i = 0; i < 4; i++)
-			H[i * 5] = INFINITY;
-	}
-	out->se_r = out->r * sqrt(H[0]);
-	out->se_alpha = out->alpha * sqrt(H[5]);
-	out->se_a = out->a * sqrt(H[10]);
-	out->se_b = out->b * sqrt(H[15]);
+	loyal__optim_std_errors(objective, &wk, 4, th, wk.N, se);
+	out->se_r = se[0];
+	out->se_alpha = se[1];
+	out->se_a = se[2];
+	out->se_b = se[3];
 	if (!isfinite(out->log_likelihood)) {
 		rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit failed: the log-likelihood at the "
 				  "estimate is not finite");

@@ -17,12 +17,9 @@
 #include "hyp2f1_p.h"
 #include "optim_p.h"
 
-/* Fits explore ln(parameter) within +-LOG_BOUND; a fit ending beyond
- * +-LOG_RUNAWAY, or failing beyond +-LOG_SUSPECT, is blamed on parameters
- * running off to 0 or infinity. */
+/* Fits explore ln(parameter) within +-LOG_BOUND; loyal__optim_check_fit()
+ * judges the end point (LOYAL__OPTIM_RUNAWAY, LOYAL__OPTIM_SUSPECT). */
 #define LOG_BOUND 25.0
-#define LOG_RUNAWAY 23.0
-#define LOG_SUSPECT 9.21
 #define MAX_LOG_STEP 3.0
 
 typedef struct {
@@ -318,33 +315,16 @@ int loyal_gg_log_likelihood(double *out, const loyal_gg_params *p, const loyal_g
 
 static const char *const param_names[3] = { "p", "q", "gamma" };
 
-static void describe_runaway(char *buf, size_t len, const double *th)
-{
-	size_t used = 0;
-	int i, n;
-
-	buf[0] = '\0';
-	for (i = 0; i < 3 && used < len; i++) {
-		if (fabs(th[i]) <= LOG_SUSPECT)
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s = %.3g", used ? ", " : "",
-			     param_names[i], exp(th[i]));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
 
 int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fit_options *opts)
 {
 	static const loyal_gg_fit_options defaults = LOYAL_GG_FIT_OPTIONS_INIT;
 	loyal__optim_options oo;
 	loyal__optim_result res;
-	double th[3], H[9], sum_m = 0.0, f, g[3];
-	char what[160];
+	double th[3], se[3], sum_m = 0.0;
 	size_t i;
 	work wk;
-	int rc, status, runaway = 0;
+	int rc, status;
 
 	if (!out || !d)
 		return loyal__error(LOYAL_EINVAL, "loyal_gg_fit: argument is NULL");
@@ -384,54 +364,14 @@ int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fi
 	out->log_likelihood = -res.f * wk.N;
 	out->customers = d->customers;
 	out->iterations = res.iterations;
-	for (i = 0; i < 3; i++)
-		if (fabs(th[i]) > LOG_RUNAWAY)
-			runaway = 1;
 
-	if (status != LOYAL__OPTIM_CONVERGED || runaway) {
-		const char *its = res.iterations == 1 ? "iteration" : "iterations";
-		int several;
-
-		describe_runaway(what, sizeof(what), th);
-		several = strchr(what, ',') != NULL;
-
-		if (status == LOYAL__OPTIM_NONFINITE)
-			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit failed: the log-likelihood is "
-					  "not finite at the starting point");
-		else if (runaway || what[0])
-			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit did not converge in %d %s: "
-					  "%s %s off without bound, so the data do not "
-					  "determine %s (gradient norm %.3g, tolerance %.3g)",
-					  res.iterations, its, what, several ? "run" : "runs",
-					  several ? "them" : "it", res.gnorm, opts->tolerance);
-		else if (status == LOYAL__OPTIM_MAXITER)
-			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit did not converge in %d %s "
-					  "(gradient norm %.3g, tolerance %.3g)",
-					  res.iterations, its, res.gnorm, opts->tolerance);
-		else
-			rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit stalled after %d %s: no step "
-					  "improves the likelihood (gradient norm %.3g, "
-					  "tolerance %.3g)", res.iterations, its, res.gnorm,
-					  opts->tolerance);
+	if ((rc = loyal__optim_check_fit("Gamma-Gamma", status, &res, 3, th, param_names,
+					  opts->tolerance)) != 0)
 		goto done;
-	}
-
-	/* Standard errors: the covariance of the log-parameters is the inverse
-	 * Hessian of the total negative log-likelihood; se(v) = v se(ln v). */
-	f = objective(&wk, th, g);
-	if (isfinite(f) && loyal__optim_hessian(objective, &wk, 3, th, 1e-4, H) == 0) {
-		for (i = 0; i < 9; i++)
-			H[i] *= wk.N;
-		if (loyal__optim_invert_spd(3, H) != 0)
-			for (i = 0; i < 3; i++)
-				H[i * 4] = INFINITY;
-	} else {
-		for (i = 0; i < 3; i++)
-			H[i * 4] = INFINITY;
-	}
-	out->se_p = out->p * sqrt(H[0]);
-	out->se_q = out->q * sqrt(H[4]);
-	out->se_gamma = out->gamma * sqrt(H[8]);
+	loyal__optim_std_errors(objective, &wk, 3, th, wk.N, se);
+	out->se_p = se[0];
+	out->se_q = se[1];
+	out->se_gamma = se[2];
 	if (!isfinite(out->log_likelihood)) {
 		rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit failed: the log-likelihood at "
 				  "the estimate is not finite");

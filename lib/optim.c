@@ -6,6 +6,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "errors_p.h"
@@ -385,4 +386,61 @@ int loyal__optim_invert_spd(size_t n, double *A)
 		if (!isfinite(A[i]))
 			return -1;
 	return 0;
+}
+
+int loyal__optim_check_fit(const char *model, int status, const loyal__optim_result *res,
+			   size_t n, const double *th, const char *const *names, double tol)
+{
+	const char *its = res->iterations == 1 ? "iteration" : "iterations";
+	char what[160];
+	size_t i, used = 0;
+	int runaway = 0, several;
+
+	what[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (fabs(th[i]) > LOYAL__OPTIM_RUNAWAY)
+			runaway = 1;
+		if (fabs(th[i]) > LOYAL__OPTIM_SUSPECT && used < sizeof(what)) {
+			int k = snprintf(what + used, sizeof(what) - used, "%s%s = %.3g",
+					 used ? ", " : "", names[i], exp(th[i]));
+			if (k > 0)
+				used += (size_t)k;
+		}
+	}
+	if (status == LOYAL__OPTIM_CONVERGED && !runaway)
+		return 0;
+	several = strchr(what, ',') != NULL;
+	if (status == LOYAL__OPTIM_NONFINITE)
+		return loyal__error(LOYAL_ECONVERGE, "%s fit failed: the log-likelihood is not "
+				    "finite at the starting point", model);
+	if (runaway || what[0])
+		return loyal__error(LOYAL_ECONVERGE, "%s fit did not converge in %d %s: %s %s off "
+				    "without bound, so the data do not determine %s (gradient "
+				    "norm %.3g, tolerance %.3g)", model, res->iterations, its, what,
+				    several ? "run" : "runs", several ? "them" : "it", res->gnorm, tol);
+	if (status == LOYAL__OPTIM_MAXITER)
+		return loyal__error(LOYAL_ECONVERGE, "%s fit did not converge in %d %s (gradient "
+				    "norm %.3g, tolerance %.3g)", model, res->iterations, its,
+				    res->gnorm, tol);
+	return loyal__error(LOYAL_ECONVERGE, "%s fit stalled after %d %s: no step improves the "
+			    "likelihood (gradient norm %.3g, tolerance %.3g)", model,
+			    res->iterations, its, res->gnorm, tol);
+}
+
+void loyal__optim_std_errors(loyal__objective_fn fn, void *ctx, size_t n, const double *th,
+			     double N, double *se)
+{
+	double H[LOYAL__OPTIM_MAX_DIM * LOYAL__OPTIM_MAX_DIM], g[LOYAL__OPTIM_MAX_DIM];
+	size_t i;
+	int ok;
+
+	/* Evaluate at th first: objectives keep per-point state. */
+	ok = isfinite(fn(ctx, th, g)) && loyal__optim_hessian(fn, ctx, n, th, 1e-4, H) == 0;
+	if (ok) {
+		for (i = 0; i < n * n; i++)
+			H[i] *= N;
+		ok = loyal__optim_invert_spd(n, H) == 0;
+	}
+	for (i = 0; i < n; i++)
+		se[i] = ok ? exp(th[i]) * sqrt(H[i * (n + 1)]) : INFINITY;
 }

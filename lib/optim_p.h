@@ -59,4 +59,31 @@ int loyal__optim_hessian(loyal__objective_fn fn, void *ctx, size_t n, const doub
  * positive definite (A is then left in an unspecified state). */
 int loyal__optim_invert_spd(size_t n, double *A);
 
+/* Log-parameters beyond +-LOYAL__OPTIM_RUNAWAY (a factor e^23 from 1) mean
+ * the fit is heading for 0 or infinity; those beyond +-LOYAL__OPTIM_SUSPECT
+ * (a factor 1e4) are named when reporting it. */
+#define LOYAL__OPTIM_RUNAWAY 23.0
+#define LOYAL__OPTIM_SUSPECT 9.21
+
+/*
+ * Judge a fit of `model` ("BG/NBD") over log-parameters th[n] named
+ * names[n], as left by loyal__optim_bfgs() with `status` and *res.
+ * Returns 0 when it converged with every parameter within bounds, or
+ * LOYAL_ECONVERGE with a message saying what failed: not finite at the
+ * start, parameters that run off without bound (named, with their values),
+ * too many iterations, or a stalled line search.
+ */
+int loyal__optim_check_fit(const char *model, int status, const loyal__optim_result *res,
+			   size_t n, const double *th, const char *const *names, double tol);
+
+/*
+ * Standard errors of the natural parameters exp(th[i]) of a fit that
+ * minimised fn, the mean negative log-likelihood over N customers: the
+ * covariance of the log-parameters is the inverse Hessian of N * fn, and
+ * se(v) = v se(ln v) (delta method). Writes se[n]; an entry is INFINITY
+ * when the Hessian cannot be computed or inverted.
+ */
+void loyal__optim_std_errors(loyal__objective_fn fn, void *ctx, size_t n, const double *th,
+			     double N, double *se);
+
 #endif
