@@ -1,3 +1,6 @@
+/* realpath() is an X/Open extension of POSIX. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -299,7 +302,9 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 struct cli_out {
 	FILE *fp;
 	char *tmp_path;   /* -o: temporary file renamed into place */
-	const char *path;
+	const char *path; /* -o as given, for messages */
+	char *resolved;   /* -o through a symbolic link: the file it points to */
+	int direct;       /* -o names a device or FIFO: written in place */
 	enum cli_format format;
 	int excel_safe;
 	const struct cli_column *cols;
@@ -389,38 +394,61 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 	o->ncols = ncols;
 	o->fp = stdout;
 	if (c->output && strcmp(c->output, "-")) {
-		size_t n = strlen(c->output) + 16;
+		struct stat st;
 		int fd;
+
 		o->path = c->output;
-		if (!(o->tmp_path = malloc(n))) {
-			free(o);
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
-		}
-		snprintf(o->tmp_path, n, "%s.tmpXXXXXX", c->output);
-		if ((fd = mkstemp(o->tmp_path)) >= 0) {
-			/* mkstemp makes the file private (0600); the report gets the
-			 * mode of any newly created file instead. */
-			mode_t mask = umask(0);
-			umask(mask);
-			fchmod(fd, 0666 & ~mask);
-			temp_register(o->tmp_path);
-		}
-		if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
-			int saved = errno;
-			if (fd >= 0) {
-				close(fd);
-				unlink(o->tmp_path);
-				temp_forget(o->tmp_path);
+		/* Through a symbolic link, the file it points to is replaced and
+		 * the link kept. */
+		if (lstat(c->output, &st) == 0 && S_ISLNK(st.st_mode))
+			o->resolved = realpath(c->output, NULL);
+		const char *dest = o->resolved ? o->resolved : c->output;
+		if (stat(dest, &st) == 0 && !S_ISREG(st.st_mode)) {
+			/* A device, FIFO or socket (-o /dev/stdout, a named pipe)
+			 * cannot be replaced by renaming a file over it, and must
+			 * not be: write to it directly. */
+			if (!(o->fp = fopen(dest, "w"))) {
+				int saved = errno;
+				free(o->resolved);
+				free(o);
+				cli_error("cannot open '%s': %s", c->output, strerror(saved));
+				return saved == ENOMEM ? CLI_EXIT_OSERR : CLI_EXIT_CANTCREAT;
 			}
-			free(o->tmp_path);
-			free(o);
-			if (saved == ENOMEM) {
+			o->direct = 1;
+		} else {
+			size_t n = strlen(dest) + 16;
+			if (!(o->tmp_path = malloc(n))) {
+				free(o->resolved);
+				free(o);
 				cli_error("out of memory");
 				return CLI_EXIT_OSERR;
 			}
-			cli_error("cannot create '%s': %s", c->output, strerror(saved));
-			return CLI_EXIT_CANTCREAT;
+			snprintf(o->tmp_path, n, "%s.tmpXXXXXX", dest);
+			if ((fd = mkstemp(o->tmp_path)) >= 0) {
+				/* mkstemp makes the file private (0600); the report gets
+				 * the mode of any newly created file instead. */
+				mode_t mask = umask(0);
+				umask(mask);
+				fchmod(fd, 0666 & ~mask);
+				temp_register(o->tmp_path);
+			}
+			if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
+				int saved = errno;
+				if (fd >= 0) {
+					close(fd);
+					unlink(o->tmp_path);
+					temp_forget(o->tmp_path);
+				}
+				free(o->tmp_path);
+				free(o->resolved);
+				free(o);
+				if (saved == ENOMEM) {
+					cli_error("out of memory");
+					return CLI_EXIT_OSERR;
+				}
+				cli_error("cannot create '%s': %s", c->output, strerror(saved));
+				return CLI_EXIT_CANTCREAT;
+			}
 		}
 	}
 	if (o->format == CLI_FMT_TABLE) {
@@ -693,7 +721,18 @@ int cli_out_close(struct cli_out *o, int status)
 		else if (o->format == CLI_FMT_JSON)
 			fputs(o->rows ? "\n]\n" : "]\n", o->fp);
 	}
+	if (o->direct) {
+		int failed = ferror(o->fp);
+		int saved = errno;
+		if (fclose(o->fp) != 0)
+			failed = 1, saved = errno;
+		if (status == 0 && failed) {
+			cli_error("cannot write '%s': %s", o->path, strerror(saved));
+			status = CLI_EXIT_IOERR;
+		}
+	}
 	if (o->tmp_path) {
+		const char *dest = o->resolved ? o->resolved : o->path;
 		int failed = ferror(o->fp);
 		if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0)
 			failed = 1;
@@ -704,7 +743,7 @@ int cli_out_close(struct cli_out *o, int status)
 			cli_error("cannot write '%s': %s", o->path, strerror(saved));
 			status = CLI_EXIT_IOERR;
 		}
-		if (status == 0 && rename(o->tmp_path, o->path) != 0) {
+		if (status == 0 && rename(o->tmp_path, dest) != 0) {
 			cli_error("cannot create '%s': %s", o->path, strerror(errno));
 			status = CLI_EXIT_CANTCREAT;
 		}
@@ -717,6 +756,7 @@ int cli_out_close(struct cli_out *o, int status)
 		free(o->cells[i]);
 	free(o->cells);
 	free(o->width);
+	free(o->resolved);
 	free(o);
 	return status;
 }

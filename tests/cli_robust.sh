@@ -308,4 +308,35 @@ else
 	bad "100,000 columns: check" "exit $st: $(head -c 300 "$tmp/m.err")"
 fi
 
+# -o onto something that is not a regular file must not replace it: a FIFO
+# (or, where mknod is allowed, a character device such as /dev/null) is
+# written in place; through a symbolic link the target is replaced and the
+# link kept. Renaming over /dev/null as root once replaced the device.
+mkfifo "$tmp/out_fifo"
+# timeout: if loyal replaced the FIFO instead of opening it, nobody writes
+timeout 20 cat "$tmp/out_fifo" > "$tmp/from_fifo" &
+reader=$!
+(cd "$SRCDIR" && "$LOYAL" nps data/survey.csv -q --format csv -o "$tmp/out_fifo")
+st=$?
+wait $reader
+if [ "$st" = 0 ] && [ -p "$tmp/out_fifo" ] && grep -q '^responses,' "$tmp/from_fifo"; then
+	ok "output_fifo_written_in_place"
+else
+	bad "output_fifo_written_in_place" "exit $st, or the FIFO was replaced"
+fi
+if mknod -m 666 "$tmp/null" c 1 3 2>/dev/null; then
+	(cd "$SRCDIR" && "$LOYAL" nps data/survey.csv -q -o "$tmp/null")
+	st=$?
+	[ "$st" = 0 ] && [ -c "$tmp/null" ] && ok "output_device_kept" ||
+		bad "output_device_kept" "exit $st, or the device node was replaced"
+fi
+echo old > "$tmp/target.csv"
+ln -s target.csv "$tmp/link.csv"
+(cd "$SRCDIR" && "$LOYAL" nps data/survey.csv -q --format csv -o "$tmp/link.csv")
+if [ -L "$tmp/link.csv" ] && grep -q '^responses,' "$tmp/target.csv"; then
+	ok "output_through_symlink"
+else
+	bad "output_through_symlink" "the link was replaced or its target not written"
+fi
+
 finish
