@@ -45,6 +45,7 @@ struct loyal_reader {
 	uint64_t line;     /* physical line of the bytes being fed */
 	uint64_t row_line; /* line on which the current row started */
 	int in_row;
+	int nul_in_row;  /* a line of the current row holds a NUL byte */
 	int row_done;
 	int err;         /* fatal error raised inside a libcsv callback */
 	int row_err;     /* first error confined to the current row, or 0 */
@@ -243,7 +244,7 @@ static void on_field(void *s, size_t len, void *data)
 	/* Extra fields are counted, and reported with the total at the row's end. */
 	if (col >= r->ncols || r->row_err)
 		return;
-	if (s && memchr(s, '\0', len)) {
+	if (r->nul_in_row && s && memchr(s, '\0', len)) {
 		row_problem(r, LOYAL_ECSV, col + 1,
 			    "NUL byte in field (is this a binary or UTF-16 file?)");
 		return;
@@ -417,6 +418,7 @@ static void start_row(loyal_reader *r)
 	r->row_done = 0;
 	r->row_err = 0;
 	r->raw_len = 0;
+	r->nul_in_row = 0;
 	for (size_t i = 0; i < r->ncols; i++)
 		r->offs[i] = SIZE_MAX;
 }
@@ -460,8 +462,11 @@ static int next_row(loyal_reader *r)
 		size_t n = r->buf_len - r->buf_pos, i = 0, seglen;
 		int term = 0;
 
-		while (i < n && p[i] != '\n' && p[i] != '\r')
-			i++;
+		/* memchr is vectorised: far faster than a byte loop on long lines. */
+		const unsigned char *nl = memchr(p, '\n', n);
+		size_t upto = nl ? (size_t)(nl - p) : n;
+		const unsigned char *cr = memchr(p, '\r', upto);
+		i = cr ? (size_t)(cr - p) : upto;
 		if (i == n) {
 			seglen = n;
 		} else if (p[i] == '\n') {
@@ -492,6 +497,10 @@ static int next_row(loyal_reader *r)
 			r->row_line = r->line;
 		if ((r->keep_raw || r->header_mode) && (error = raw_append(r, p, seglen)) < 0)
 			return error;
+		/* One scan per line for NUL bytes; fields are searched only when
+		 * their row holds one. */
+		if (!r->nul_in_row && memchr(p, '\0', seglen))
+			r->nul_in_row = 1;
 		if ((error = feed(r, p, seglen)) < 0)
 			return error;
 		r->buf_pos += seglen;
