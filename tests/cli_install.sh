@@ -25,12 +25,17 @@ done
 pc=$(find "$prefix" -name loyal.pc | head -n 1)
 [ -n "$pc" ] && ok "installed loyal.pc" || bad "installed loyal.pc" "missing"
 
-if command -v pkg-config >/dev/null 2>&1 && command -v cc >/dev/null 2>&1 && [ -n "$pc" ]; then
+# The example is built with the compiler of the build tree, and with the
+# sanitizers too when the installed library was built with them.
+cc=${LOYAL_CC:-cc}
+sanflags=
+[ "${LOYAL_SANITIZED:-0}" = 1 ] && sanflags="-fsanitize=address,undefined"
+if command -v pkg-config >/dev/null 2>&1 && command -v "$cc" >/dev/null 2>&1 && [ -n "$pc" ]; then
 	export PKG_CONFIG_PATH="$(dirname "$pc")"
 	# the EXAMPLE section of libloyal(3), roff escapes undone
 	sed -n '/^\.SH EXAMPLE/,/^\.SH/p' "$SRCDIR/man/libloyal.3" | sed -n '/^\.nf/,/^\.fi/p' |
 		sed -e '/^\.nf/d' -e '/^\.fi/d' -e 's/\\e/\\/g' -e 's/\\-/-/g' > "$tmp/example.c"
-	if cc -std=c11 -o "$tmp/example" "$tmp/example.c" $(pkg-config --cflags --libs loyal) 2>"$tmp/err"; then
+	if "$cc" -std=c11 $sanflags -o "$tmp/example" "$tmp/example.c" $(pkg-config --cflags --libs loyal) 2>"$tmp/err"; then
 		ok "libloyal(3) example builds with pkg-config"
 		libdir=$(pkg-config --variable=libdir loyal)
 		got=$(LD_LIBRARY_PATH="$libdir" "$tmp/example" "$SRCDIR/data/survey.csv")
