@@ -18,9 +18,9 @@
 
 #include "loyal/bgnbd.h"
 #include "errors_p.h"
-#include "strmap_p.h"
 #include "hyp2f1_p.h"
 #include "optim_p.h"
+#include "groups_p.h"
 
 /* Fits explore ln(parameter) within +-LOG_BOUND; loyal__optim_check_fit()
  * judges the end point (LOYAL__OPTIM_RUNAWAY, LOYAL__OPTIM_SUSPECT). */
@@ -30,32 +30,14 @@
 
 /* ---------------------------------------------------------------- data */
 
-typedef struct {
-	double x, t_x, T;
-	size_t n;
-} group;
-
+/* Groups keyed {x, t_x, T}. */
 struct loyal_bgnbd_data {
-	group *groups;
-	size_t ngroups, cap;
-	size_t *slots; /* group index + 1; 0 = empty */
-	size_t nslots; /* power of two, or 0 before the first add */
-	size_t customers;
+	loyal__groups groups;
 };
 
-
-static uint64_t bits(double v)
-{
-	uint64_t u;
-
-	memcpy(&u, &v, sizeof(u));
-	return u;
-}
-
-static size_t hash3(double x, double t_x, double T)
-{
-	return (size_t)loyal__mix64(bits(x) * 0x9e3779b97f4a7c15ULL ^ loyal__mix64(bits(t_x) ^ loyal__mix64(bits(T))));
-}
+#define G_X(g) ((g)->key[0])
+#define G_TX(g) ((g)->key[1])
+#define G_T(g) ((g)->key[2])
 
 int loyal_bgnbd_data_new(loyal_bgnbd_data **out)
 {
@@ -69,19 +51,18 @@ void loyal_bgnbd_data_free(loyal_bgnbd_data *d)
 {
 	if (!d)
 		return;
-	free(d->groups);
-	free(d->slots);
+	loyal__groups_free(&d->groups);
 	free(d);
 }
 
 size_t loyal_bgnbd_data_customers(const loyal_bgnbd_data *d)
 {
-	return d ? d->customers : 0;
+	return d ? d->groups.total : 0;
 }
 
 size_t loyal_bgnbd_data_groups(const loyal_bgnbd_data *d)
 {
-	return d ? d->ngroups : 0;
+	return d ? d->groups.len : 0;
 }
 
 static int check_triple(double x, double t_x, double T)
@@ -108,78 +89,6 @@ static int check_triple(double x, double t_x, double T)
 	return 0;
 }
 
-static int rehash(loyal_bgnbd_data *d, size_t nslots)
-{
-	size_t *slots = calloc(nslots, sizeof(*slots)), i;
-
-	if (!slots)
-		return loyal__error_oom();
-	for (i = 0; i < d->ngroups; i++) {
-		const group *g = &d->groups[i];
-		size_t h = hash3(g->x, g->t_x, g->T) & (nslots - 1);
-		while (slots[h])
-			h = (h + 1) & (nslots - 1);
-		slots[h] = i + 1;
-	}
-	free(d->slots);
-	d->slots = slots;
-	d->nslots = nslots;
-	return 0;
-}
-
-/* Adds count customers to the group of a checked triple. */
-static int add_checked(loyal_bgnbd_data *d, double x, double t_x, double T, size_t count)
-{
-	size_t h;
-	int rc;
-
-	if (count == 0)
-		return 0;
-	if (d->customers > SIZE_MAX - count)
-		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
-	/* One key per value: -0 and +0 would hash apart. */
-	if (t_x == 0.0)
-		t_x = 0.0;
-	if (T == 0.0)
-		T = 0.0;
-	if (x == 0.0)
-		x = 0.0;
-	if (2 * (d->ngroups + 1) > d->nslots) {
-		size_t n = d->nslots ? 2 * d->nslots : 64;
-		if (n < d->nslots || (rc = rehash(d, n)) != 0)
-			return n < d->nslots ? loyal__error_oom() : rc;
-	}
-	h = hash3(x, t_x, T) & (d->nslots - 1);
-	while (d->slots[h]) {
-		group *g = &d->groups[d->slots[h] - 1];
-		if (g->x == x && g->t_x == t_x && g->T == T) {
-			g->n += count;
-			d->customers += count;
-			return 0;
-		}
-		h = (h + 1) & (d->nslots - 1);
-	}
-	if (d->ngroups == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 64;
-		group *groups;
-		if (cap > SIZE_MAX / sizeof(*groups))
-			return loyal__error_oom();
-		groups = realloc(d->groups, cap * sizeof(*groups));
-		if (!groups)
-			return loyal__error_oom();
-		d->groups = groups;
-		d->cap = cap;
-	}
-	d->groups[d->ngroups].x = x;
-	d->groups[d->ngroups].t_x = t_x;
-	d->groups[d->ngroups].T = T;
-	d->groups[d->ngroups].n = count;
-	d->ngroups++;
-	d->slots[h] = d->ngroups;
-	d->customers += count;
-	return 0;
-}
-
 int loyal_bgnbd_data_add_count(loyal_bgnbd_data *d, double x, double t_x, double T, size_t count)
 {
 	int rc;
@@ -188,7 +97,10 @@ int loyal_bgnbd_data_add_count(loyal_bgnbd_data *d, double x, double t_x, double
 		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_add: data is NULL");
 	if ((rc = check_triple(x, t_x, T)) != 0)
 		return rc;
-	return add_checked(d, x, t_x, T, count);
+	{
+		const double key[LOYAL__GROUP_KEYS] = { x, t_x, T };
+		return loyal__groups_add(&d->groups, key, count);
+	}
 }
 
 int loyal_bgnbd_data_add(loyal_bgnbd_data *d, double x, double t_x, double T)
@@ -198,66 +110,21 @@ int loyal_bgnbd_data_add(loyal_bgnbd_data *d, double x, double t_x, double T)
 
 int loyal_bgnbd_data_merge(loyal_bgnbd_data *into, const loyal_bgnbd_data *from)
 {
-	size_t i;
-	int rc;
-
 	if (!into || !from)
 		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_merge: data is NULL");
 	if (into == from)
 		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_data_merge: cannot merge a data set "
 				    "into itself");
-	if (into->customers > SIZE_MAX - from->customers)
-		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
-	for (i = 0; i < from->ngroups; i++) {
-		const group *g = &from->groups[i];
-		if ((rc = add_checked(into, g->x, g->t_x, g->T, g->n)) != 0)
-			return rc;
-	}
-	return 0;
+	return loyal__groups_merge(&into->groups, &from->groups);
 }
 
 /* ------------------------------------------------------ fit workspace */
-
-/* Dense ids for the distinct values of one coordinate of the triples. */
-typedef struct {
-	double *vals;
-	size_t n;
-	size_t *slots; /* id + 1 */
-	size_t nslots;
-} value_ids;
-
-static int value_ids_init(value_ids *m, size_t max_values)
-{
-	size_t nslots = 64;
-
-	while (nslots < 2 * max_values)
-		nslots *= 2;
-	m->n = 0;
-	m->nslots = nslots;
-	m->vals = malloc((max_values ? max_values : 1) * sizeof(*m->vals));
-	m->slots = calloc(nslots, sizeof(*m->slots));
-	return m->vals && m->slots ? 0 : -1;
-}
-
-static uint32_t value_id(value_ids *m, double v)
-{
-	size_t h = (size_t)loyal__mix64(bits(v)) & (m->nslots - 1);
-
-	while (m->slots[h]) {
-		if (m->vals[m->slots[h] - 1] == v)
-			return (uint32_t)(m->slots[h] - 1);
-		h = (h + 1) & (m->nslots - 1);
-	}
-	m->vals[m->n] = v;
-	m->slots[h] = ++m->n;
-	return (uint32_t)(m->n - 1);
-}
 
 typedef struct {
 	size_t ngroups;
 	uint32_t *ix, *iT, *it; /* per group: ids of its x, T and t_x */
 	double *w;              /* per group: customers */
-	value_ids xs, Ts, ts;
+	loyal__value_ids xs, Ts, ts;
 	double *Wx;             /* customers per distinct x */
 	/* per evaluation: */
 	double *LT, *IT, *Lt, *It; /* ln(alpha+v), 1/(alpha+v) per distinct T, t_x */
@@ -270,36 +137,33 @@ static void work_free(work *wk)
 {
 	free(wk->ix);
 	free(wk->w);
-	free(wk->xs.vals);
-	free(wk->xs.slots);
-	free(wk->Ts.vals);
-	free(wk->Ts.slots);
-	free(wk->ts.vals);
-	free(wk->ts.slots);
+	loyal__value_ids_free(&wk->xs);
+	loyal__value_ids_free(&wk->Ts);
+	loyal__value_ids_free(&wk->ts);
 	free(wk->Wx);
 }
 
 static int work_init(work *wk, const loyal_bgnbd_data *d)
 {
-	size_t K = d->ngroups, i;
+	size_t K = d->groups.len, i;
 
 	memset(wk, 0, sizeof(*wk));
 	wk->ngroups = K;
-	wk->N = (double)d->customers;
+	wk->N = (double)d->groups.total;
 	if (K > UINT32_MAX)
 		return loyal__error(LOYAL_EINVAL, "too many distinct (x, t_x, T) triples to fit");
 	wk->ix = malloc(3 * K * sizeof(*wk->ix));
 	wk->w = malloc(K * sizeof(*wk->w));
-	if (!wk->ix || !wk->w || value_ids_init(&wk->xs, K) || value_ids_init(&wk->Ts, K) ||
-	    value_ids_init(&wk->ts, K))
+	if (!wk->ix || !wk->w || loyal__value_ids_init(&wk->xs, K) || loyal__value_ids_init(&wk->Ts, K) ||
+	    loyal__value_ids_init(&wk->ts, K))
 		goto oom;
 	wk->iT = wk->ix + K;
 	wk->it = wk->ix + 2 * K;
 	for (i = 0; i < K; i++) {
-		const group *g = &d->groups[i];
-		wk->ix[i] = value_id(&wk->xs, g->x);
-		wk->iT[i] = value_id(&wk->Ts, g->T);
-		wk->it[i] = value_id(&wk->ts, g->t_x);
+		const loyal__group *g = &d->groups.g[i];
+		wk->ix[i] = loyal__value_id(&wk->xs, G_X(g));
+		wk->iT[i] = loyal__value_id(&wk->Ts, G_T(g));
+		wk->it[i] = loyal__value_id(&wk->ts, G_TX(g));
 		wk->w[i] = (double)g->n;
 	}
 	/* One block for everything sized by the distinct values. */
@@ -441,7 +305,7 @@ int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const l
 	if (!params_ok(p))
 		return loyal__error(LOYAL_EINVAL, "BG/NBD parameters must be finite and positive "
 				    "(r %g, alpha %g, a %g, b %g)", p->r, p->alpha, p->a, p->b);
-	if (d->customers == 0)
+	if (d->groups.total == 0)
 		return loyal__error(LOYAL_ENODATA, "no customers: the log-likelihood is undefined");
 	if ((rc = work_init(&wk, d)) != 0)
 		return rc;
@@ -451,7 +315,7 @@ int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const l
 	th[3] = log(p->b);
 	f = objective(&wk, th, g);
 	work_free(&wk);
-	*out = -f * (double)d->customers;
+	*out = -f * (double)d->groups.total;
 	return 0;
 }
 
@@ -482,19 +346,19 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 		return loyal__error(LOYAL_EINVAL, "BG/NBD fit options: max_iterations %d must be "
 				    ">= 1 and tolerance %g finite and > 0",
 				    opts->max_iterations, opts->tolerance);
-	if (d->customers == 0)
+	if (d->groups.total == 0)
 		return loyal__error(LOYAL_ENODATA, "no customers to fit the BG/NBD model to");
-	for (i = 0; i < d->ngroups; i++) {
-		const group *gr = &d->groups[i];
-		if (gr->x > 0.0)
+	for (i = 0; i < d->groups.len; i++) {
+		const loyal__group *gr = &d->groups.g[i];
+		if (G_X(gr) > 0.0)
 			repeaters += gr->n;
-		sum_x += gr->x * (double)gr->n;
-		sum_T += gr->T * (double)gr->n;
+		sum_x += G_X(gr) * (double)gr->n;
+		sum_T += G_T(gr) * (double)gr->n;
 	}
 	if (repeaters < 2)
 		return loyal__error(LOYAL_ENODATA, "the BG/NBD fit needs at least 2 customers with "
 				    "repeat purchases; %zu of %zu customers have any",
-				    repeaters, d->customers);
+				    repeaters, d->groups.total);
 	if ((rc = work_init(&wk, d)) != 0)
 		return rc;
 	wk.bounded = 1;
@@ -516,7 +380,7 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	out->a = exp(th[2]);
 	out->b = exp(th[3]);
 	out->log_likelihood = -res.f * wk.N;
-	out->customers = d->customers;
+	out->customers = d->groups.total;
 	out->iterations = res.iterations;
 	out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
 
@@ -666,6 +530,13 @@ double loyal_bgnbd_expected_conditional(const loyal_bgnbd_params *p, double t, d
 }
 
 /* (x, T) -> expected_alive(), for loyal_bgnbd_score(). */
+static size_t hash_xT(double x, double T)
+{
+	const double key[LOYAL__GROUP_KEYS] = { x, T, 0.0 };
+
+	return loyal__group_hash(key);
+}
+
 typedef struct {
 	double x, T, value;
 } memo_entry;
@@ -693,7 +564,7 @@ static int memo_grow(memo *m)
 	}
 	for (i = 0; m->mask && i <= m->mask; i++) {
 		if (m->used[i]) {
-			size_t h = hash3(m->e[i].x, 0.0, m->e[i].T) & (slots - 1);
+			size_t h = hash_xT(m->e[i].x, m->e[i].T) & (slots - 1);
 			while (used[h])
 				h = (h + 1) & (slots - 1);
 			e[h] = m->e[i];
@@ -751,7 +622,7 @@ int loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_t n, const dou
 			xi = 0.0; /* one key for -0 and +0 */
 		if (Ti == 0.0)
 			Ti = 0.0;
-		h = hash3(xi, 0.0, Ti) & m.mask;
+		h = hash_xT(xi, Ti) & m.mask;
 		while (m.used[h] && (m.e[h].x != xi || m.e[h].T != Ti))
 			h = (h + 1) & m.mask;
 		if (!m.used[h]) {

@@ -13,37 +13,22 @@
 
 #include "loyal/gammagamma.h"
 #include "errors_p.h"
-#include "strmap_p.h"
 #include "hyp2f1_p.h"
 #include "optim_p.h"
+#include "groups_p.h"
 
 /* Fits explore ln(parameter) within +-LOG_BOUND; loyal__optim_check_fit()
  * judges the end point (LOYAL__OPTIM_RUNAWAY, LOYAL__OPTIM_SUSPECT). */
 #define LOG_BOUND 25.0
 #define MAX_LOG_STEP 3.0
 
-typedef struct {
-	double x, m;
-	size_t n;
-} pair;
-
+/* Groups keyed {x, m}: repeat purchases and mean repeat spend. */
 struct loyal_gg_data {
-	pair *pairs;
-	size_t npairs, cap;
-	size_t *slots; /* pair index + 1; 0 = empty */
-	size_t nslots; /* power of two, or 0 before the first add */
-	size_t customers;
+	loyal__groups groups;
 };
 
-
-static size_t hash2(double x, double m)
-{
-	uint64_t a, b;
-
-	memcpy(&a, &x, sizeof(a));
-	memcpy(&b, &m, sizeof(b));
-	return (size_t)loyal__mix64(a * 0x9e3779b97f4a7c15ULL ^ loyal__mix64(b));
-}
+#define G_X(g) ((g)->key[0])
+#define G_M(g) ((g)->key[1])
 
 int loyal_gg_data_new(loyal_gg_data **out)
 {
@@ -57,76 +42,13 @@ void loyal_gg_data_free(loyal_gg_data *d)
 {
 	if (!d)
 		return;
-	free(d->pairs);
-	free(d->slots);
+	loyal__groups_free(&d->groups);
 	free(d);
 }
 
 size_t loyal_gg_data_customers(const loyal_gg_data *d)
 {
-	return d ? d->customers : 0;
-}
-
-static int rehash(loyal_gg_data *d, size_t nslots)
-{
-	size_t *slots = calloc(nslots, sizeof(*slots)), i;
-
-	if (!slots)
-		return loyal__error_oom();
-	for (i = 0; i < d->npairs; i++) {
-		size_t h = hash2(d->pairs[i].x, d->pairs[i].m) & (nslots - 1);
-		while (slots[h])
-			h = (h + 1) & (nslots - 1);
-		slots[h] = i + 1;
-	}
-	free(d->slots);
-	d->slots = slots;
-	d->nslots = nslots;
-	return 0;
-}
-
-static int add_checked(loyal_gg_data *d, double x, double m, size_t count)
-{
-	size_t h;
-	int rc;
-
-	if (d->customers > SIZE_MAX - count)
-		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
-	if (2 * (d->npairs + 1) > d->nslots) {
-		size_t n = d->nslots ? 2 * d->nslots : 64;
-		if (n < d->nslots)
-			return loyal__error_oom();
-		if ((rc = rehash(d, n)) != 0)
-			return rc;
-	}
-	h = hash2(x, m) & (d->nslots - 1);
-	while (d->slots[h]) {
-		pair *pr = &d->pairs[d->slots[h] - 1];
-		if (pr->x == x && pr->m == m) {
-			pr->n += count;
-			d->customers += count;
-			return 0;
-		}
-		h = (h + 1) & (d->nslots - 1);
-	}
-	if (d->npairs == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 64;
-		pair *pairs;
-		if (cap > SIZE_MAX / sizeof(*pairs))
-			return loyal__error_oom();
-		pairs = realloc(d->pairs, cap * sizeof(*pairs));
-		if (!pairs)
-			return loyal__error_oom();
-		d->pairs = pairs;
-		d->cap = cap;
-	}
-	d->pairs[d->npairs].x = x;
-	d->pairs[d->npairs].m = m;
-	d->pairs[d->npairs].n = count;
-	d->npairs++;
-	d->slots[h] = d->npairs;
-	d->customers += count;
-	return 0;
+	return d ? d->groups.total : 0;
 }
 
 int loyal_gg_data_add(loyal_gg_data *d, double x, double mean_spend)
@@ -139,26 +61,20 @@ int loyal_gg_data_add(loyal_gg_data *d, double x, double mean_spend)
 	if (!isfinite(mean_spend) || !(mean_spend > 0.0))
 		return loyal__error(LOYAL_EINVAL, "mean spend %g is not a finite amount > 0",
 				    mean_spend);
-	return add_checked(d, x, mean_spend, 1);
+	{
+		const double key[LOYAL__GROUP_KEYS] = { x, mean_spend, 0.0 };
+		return loyal__groups_add(&d->groups, key, 1);
+	}
 }
 
 int loyal_gg_data_merge(loyal_gg_data *into, const loyal_gg_data *from)
 {
-	size_t i;
-	int rc;
-
 	if (!into || !from)
 		return loyal__error(LOYAL_EINVAL, "loyal_gg_data_merge: data is NULL");
 	if (into == from)
 		return loyal__error(LOYAL_EINVAL, "loyal_gg_data_merge: cannot merge a data set "
 				    "into itself");
-	if (into->customers > SIZE_MAX - from->customers)
-		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
-	for (i = 0; i < from->npairs; i++)
-		if ((rc = add_checked(into, from->pairs[i].x, from->pairs[i].m,
-				      from->pairs[i].n)) != 0)
-			return rc;
-	return 0;
+	return loyal__groups_merge(&into->groups, &from->groups);
 }
 
 /* ------------------------------------------------------ fit workspace */
@@ -183,56 +99,48 @@ static void work_free(work *wk)
 	free(wk->xv);
 }
 
-/* Ids for distinct x: x is a whole number, usually small, so a hash keyed
- * on its value does the job. */
 static int work_init(work *wk, const loyal_gg_data *d)
 {
-	size_t K = d->npairs, i, nslots = 64, *slots = NULL;
+	size_t K = d->groups.len, i;
+	loyal__value_ids xs;
 
 	memset(wk, 0, sizeof(*wk));
 	wk->npairs = K;
-	wk->N = (double)d->customers;
+	wk->N = (double)d->groups.total;
 	if (K > UINT32_MAX)
 		return loyal__error(LOYAL_EINVAL, "too many distinct (x, mean spend) pairs to fit");
-	while (nslots < 2 * K)
-		nslots *= 2;
 	wk->ix = malloc((K ? K : 1) * sizeof(*wk->ix));
 	wk->w = malloc(2 * (K ? K : 1) * sizeof(*wk->w));
-	wk->xv = malloc(5 * (K ? K : 1) * sizeof(*wk->xv));
-	slots = calloc(nslots, sizeof(*slots));
-	if (!wk->ix || !wk->w || !wk->xv || !slots) {
-		free(slots);
+	if (!wk->ix || !wk->w || loyal__value_ids_init(&xs, K) != 0) {
 		work_free(wk);
 		return loyal__error_oom();
 	}
 	wk->xm = wk->w + K;
 	for (i = 0; i < K; i++) {
-		const pair *pr = &d->pairs[i];
-		uint64_t u;
-		size_t h;
-		memcpy(&u, &pr->x, sizeof(u));
-		h = (size_t)loyal__mix64(u) & (nslots - 1);
-		while (slots[h] && wk->xv[slots[h] - 1] != pr->x)
-			h = (h + 1) & (nslots - 1);
-		if (!slots[h]) {
-			wk->xv[wk->nx] = pr->x;
-			slots[h] = ++wk->nx;
-		}
-		wk->ix[i] = (uint32_t)(slots[h] - 1);
-		wk->w[i] = (double)pr->n;
-		wk->xm[i] = pr->x * pr->m;
+		const loyal__group *g = &d->groups.g[i];
+		wk->ix[i] = loyal__value_id(&xs, G_X(g));
+		wk->w[i] = (double)g->n;
+		wk->xm[i] = G_X(g) * G_M(g);
 	}
-	free(slots);
+	/* One block for everything sized by the distinct x. */
+	wk->nx = xs.n;
+	wk->xv = calloc(5 * (xs.n ? xs.n : 1), sizeof(*wk->xv));
+	if (!wk->xv) {
+		loyal__value_ids_free(&xs);
+		work_free(wk);
+		return loyal__error_oom();
+	}
+	memcpy(wk->xv, xs.vals, xs.n * sizeof(*wk->xv));
+	loyal__value_ids_free(&xs);
 	wk->Wx = wk->xv + wk->nx;
 	wk->Sx = wk->Wx + wk->nx;
 	wk->SL = wk->Sx + wk->nx;
 	wk->SI = wk->SL + wk->nx;
-	memset(wk->Wx, 0, 2 * wk->nx * sizeof(double));
 	for (i = 0; i < K; i++) {
-		const pair *pr = &d->pairs[i];
-		double lm = log(pr->m);
+		const loyal__group *g = &d->groups.g[i];
+		double lm = log(G_M(g));
 		wk->Wx[wk->ix[i]] += wk->w[i];
-		wk->Sx[wk->ix[i]] += wk->w[i] * (lm + log(pr->x));
+		wk->Sx[wk->ix[i]] += wk->w[i] * (lm + log(G_X(g)));
 		wk->const_ll -= wk->w[i] * lm;
 	}
 	return 0;
@@ -300,7 +208,7 @@ int loyal_gg_log_likelihood(double *out, const loyal_gg_params *p, const loyal_g
 	if (!params_ok(p))
 		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma parameters must be finite and "
 				    "positive (p %g, q %g, gamma %g)", p->p, p->q, p->gamma);
-	if (d->customers == 0)
+	if (d->groups.total == 0)
 		return loyal__error(LOYAL_ENODATA, "no customers: the log-likelihood is undefined");
 	if ((rc = work_init(&wk, d)) != 0)
 		return rc;
@@ -309,7 +217,7 @@ int loyal_gg_log_likelihood(double *out, const loyal_gg_params *p, const loyal_g
 	th[2] = log(p->gamma);
 	f = objective(&wk, th, g);
 	work_free(&wk);
-	*out = -f * (double)d->customers;
+	*out = -f * (double)d->groups.total;
 	return 0;
 }
 
@@ -338,17 +246,17 @@ int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fi
 		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma fit options: max_iterations %d must "
 				    "be >= 1 and tolerance %g finite and > 0",
 				    opts->max_iterations, opts->tolerance);
-	if (d->customers < 2)
+	if (d->groups.total < 2)
 		return loyal__error(LOYAL_ENODATA, "the Gamma-Gamma fit needs at least 2 customers "
-				    "with repeat purchases; got %zu", d->customers);
+				    "with repeat purchases; got %zu", d->groups.total);
 	if ((rc = work_init(&wk, d)) != 0)
 		return rc;
 	wk.bounded = 1;
 
 	/* Start from p = 1, q = 2, where the population mean spend p gamma/(q-1)
 	 * is gamma: set it to the observed mean. */
-	for (i = 0; i < d->npairs; i++)
-		sum_m += d->pairs[i].m * (double)d->pairs[i].n;
+	for (i = 0; i < d->groups.len; i++)
+		sum_m += G_M(&d->groups.g[i]) * (double)d->groups.g[i].n;
 	th[0] = 0.0;
 	th[1] = log(2.0);
 	th[2] = log(sum_m / wk.N);
@@ -362,7 +270,7 @@ int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fi
 	out->q = exp(th[1]);
 	out->gamma = exp(th[2]);
 	out->log_likelihood = -res.f * wk.N;
-	out->customers = d->customers;
+	out->customers = d->groups.total;
 	out->iterations = res.iterations;
 
 	if ((rc = loyal__optim_check_fit("Gamma-Gamma", status, &res, 3, th, param_names,
