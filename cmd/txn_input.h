@@ -42,46 +42,45 @@ struct txn_opts {
 
 enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
 
-#define TXN_OPTS_INPUT(t) \
-	CLI_OPT_GROUP("Transactions"), \
+/* Pieces of the option lists below. */
+#define TXN_OPT_CUSTOMER(t) \
 	CLI_OPT_STRING(0, "customer-col", "NAME", &(t)->customer_col, \
-		       "customer id column (default: found by header name)"), \
-	CLI_OPT_STRING(0, "order-col", "NAME", &(t)->order_col, \
-		       "order id column (default: found by header name, if any)"), \
+		       "customer id column (default: found by header name)")
+#define TXN_OPTS_AMOUNT(t) \
 	CLI_OPT_STRING(0, "amount-col", "NAME", &(t)->amount_col, \
 		       "line amount column (default: found by header name, if any)"), \
 	CLI_OPT_STRING(0, "qty-col", "NAME", &(t)->qty_col, \
 		       "quantity column: amount = quantity x price"), \
 	CLI_OPT_STRING(0, "price-col", "NAME", &(t)->price_col, \
-		       "unit price column, with a quantity column"), \
-	CLI_OPT_STRING(0, "occasion", "KIND", &(t)->occasion_name, \
-		       "a purchase is an order or a day (default: order if any)"), \
-	CLI_OPT_STRING(0, "as-of", "DATE", &(t)->as_of_text, \
-		       "end of the observation window (default: last date)"), \
+		       "unit price column, with a quantity column")
+#define TXN_OPTS_ROWS(t) \
 	CLI_OPT_FLAG(0, "strict", &(t)->strict, \
 		     "a row without a customer id is an error, not skipped"), \
 	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \
 		     "accept amounts with an exponent, such as 1e3")
+
+#define TXN_OPTS_INPUT(t) \
+	CLI_OPT_GROUP("Transactions"), \
+	TXN_OPT_CUSTOMER(t), \
+	CLI_OPT_STRING(0, "order-col", "NAME", &(t)->order_col, \
+		       "order id column (default: found by header name, if any)"), \
+	TXN_OPTS_AMOUNT(t), \
+	CLI_OPT_STRING(0, "occasion", "KIND", &(t)->occasion_name, \
+		       "a purchase is an order or a day (default: order if any)"), \
+	CLI_OPT_STRING(0, "as-of", "DATE", &(t)->as_of_text, \
+		       "end of the observation window (default: last date)"), \
+	TXN_OPTS_ROWS(t)
 
 /* The transaction options of the model commands (churn, clv). They have
  * no --order-col or --occasion: the models' purchase occasions are always
  * calendar days (see txn_opts_days()). */
 #define TXN_OPTS_MODEL_INPUT(t) \
 	CLI_OPT_GROUP("Transactions"), \
-	CLI_OPT_STRING(0, "customer-col", "NAME", &(t)->customer_col, \
-		       "customer id column (default: found by header name)"), \
-	CLI_OPT_STRING(0, "amount-col", "NAME", &(t)->amount_col, \
-		       "line amount column (default: found by header name, if any)"), \
-	CLI_OPT_STRING(0, "qty-col", "NAME", &(t)->qty_col, \
-		       "quantity column: amount = quantity x price"), \
-	CLI_OPT_STRING(0, "price-col", "NAME", &(t)->price_col, \
-		       "unit price column, with a quantity column"), \
+	TXN_OPT_CUSTOMER(t), \
+	TXN_OPTS_AMOUNT(t), \
 	CLI_OPT_STRING(0, "as-of", "DATE", &(t)->as_of_text, \
 		       "end of the calibration period (default: last date)"), \
-	CLI_OPT_FLAG(0, "strict", &(t)->strict, \
-		     "a row without a customer id is an error, not skipped"), \
-	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \
-		     "accept amounts with an exponent, such as 1e3")
+	TXN_OPTS_ROWS(t)
 
 /* Make purchase occasions calendar days whatever the input's columns (any
  * order column is not looked for), as --occasion day does. For commands
