@@ -94,6 +94,12 @@ int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
 {
 	int error;
 
+	if (m->count && key_equal(m, m->last, key, len)) {
+		*id = m->last;
+		if (added)
+			*added = 0;
+		return 0;
+	}
 	if (len > UINT32_MAX)
 		return loyal__error(LOYAL_ETOOBIG, "key too long");
 	if ((m->count + 1) * 4 > m->nslots * 3 && (error = grow_table(m)) < 0)
@@ -103,7 +109,7 @@ int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
 	while (m->slots[i]) {
 		uint32_t cand = m->slots[i] - 1;
 		if (m->hashes[cand] == h && key_equal(m, cand, key, len)) {
-			*id = cand;
+			*id = m->last = cand;
 			if (added)
 				*added = 0;
 			return 0;
@@ -146,7 +152,7 @@ int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
 	m->hashes[nid] = h;
 	m->arena_len += len + 1;
 	m->slots[i] = nid + 1;
-	*id = nid;
+	*id = m->last = nid;
 	if (added)
 		*added = 1;
 	return 0;

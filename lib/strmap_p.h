@@ -19,6 +19,8 @@ typedef struct {
 	uint32_t *lens;
 	uint64_t *hashes;
 	size_t ids_cap;
+	uint32_t last;     /* id of the last key interned: exports repeat a key
+			    * on consecutive rows (the lines of one order) */
 } loyal__strmap;
 
 void loyal__strmap_init(loyal__strmap *m);
