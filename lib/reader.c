@@ -663,7 +663,7 @@ static int open_common(loyal_reader **out, loyal_reader *r, const loyal_read_opt
 int loyal_reader_open_fd(loyal_reader **out, int fd, const char *name,
 			 const loyal_read_options *opts)
 {
-	loyal_reader *r;
+	loyal_reader *r = NULL;
 	int error;
 
 	if (!out || fd < 0 || !name)
@@ -676,7 +676,7 @@ int loyal_reader_open_fd(loyal_reader **out, int fd, const char *name,
 
 int loyal_reader_open(loyal_reader **out, const char *path, const loyal_read_options *opts)
 {
-	loyal_reader *r;
+	loyal_reader *r = NULL;
 	int fd, error;
 
 	if (!out || !path)
@@ -697,7 +697,7 @@ int loyal_reader_open(loyal_reader **out, const char *path, const loyal_read_opt
 int loyal_reader_open_buffer(loyal_reader **out, const void *data, size_t len,
 			     const char *name, const loyal_read_options *opts)
 {
-	loyal_reader *r;
+	loyal_reader *r = NULL;
 	int error;
 
 	if (!out || (!data && len) || !name)
