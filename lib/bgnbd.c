@@ -388,6 +388,8 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 					  opts->tolerance)) != 0)
 		goto done;
 	loyal__optim_std_errors(objective, &wk, 4, th, wk.N, se);
+	if ((rc = loyal__optim_check_determined("BG/NBD", 4, th, se, param_names)) != 0)
+		goto done;
 	out->se_r = se[0];
 	out->se_alpha = se[1];
 	out->se_a = se[2];

@@ -277,6 +277,8 @@ int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fi
 					  opts->tolerance)) != 0)
 		goto done;
 	loyal__optim_std_errors(objective, &wk, 3, th, wk.N, se);
+	if ((rc = loyal__optim_check_determined("Gamma-Gamma", 3, th, se, param_names)) != 0)
+		goto done;
 	out->se_p = se[0];
 	out->se_q = se[1];
 	out->se_gamma = se[2];

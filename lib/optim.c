@@ -427,6 +427,28 @@ int loyal__optim_check_fit(const char *model, int status, const loyal__optim_res
 			    res->iterations, its, res->gnorm, tol);
 }
 
+int loyal__optim_check_determined(const char *model, size_t n, const double *th,
+				  const double *se, const char *const *names)
+{
+	char what[160];
+	size_t i, used = 0;
+
+	what[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (fabs(th[i]) > LOYAL__OPTIM_SUSPECT && !isfinite(se[i]) && used < sizeof(what)) {
+			int k = snprintf(what + used, sizeof(what) - used, "%s%s = %.3g",
+					 used ? ", " : "", names[i], exp(th[i]));
+			if (k > 0)
+				used += (size_t)k;
+		}
+	}
+	if (!what[0])
+		return 0;
+	return loyal__error(LOYAL_ECONVERGE, "%s fit stopped at %s, where the likelihood is flat "
+			    "(no standard error can be computed): the data do not determine %s",
+			    model, what, strchr(what, ',') ? "them" : "it");
+}
+
 void loyal__optim_std_errors(loyal__objective_fn fn, void *ctx, size_t n, const double *th,
 			     double N, double *se)
 {

@@ -66,6 +66,16 @@ int loyal__optim_invert_spd(size_t n, double *A);
 #define LOYAL__OPTIM_SUSPECT 9.21
 
 /*
+ * After a fit passed loyal__optim_check_fit() and se[n] was filled by
+ * loyal__optim_std_errors(): a parameter beyond LOYAL__OPTIM_SUSPECT whose
+ * standard error cannot be computed sits where the likelihood is flat in
+ * its direction (a and b of BG/NBD growing together, for one), so the data
+ * do not determine it. Returns 0, or LOYAL_ECONVERGE saying so.
+ */
+int loyal__optim_check_determined(const char *model, size_t n, const double *th,
+				  const double *se, const char *const *names);
+
+/*
  * Judge a fit of `model` ("BG/NBD") over log-parameters th[n] named
  * names[n], as left by loyal__optim_bfgs() with `status` and *res.
  * Returns 0 when it converged with every parameter within bounds, or
