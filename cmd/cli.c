@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -595,6 +596,14 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 		int is_text = col->type == CLI_T_STR;
 		char *guarded = NULL;
 
+		if (!v->null && col->type == CLI_T_NUM && !isfinite(v->d)) {
+			/* A value that could not be computed must be null by then:
+			 * never print nan, and never an empty cell in its place. */
+			cli_error("internal error: column '%s' has no finite value (please report "
+				  "this with the command line)", col->name);
+			free(guarded);
+			return CLI_EXIT_SOFTWARE;
+		}
 		if (v->null) {
 			text = o->format == CLI_FMT_TABLE ? "-" : o->format == CLI_FMT_JSON ? "null" : "";
 			is_text = 0;

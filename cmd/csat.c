@@ -248,8 +248,14 @@ int cmd_csat(int argc, char **argv)
 				v[n++] = CLI_STR("overall");
 				v[n++] = CLI_INT(r.responses);
 				v[n++] = CLI_INT(r.satisfied);
-				v[n++] = CLI_NUM(wcsat / wsum);
-				v[n++] = CLI_NUM(wmean / wsum);
+				if (wsum > 0.0) {
+					v[n++] = CLI_NUM(wcsat / wsum);
+					v[n++] = CLI_NUM(wmean / wsum);
+				} else {
+					/* every answered dimension weighs 0 */
+					v[n++] = CLI_NULL;
+					v[n++] = CLI_NULL;
+				}
 			}
 			for (int p = 0; p < npoints; p++)
 				v[n++] = CLI_INT(acc->counts[p]);
