@@ -14,8 +14,25 @@
 
 const char *cli_cmd = "";
 
+/* Messages quote command-line values and data: control characters in them
+ * are written as \n, \r, \t or \xHH (as libloyal's messages are), so one
+ * message is one line and cannot drive the terminal. */
+static void put_escaped(const char *s, FILE *fp)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7f)
+			fputc(c, fp);
+		else if (c == '\n' || c == '\r' || c == '\t')
+			fprintf(fp, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		else
+			fprintf(fp, "\\x%02x", c);
+	}
+}
+
 void cli_error(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
 	fflush(stdout);
@@ -24,8 +41,9 @@ void cli_error(const char *fmt, ...)
 	else
 		fputs("loyal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	put_escaped(msg, stderr);
 	fputc('\n', stderr);
 }
 

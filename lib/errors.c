@@ -43,6 +43,40 @@ void loyal_error_clear(void)
 	last.set = 0;
 }
 
+/*
+ * Messages quote values and file names from the input. Control characters
+ * in them (a quoted line break, a CR, a terminal escape sequence) are
+ * written as \n, \r, \t or \xHH, so a message stays on one line and
+ * cannot drive the terminal it is printed on.
+ */
+static void escape_controls(char *s, size_t cap)
+{
+	char tmp[sizeof(last.message)];
+	size_t i, o = 0, n = strlen(s);
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			break;
+	if (i == n)
+		return;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	for (i = 0; i < n && o + 5 < cap; i++) {
+		unsigned char c = (unsigned char)tmp[i];
+		if (c >= 0x20 && c != 0x7f) {
+			s[o++] = (char)c;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			s[o++] = '\\';
+			s[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else {
+			o += (size_t)snprintf(s + o, cap - o, "\\x%02x", c);
+		}
+	}
+	s[o] = '\0';
+}
+
 static int vrecord(int code, const char *file, uint64_t line, uint64_t column,
 		   const char *fmt, va_list ap)
 {
@@ -54,7 +88,11 @@ static int vrecord(int code, const char *file, uint64_t line, uint64_t column,
 	last.info.line = line;
 	last.info.column = column;
 	if (file) {
-		snprintf(last.file, sizeof(last.file), "%s", file);
+		if (file != last.file) {
+			snprintf(last.file, sizeof(last.file), "%s", file);
+			escape_controls(last.file, sizeof(last.file));
+		}
+		file = last.file;
 		last.info.file = last.file;
 		if (line && column)
 			n = snprintf(last.message, sizeof(last.message), "%s:%llu:%llu: ",
@@ -67,6 +105,7 @@ static int vrecord(int code, const char *file, uint64_t line, uint64_t column,
 		prefix = n < 0 ? 0 : (size_t)n < sizeof(last.message) ? (size_t)n : sizeof(last.message) - 1;
 	}
 	vsnprintf(last.message + prefix, sizeof(last.message) - prefix, fmt, ap);
+	escape_controls(last.message + prefix, sizeof(last.message) - prefix);
 	last.info.message = last.message;
 	last.info.reason = last.message + prefix;
 	last.set = 1;

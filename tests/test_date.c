@@ -350,7 +350,7 @@ static void test_date_format_check(void **state)
 	check_format_rejected("%F %I:%M", "date format '%F %I:%M' needs both %I and %p, or neither");
 	check_format_rejected("%F %H:%M %p", NULL);
 	check_format_rejected("%F %s", NULL);
-	check_format_rejected("%F %\x01", "unknown directive '%\\x01' in date format '%F %\x01'");
+	check_format_rejected("%F %\x01", "unknown directive '%\\x01' in date format '%F %\\x01'");
 }
 
 /* days_from_civil and civil_from_days against a plain day-by-day walk of
