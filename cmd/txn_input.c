@@ -301,7 +301,12 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 			rc = txn_row_error(&ts, &row);
 			goto done;
 		}
-		if (row.skip != TXN_SKIP_RANGE && (!*have_day || row.day > *max_day)) {
+		/* The default as-of is the latest date within --from/--to, of
+		 * any row: guest rows and returns count, rows outside do not
+		 * (a guest row is skipped as a guest before its date is judged). */
+		int in_range = !((c->has_from && row.day < c->from_day) ||
+				 (c->has_to && row.day > c->to_day));
+		if (in_range && (!*have_day || row.day > *max_day)) {
 			*max_day = row.day;
 			*have_day = 1;
 		}
