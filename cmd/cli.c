@@ -251,16 +251,40 @@ int cli_parse_number(double *out, const char *opt, const char *text)
 	return 0;
 }
 
+/* --date-format, which the date options accept too (set by
+ * cli_common_finish(), before any of them is parsed). */
+static const char *option_date_format;
+
 int cli_parse_day(int32_t *out, const char *opt, const char *text)
 {
 	loyal_datetime dt;
+	size_t len = strlen(text), start = 0;
 
-	if (loyal_date_parse(&dt, text, strlen(text), NULL) < 0) {
+	while (start < len && (text[start] == ' ' || text[start] == '\t'))
+		start++;
+	while (len > start && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (loyal_date_parse(&dt, text, strlen(text), NULL) == 0) {
+		/* Every date-only layout (YYYY-MM-DD, YYYYMMDD) has at most 10
+		 * characters: anything longer carries a time of day. */
+		if (len - start > 10)
+			goto time_of_day;
+	} else if (!option_date_format) {
 		cli_error("option '%s': %s", opt, loyal_error_last()->reason);
 		return CLI_EXIT_USAGE;
+	} else if (loyal_date_parse(&dt, text, strlen(text), option_date_format) < 0) {
+		cli_error("option '%s': '%s' is neither an ISO 8601 date nor in --date-format "
+			  "'%s'", opt, text, option_date_format);
+		return CLI_EXIT_USAGE;
+	} else if (dt.seconds != 0) {
+		goto time_of_day;
 	}
 	*out = dt.days;
 	return 0;
+time_of_day:
+	cli_error("option '%s': '%s' has a time of day; dates in options are whole days "
+		  "(give YYYY-MM-DD)", opt, text);
+	return CLI_EXIT_USAGE;
 }
 
 int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
@@ -284,6 +308,7 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 		ro.max_field_size = (size_t)v;
 	}
 	c->read = ro;
+	option_date_format = c->date_format;
 	if (c->date_format && loyal_date_parse_format_check(c->date_format) < 0)
 		return cli_usage_error(info, "--date-format: %s", loyal_error_last()->reason);
 	c->period = LOYAL_PERIOD_NONE;

@@ -384,6 +384,11 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 	int have_day = 0, rc, error;
 
 	memset(d, 0, sizeof(*d));
+	if (c->has_from && o->has_as_of && c->from_day > o->as_of) {
+		cli_error("--from %s is after --as-of %s: no row could be used", c->from,
+			  o->as_of_text);
+		return CLI_EXIT_USAGE;
+	}
 	d->by_only = *c;
 	d->by_only.period = LOYAL_PERIOD_NONE;
 	if ((rc = cli_groups_init(&d->groups)) != 0)

@@ -32,6 +32,9 @@ check nps_bad_format 64 "$LOYAL" nps --format xml $F/small.csv
 check nps_bad_period 64 "$LOYAL" nps --period fortnight $F/small.csv
 check nps_no_file 64 "$LOYAL" nps
 check nps_from_after_to 64 "$LOYAL" nps $F/small.csv --from 2025-02-01 --to 2025-01-01
+check nps_from_time_of_day 64 "$LOYAL" nps $F/small.csv --from "2025-01-04 12:00"
+check nps_from_date_format 0 "$LOYAL" nps $F/day_first.csv --date-format %d/%m/%Y --from 05/03/2025 --format csv
+check nps_from_not_date_format 64 "$LOYAL" nps $F/day_first.csv --date-format %d/%m/%Y --from 13/13/2025
 
 # csat: labels in two languages, ; delimiter, datetime forms, dimensions, weights, scales
 check csat_table 0 "$LOYAL" csat $F/csat.csv

@@ -17,6 +17,7 @@ check summary_occasion_day 0 "$LOYAL" summary $F/small.csv --occasion day --form
 check summary_as_of 0 "$LOYAL" summary $F/small.csv --as-of 2024-02-29 --format csv
 check summary_from_to 0 "$LOYAL" summary $F/small.csv --from 2024-01-10 --to 2024-03-15 --format csv
 check summary_guest_after_to 0 "$LOYAL" summary $F/guest_after_to.csv --to 2011-01-10 --format csv
+check summary_from_after_as_of 64 "$LOYAL" summary $F/small.csv --from 2024-03-01 --as-of 2024-02-01
 check summary_no_amount 0 "$LOYAL" summary $F/no_amount.csv --by store --format csv
 check summary_qty_price 0 "$LOYAL" summary $F/qty_price.csv --customer-col Kunde --date-col Datum --qty-col Menge --price-col Preis --date-format "%m/%d/%Y %H:%M" --format csv
 check summary_stdin 0 sh -c "\"$LOYAL\" summary - --format csv < $F/small.csv"
