@@ -311,6 +311,10 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 	option_date_format = c->date_format;
 	if (c->date_format && loyal_date_parse_format_check(c->date_format) < 0)
 		return cli_usage_error(info, "--date-format: %s", loyal_error_last()->reason);
+	for (size_t i = 0; i < c->by.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->by.items[i], c->by.items[j]))
+				return cli_usage_error(info, "--by %s is given twice", c->by.items[i]);
 	c->period = LOYAL_PERIOD_NONE;
 	if (c->period_name && loyal_period_parse(&c->period, c->period_name) < 0)
 		return cli_usage_error(info, "unknown period '%s' (day, week, month, quarter, year)",
@@ -353,6 +357,8 @@ struct cli_out {
 	int excel_safe;
 	const struct cli_column *cols;
 	size_t ncols;
+	const char **names; /* column names as printed (see unique_names) */
+	char **owned;       /* the renamed ones */
 	uint64_t rows;
 	/* table format: every cell kept as text until the widths are known */
 	char **cells;
@@ -421,6 +427,48 @@ static void temp_forget(const char *path)
 	for (size_t i = 0; i < MAX_TEMPS; i++)
 		if (temps[i] == path)
 			temps[i] = NULL;
+}
+
+static void put_csv_text(FILE *fp, const char *s);
+static void put_tsv_text(FILE *fp, const char *s);
+
+static int name_taken(const struct cli_out *o, size_t self, const char *name)
+{
+	for (size_t j = 0; j < o->ncols; j++)
+		if (j != self && !strcmp(o->names[j], name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Output column names are unique, so a JSON object never has a key twice
+ * and a CSV header names each column once: a --by column named like another
+ * column (a result column such as nps or period, or the customer column) is
+ * printed as by_NAME (by_by_NAME if that is taken too). Result columns keep
+ * their documented names.
+ */
+static int unique_names(struct cli_out *o)
+{
+	if (!(o->names = calloc(o->ncols ? o->ncols : 1, sizeof(*o->names))) ||
+	    !(o->owned = calloc(o->ncols ? o->ncols : 1, sizeof(*o->owned))))
+		return -1;
+	for (size_t i = 0; i < o->ncols; i++)
+		o->names[i] = o->cols[i].name;
+	for (size_t i = 0; i < o->ncols; i++) {
+		if (o->cols[i].type != CLI_T_GROUP)
+			continue;
+		while (name_taken(o, i, o->names[i])) {
+			size_t n = strlen(o->names[i]) + 4;
+			char *s = malloc(n);
+			if (!s)
+				return -1;
+			snprintf(s, n, "by_%s", o->names[i]);
+			free(o->owned[i]);
+			o->owned[i] = s;
+			o->names[i] = s;
+		}
+	}
+	return 0;
 }
 
 int cli_out_open(struct cli_out **out, const struct cli_common *c,
@@ -502,6 +550,11 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 			return CLI_EXIT_OSERR;
 		}
 	}
+	if (unique_names(o) < 0) {
+		cli_out_close(o, CLI_EXIT_OSERR);
+		cli_error("out of memory");
+		return CLI_EXIT_OSERR;
+	}
 	*out = o;
 	if (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV) {
 		struct cli_value hv[1];
@@ -509,7 +562,9 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		for (size_t i = 0; i < ncols; i++) {
 			if (i)
 				fputc(o->format == CLI_FMT_CSV ? ',' : '\t', o->fp);
-			fputs(cols[i].name, o->fp);
+			/* a --by column's name comes from the input: quote it as
+			 * any text cell */
+			(o->format == CLI_FMT_CSV ? put_csv_text : put_tsv_text)(o->fp, o->names[i]);
 		}
 		fputc('\n', o->fp);
 	} else if (o->format == CLI_FMT_JSON) {
@@ -636,7 +691,7 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 		const struct cli_column *col = &o->cols[i];
 		const struct cli_value *v = &vals[i];
 		const char *text = NULL;
-		int is_text = col->type == CLI_T_STR;
+		int is_text = col->type == CLI_T_STR || col->type == CLI_T_GROUP;
 		char *guarded = NULL;
 
 		if (!v->null && col->type == CLI_T_NUM && !isfinite(v->d)) {
@@ -650,7 +705,7 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 		if (v->null) {
 			text = o->format == CLI_FMT_TABLE ? "-" : o->format == CLI_FMT_JSON ? "null" : "";
 			is_text = 0;
-		} else if (col->type == CLI_T_STR) {
+		} else if (is_text) {
 			text = v->s ? v->s : "";
 			if (o->excel_safe && needs_excel_guard(text)) {
 				size_t n = strlen(text) + 2;
@@ -698,7 +753,7 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 		case CLI_FMT_JSON:
 			if (i)
 				fputs(", ", fp);
-			put_json_text(fp, col->name);
+			put_json_text(fp, o->names[i]);
 			fputs(": ", fp);
 			if (col->type == CLI_T_NUMS && !v->null) {
 				fputc('[', fp);
@@ -732,18 +787,18 @@ static void write_table(struct cli_out *o)
 	FILE *fp = o->fp;
 
 	for (size_t i = 0; i < o->ncols; i++) {
-		size_t w = strlen(o->cols[i].name);
+		size_t w = strlen(o->names[i]);
 		if (w > o->width[i])
 			o->width[i] = w;
 	}
 	for (size_t r = 0; r <= o->rows; r++) {
 		for (size_t i = 0; i < o->ncols; i++) {
-			const char *text = r == 0 ? o->cols[i].name : o->cells[(r - 1) * o->ncols + i];
+			const char *text = r == 0 ? o->names[i] : o->cells[(r - 1) * o->ncols + i];
 			size_t w = 0;
 			for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 				w += (*p & 0xC0) != 0x80;
 			size_t pad = o->width[i] - w;
-			int left = o->cols[i].type == CLI_T_STR;
+			int left = o->cols[i].type == CLI_T_STR || o->cols[i].type == CLI_T_GROUP;
 			if (i)
 				fputs("  ", fp);
 			if (!left)
@@ -806,6 +861,10 @@ int cli_out_close(struct cli_out *o, int status)
 	}
 	for (size_t i = 0; i < o->ncells; i++)
 		free(o->cells[i]);
+	for (size_t i = 0; o->owned && i < o->ncols; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	free(o->names);
 	free(o->cells);
 	free(o->width);
 	free(o->resolved);
@@ -1036,7 +1095,7 @@ size_t cli_group_columns(struct cli_column *cols, const struct cli_common *c)
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->by.n; i++)
-		cols[n++] = (struct cli_column){ c->by.items[i], CLI_T_STR, 0 };
+		cols[n++] = (struct cli_column){ c->by.items[i], CLI_T_GROUP, 0 };
 	if (c->period != LOYAL_PERIOD_NONE)
 		cols[n++] = (struct cli_column){ "period", CLI_T_STR, 0 };
 	return n;

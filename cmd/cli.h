@@ -154,7 +154,9 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 
 /* ---- output ---------------------------------------------------------- */
 
-enum cli_type { CLI_T_STR = 0, CLI_T_INT, CLI_T_NUM, CLI_T_BOOL, CLI_T_NUMS };
+/* CLI_T_GROUP is text too: the value of a --by column, whose name comes
+ * from the input and is printed as by_NAME when another column has it. */
+enum cli_type { CLI_T_STR = 0, CLI_T_INT, CLI_T_NUM, CLI_T_BOOL, CLI_T_NUMS, CLI_T_GROUP };
 
 struct cli_column {
 	const char *name;

@@ -149,6 +149,16 @@ int cmd_csat(int argc, char **argv)
 		return cli_usage_error(&info, "--weights needs --cols");
 	if (ctx.cols.n > SURVEY_MAX_COLS)
 		return cli_usage_error(&info, "--cols takes at most %d columns", SURVEY_MAX_COLS);
+	for (size_t k = 0; k < ctx.cols.n; k++) {
+		/* the dimension column names each row: it must say which one */
+		if (!strcmp(ctx.cols.items[k], "overall"))
+			return cli_usage_error(&info, "--cols: a column named 'overall' cannot be "
+					       "told from the overall row");
+		for (size_t j = 0; j < k; j++)
+			if (!strcmp(ctx.cols.items[k], ctx.cols.items[j]))
+				return cli_usage_error(&info, "--cols %s is given twice",
+						       ctx.cols.items[k]);
+	}
 	ctx.ndim = ctx.cols.n ? ctx.cols.n : 1;
 	for (size_t k = 0; k < ctx.ndim; k++)
 		weights[k] = 1.0;

@@ -35,6 +35,10 @@ check nps_from_after_to 64 "$LOYAL" nps $F/small.csv --from 2025-02-01 --to 2025
 check nps_from_time_of_day 64 "$LOYAL" nps $F/small.csv --from "2025-01-04 12:00"
 check nps_from_date_format 0 "$LOYAL" nps $F/day_first.csv --date-format %d/%m/%Y --from 05/03/2025 --format csv
 check nps_from_not_date_format 64 "$LOYAL" nps $F/day_first.csv --date-format %d/%m/%Y --from 13/13/2025
+check nps_by_name_taken 0 "$LOYAL" nps $F/colliding_names.csv --score-col score --by period --by nps --period month --format json -q
+check nps_by_name_taken_csv 0 "$LOYAL" nps $F/colliding_names.csv --score-col score --by period --period month --format csv -q
+check nps_by_twice 64 "$LOYAL" nps $F/small.csv --by channel,channel
+check csat_cols_overall 64 "$LOYAL" csat $F/csat.csv --cols product,overall
 
 # csat: labels in two languages, ; delimiter, datetime forms, dimensions, weights, scales
 check csat_table 0 "$LOYAL" csat $F/csat.csv
