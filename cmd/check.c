@@ -465,7 +465,7 @@ int cmd_check(int argc, char **argv)
 	else
 		return cli_usage_error(&info, "unknown kind '%s' (survey or transactions)", kind);
 	k.max_errors = DEFAULT_MAX_ERRORS;
-	if (max_errors && cli_parse_count(&k.max_errors, "--max-errors", max_errors))
+	if (max_errors && cli_parse_count(&k.max_errors, "--max-errors", max_errors, 0, UINT64_MAX))
 		return CLI_EXIT_USAGE;
 	if (k.kind == KIND_SURVEY) {
 		int lo = 1, hi = 5;

@@ -225,12 +225,19 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	return CLI_CONTINUE;
 }
 
-int cli_parse_count(uint64_t *out, const char *opt, const char *text)
+int cli_parse_count(uint64_t *out, const char *opt, const char *text, uint64_t min,
+		    uint64_t max)
 {
 	int64_t v;
 
-	if (loyal_parse_int64(&v, text, strlen(text)) < 0 || v < 0) {
-		cli_error("option '%s' needs a whole number >= 0, not '%s'", opt, text);
+	if (loyal_parse_int64(&v, text, strlen(text)) < 0 || v < 0 || (uint64_t)v < min ||
+	    (uint64_t)v > max) {
+		if (max == UINT64_MAX || (max > INT64_MAX && min == 0))
+			cli_error("option '%s' needs a whole number >= %llu, not '%s'", opt,
+				  (unsigned long long)min, text);
+		else
+			cli_error("option '%s' needs a whole number from %llu to %llu, not '%s'",
+				  opt, (unsigned long long)min, (unsigned long long)max, text);
 		return CLI_EXIT_USAGE;
 	}
 	*out = (uint64_t)v;
@@ -303,8 +310,8 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 	ro.no_header = c->no_header;
 	if (c->max_field_size) {
 		uint64_t v;
-		if (cli_parse_count(&v, "--max-field-size", c->max_field_size) || v == 0)
-			return cli_usage_error(info, "--max-field-size needs a size in bytes above 0");
+		if (cli_parse_count(&v, "--max-field-size", c->max_field_size, 1, SIZE_MAX))
+			return CLI_EXIT_USAGE;
 		ro.max_field_size = (size_t)v;
 	}
 	c->read = ro;

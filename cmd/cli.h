@@ -84,7 +84,9 @@ int cli_usage_error(const struct cli_command_info *info, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Parse a non-negative whole number option; returns 0 or prints and returns 64. */
-int cli_parse_count(uint64_t *out, const char *opt, const char *text);
+/* A whole number from min to max for option `opt`; one message otherwise. */
+int cli_parse_count(uint64_t *out, const char *opt, const char *text, uint64_t min,
+		    uint64_t max);
 int cli_parse_number(double *out, const char *opt, const char *text);
 int cli_parse_day(int32_t *out, const char *opt, const char *text);
 

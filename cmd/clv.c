@@ -64,11 +64,8 @@ int cmd_clv(int argc, char **argv)
 	    (rc = model_opts_finish(&info, &mo)) != CLI_CONTINUE)
 		return rc;
 	if (months_text) {
-		if (cli_parse_count(&months, "--months", months_text))
+		if (cli_parse_count(&months, "--months", months_text, 1, 1200))
 			return CLI_EXIT_USAGE;
-		if (months < 1 || months > 1200)
-			return cli_usage_error(&info, "--months needs a whole number from 1 to 1200, not '%s'",
-					       months_text);
 	}
 	if (discount_text) {
 		if (cli_parse_number(&discount, "--discount", discount_text))

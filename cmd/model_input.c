@@ -21,11 +21,8 @@ int model_opts_finish(const struct cli_command_info *info, struct model_opts *m)
 	m->max_iterations = 200;
 	if (m->max_iterations_text) {
 		uint64_t v;
-		if (cli_parse_count(&v, "--max-iterations", m->max_iterations_text))
+		if (cli_parse_count(&v, "--max-iterations", m->max_iterations_text, 1, 100000))
 			return CLI_EXIT_USAGE;
-		if (v < 1 || v > 100000)
-			return cli_usage_error(info, "--max-iterations needs a whole number from 1 to 100000, not '%s'",
-					       m->max_iterations_text);
 		m->max_iterations = (int)v;
 	}
 	return CLI_CONTINUE;
@@ -33,11 +30,8 @@ int model_opts_finish(const struct cli_command_info *info, struct model_opts *m)
 
 int model_parse_top(const struct cli_command_info *info, uint64_t *out, const char *text)
 {
-	if (cli_parse_count(out, "--top", text))
-		return CLI_EXIT_USAGE;
-	if (*out < 1)
-		return cli_usage_error(info, "--top needs a whole number >= 1, not '%s'", text);
-	return 0;
+	(void)info;
+	return cli_parse_count(out, "--top", text, 1, UINT64_MAX) ? CLI_EXIT_USAGE : 0;
 }
 
 static int oom(void)

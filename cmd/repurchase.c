@@ -39,10 +39,8 @@ int cmd_repurchase(int argc, char **argv)
 	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE ||
 	    (rc = txn_opts_finish(&info, &t)) != CLI_CONTINUE)
 		return rc;
-	if (within_text && cli_parse_count(&within, "--within", within_text))
+	if (within_text && cli_parse_count(&within, "--within", within_text, 0, INT32_MAX))
 		return CLI_EXIT_USAGE;
-	if (within > INT32_MAX)
-		return cli_usage_error(&info, "--within %s is too large", within_text);
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
 	if ((rc = txn_load(&d, &c, &t, argv, nargs)) != 0)

@@ -248,10 +248,8 @@ int cmd_retention(int argc, char **argv)
 	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE ||
 	    (rc = txn_opts_finish(&info, &t)) != CLI_CONTINUE)
 		return rc;
-	if (inactive_text && cli_parse_count(&inactive, "--inactive", inactive_text))
+	if (inactive_text && cli_parse_count(&inactive, "--inactive", inactive_text, 0, INT32_MAX))
 		return CLI_EXIT_USAGE;
-	if (inactive > INT32_MAX)
-		return cli_usage_error(&info, "--inactive %s is too large", inactive_text);
 	if (inactive_text && cohorts)
 		return cli_usage_error(&info, "--inactive and --cohorts exclude each other");
 	if (unbounded && !cohorts)
