@@ -145,6 +145,16 @@ int cmd_clv(int argc, char **argv)
 			  (unsigned long long)one_time, one_time == 1 ? "" : "s",
 			  (unsigned long long)nonpositive, nonpositive == 1 ? "" : "s");
 	}
+	if (loyal_gg_data_customers(gd) < 2) {
+		/* say why in this command's terms, not the library's */
+		cli_error("the Gamma-Gamma spend model needs at least 2 repeat customers whose "
+			  "mean repeat spend and net spend are above 0; %llu of %llu repeat "
+			  "customer%s qualify",
+			  (unsigned long long)loyal_gg_data_customers(gd),
+			  (unsigned long long)(n - one_time), n - one_time == 1 ? "" : "s");
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
 	if ((rc = model_fit_gg(&gg, gd, &mo)) != 0)
 		goto done;
 	double population = loyal_gg_expected_spend(&gg, 0, 0);
