@@ -418,6 +418,14 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 		cli_error("no customer made a purchase: nothing to compute");
 		return CLI_EXIT_DATA;
 	}
+	if (o->has_holdout && have_day && max_day < o->holdout_to && !c->quiet) {
+		char last[16];
+		loyal_date_format(last, sizeof(last), max_day);
+		cli_error("warning: the data end on %s, before --holdout-to %s: the actual "
+			  "purchases after %s are not in the data, while the predictions run "
+			  "to %s", last, o->holdout_text ? o->holdout_text : "", last,
+			  o->holdout_text ? o->holdout_text : "");
+	}
 	return 0;
 }
 

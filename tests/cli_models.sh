@@ -35,6 +35,7 @@ check holdout_csv 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09
 check holdout_tsv 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --format tsv -q --unit day
 check holdout_json 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --format json -q
 check holdout_stdin 0 sh -c "\"$LOYAL\" churn - --as-of 2011-10-31 --holdout-to 2011-12-09 --format csv < $O"
+check holdout_past_data 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2012-06-30 --format csv
 check curve_table 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve --unit month
 check curve_csv 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve --format csv -q
 check curve_json 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve --format json -q --unit month
