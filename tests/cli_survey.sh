@@ -39,6 +39,8 @@ check nps_by_name_taken 0 "$LOYAL" nps $F/colliding_names.csv --score-col score 
 check nps_by_name_taken_csv 0 "$LOYAL" nps $F/colliding_names.csv --score-col score --by period --period month --format csv -q
 check nps_by_twice 64 "$LOYAL" nps $F/small.csv --by channel,channel
 check csat_cols_overall 64 "$LOYAL" csat $F/csat.csv --cols product,overall
+check nps_score_col_exact 0 "$LOYAL" nps $F/exact_name.csv --score-col NPS --format csv
+check nps_score_col_loose_ambiguous 65 "$LOYAL" nps $F/exact_name.csv --score-col nps
 
 # csat: labels in two languages, ; delimiter, datetime forms, dimensions, weights, scales
 check csat_table 0 "$LOYAL" csat $F/csat.csv

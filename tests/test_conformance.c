@@ -404,7 +404,14 @@ static void test_conformance_columns(void **state)
 	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", NULL,
 						  loyal_role_aliases(LOYAL_ROLE_NPS)), LOYAL_ECOLUMN);
 	assert_non_null(strstr(loyal_error_last()->reason, "ambiguous"));
-	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", "nps", NULL), LOYAL_ECOLUMN);
+	/* named: the header equal to the name wins; a loose match of both
+	 * is still ambiguous */
+	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", "nps", NULL), 0);
+	assert_int_equal(col, 1);
+	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", "NPS", NULL), 0);
+	assert_int_equal(col, 2);
+	assert_int_equal(loyal_reader_find_column(&col, r, "NPS score", "Nps", NULL), LOYAL_ECOLUMN);
+	assert_non_null(strstr(loyal_error_last()->reason, "ambiguous"));
 	loyal_reader_free(r);
 
 	snprintf(path, sizeof(path), "%s/csv/missing_column.csv", fixtures());
