@@ -31,6 +31,7 @@ struct check {
 	struct cli_list cols;
 	loyal_csat scale;
 	size_t nps_k; /* which answer column is the NPS score (0), or SIZE_MAX */
+	int nps, csat; /* the roles checked: both for --kind survey */
 
 	/* transactions */
 	struct txn_opts t;
@@ -219,7 +220,7 @@ static int survey_columns(struct check *k, struct cli_source *s, size_t *cols, s
 			return error;
 		describe_column(k, r, "--by", s->by_cols[i]);
 	}
-	if (!any_named || k->score_col) {
+	if (k->nps && (!any_named || k->score_col)) {
 		if ((error = find_role(&col, r, "NPS score", k->score_col, LOYAL_ROLE_NPS)) < 0)
 			return error;
 		describe_column(k, r, "NPS score", col);
@@ -228,7 +229,9 @@ static int survey_columns(struct check *k, struct cli_source *s, size_t *cols, s
 			cols[(*n)++] = col;
 		}
 	}
-	if (k->cols.n) {
+	if (!k->csat) {
+		/* --kind nps */
+	} else if (k->cols.n) {
 		for (size_t i = 0; i < k->cols.n; i++) {
 			if ((error = find_role(&col, r, "satisfaction", k->cols.items[i],
 					       LOYAL_ROLE_CSAT)) < 0)
@@ -242,7 +245,8 @@ static int survey_columns(struct check *k, struct cli_source *s, size_t *cols, s
 		/* A header on both lists ("score", "rating") is taken as the NPS
 		 * score unless named with --csat-col. */
 		if (col != SIZE_MAX && k->nps_k == 0 && col == cols[0]) {
-			say(k, "  %-14snot found (column %zu is the NPS score)\n", "satisfaction",
+			say(k, "  %-14snot checked (column %zu is the NPS score; loyal csat reads "
+			       "it as satisfaction: --kind csat checks it so)\n", "satisfaction",
 			       col + 1);
 		} else {
 			describe_column(k, r, "satisfaction", col);
@@ -430,7 +434,8 @@ int cmd_check(int argc, char **argv)
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Check"),
 		CLI_OPT_STRING('k', "kind", "KIND", &kind,
-			       "what the files hold: survey or transactions (required)"),
+			       "what the files hold: survey (nps, csat: what that command reads) "
+			       "or transactions (required)"),
 		CLI_OPT_STRING(0, "max-errors", "N",
 			       &max_errors, "list the first N problems (default 20); all are counted"),
 		CLI_OPT_STRING(0, "rejects", "FILE", &rejects,
@@ -457,13 +462,17 @@ int cmd_check(int argc, char **argv)
 	if ((rc = cli_common_finish(&info, &k.c)) != CLI_CONTINUE)
 		return rc;
 	if (!kind)
-		return cli_usage_error(&info, "--kind is required: survey or transactions");
-	if (!strcmp(kind, "survey"))
+		return cli_usage_error(&info, "--kind is required: survey, nps, csat or transactions");
+	if (!strcmp(kind, "survey") || !strcmp(kind, "nps") || !strcmp(kind, "csat")) {
 		k.kind = KIND_SURVEY;
+		k.nps = strcmp(kind, "csat") != 0;
+		k.csat = strcmp(kind, "nps") != 0;
+	}
 	else if (!strcmp(kind, "transactions") || !strcmp(kind, "txn"))
 		k.kind = KIND_TXN;
 	else
-		return cli_usage_error(&info, "unknown kind '%s' (survey or transactions)", kind);
+		return cli_usage_error(&info, "unknown kind '%s' (survey, nps, csat or transactions)",
+				       kind);
 	k.max_errors = DEFAULT_MAX_ERRORS;
 	if (max_errors && cli_parse_count(&k.max_errors, "--max-errors", max_errors, 0, UINT64_MAX))
 		return CLI_EXIT_USAGE;
@@ -478,11 +487,16 @@ int cmd_check(int argc, char **argv)
 		loyal_csat_init(&k.scale, lo, hi);
 		if (k.cols.n && k.csat_col)
 			return cli_usage_error(&info, "--csat-col and --cols cannot be used together");
+		if (!k.csat && (k.csat_col || k.cols.n || scale))
+			return cli_usage_error(&info, "--csat-col, --cols and --scale do not apply to "
+					       "--kind nps");
+		if (!k.nps && k.score_col)
+			return cli_usage_error(&info, "--score-col does not apply to --kind csat");
 		if (k.cols.n + (k.score_col != NULL) > SURVEY_MAX_COLS)
 			return cli_usage_error(&info, "at most %d answer columns", SURVEY_MAX_COLS);
 	} else {
 		if (k.score_col || k.csat_col || k.cols.n || scale)
-			return cli_usage_error(&info, "the survey options need --kind survey");
+			return cli_usage_error(&info, "the survey options need --kind survey, nps or csat");
 		if ((rc = txn_opts_finish(&info, &k.t)) != CLI_CONTINUE)
 			return rc;
 	}

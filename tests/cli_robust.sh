@@ -16,6 +16,10 @@ measure_rss=1
 
 # ---- loyal check: the report, the problems, the exit status ---------------
 check check_clean 0 "$LOYAL" check --kind survey data/survey.csv
+check check_score_as_nps 0 "$LOYAL" check -k survey $S/score_only.csv
+check check_score_kind_nps 0 "$LOYAL" check -k nps $S/score_only.csv
+check check_score_kind_csat 65 "$LOYAL" check -k csat $S/score_only.csv
+check check_kind_nps_csat_col 64 "$LOYAL" check -k nps --csat-col score $S/score_only.csv
 check check_row_problems 65 "$LOYAL" check -k survey $S/invalid.csv $C/short_row.csv \
 	$C/long_row.csv $C/trailing_delimiter.csv $C/nul_byte.csv $C/invalid_utf8.csv
 check check_max_errors 65 "$LOYAL" check -k survey $C/short_row.csv $C/long_row.csv \
