@@ -251,8 +251,20 @@ int cli_parse_number(double *out, const char *opt, const char *text)
 	/* Through the exact decimal parser: the locale never changes how an
 	 * option value is read. */
 	if (loyal_parse_decimal(&micros, text, strlen(text), 1) < 0) {
-		cli_error("option '%s' needs a number, not '%s'", opt, text);
+		cli_error("option '%s' needs a number: %s", opt, loyal_error_last()->reason);
 		return CLI_EXIT_USAGE;
+	}
+	/* Option values are read to 6 decimal places: refuse more, rather
+	 * than round 0.0000004 to 0 without a word. */
+	const char *dot = strchr(text, '.');
+	if (dot && !strpbrk(text, "eE")) {
+		size_t places = strspn(dot + 1, "0123456789");
+		for (size_t i = 6; i < places; i++)
+			if (dot[1 + i] != '0') {
+				cli_error("option '%s' takes at most 6 decimal places, not '%s'", opt,
+					  text);
+				return CLI_EXIT_USAGE;
+			}
 	}
 	*out = (double)micros / 1e6;
 	return 0;

@@ -78,20 +78,24 @@ static int parse_weights(double *w, size_t n, const char *text)
 	size_t k = 0;
 	const char *p = text;
 
-	while (*p) {
+	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		int64_t micros;
-		if (k == n || loyal_parse_decimal(&micros, p, len, 0) < 0 || micros < 0)
+		char item[64];
+		if (k == n || len == 0 || len >= sizeof(item))
 			break;
-		w[k++] = (double)micros / 1e6;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (cli_parse_number(&w[k], "--weights", item))
+			return CLI_EXIT_USAGE;
+		if (w[k] < 0)
+			break;
+		k++;
 		p += len;
-		if (*p == ',')
-			p++;
-		else
+		if (!*p++)
 			break;
 	}
-	if (k != n || *p) {
+	if (k != n || p[-1] == ',') {
 		cli_error("--weights needs %zu non-negative numbers separated by commas, one per "
 			  "column of --cols, not '%s'", n, text);
 		return CLI_EXIT_USAGE;

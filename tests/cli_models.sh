@@ -79,6 +79,7 @@ check holdout_and_top 64 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-
 check curve_and_sort 64 "$LOYAL" churn $O --curve --sort churn
 check no_order_col_option 64 "$LOYAL" churn $O --order-col InvoiceNo
 check clv_bad_months 64 "$LOYAL" clv $O --months 0
+check clv_discount_too_precise 64 "$LOYAL" clv $O --discount 0.0000004
 check clv_bad_discount 64 "$LOYAL" clv $O --discount 1
 check clv_negative_discount 64 "$LOYAL" clv $O --discount -0.01
 check clv_bad_sort 64 "$LOYAL" clv $O --sort churn

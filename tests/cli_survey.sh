@@ -50,6 +50,8 @@ check csat_weights 0 "$LOYAL" csat $F/csat.csv --cols product,service --weights 
 check csat_scale_0_10 0 "$LOYAL" csat $F/small.csv --csat-col nps --scale 0-10 --format csv -q
 check csat_out_of_scale 65 "$LOYAL" csat $F/small.csv --csat-col nps
 check csat_bad_weights 64 "$LOYAL" csat $F/csat.csv --cols product,service --weights 1
+check csat_weights_trailing_comma 64 "$LOYAL" csat $F/csat.csv --cols product,service --weights 1,1,
+check csat_weights_too_precise 64 "$LOYAL" csat $F/csat.csv --cols product,service --weights 0.0000001,1
 check csat_sample_cols 0 "$LOYAL" csat data/survey.csv --cols product,service,price --weights 0.5,0.3,0.2 --by channel
 check csat_zero_weight 0 "$LOYAL" csat $F/csat_zero_weight.csv --by seg --cols a,b,c --weights 1,1,0
 check csat_zero_weight_json 0 "$LOYAL" csat $F/csat_zero_weight.csv --by seg --cols a,b,c --weights 1,1,0 --format json -q
