@@ -284,7 +284,7 @@ int cli_parse_day(int32_t *out, const char *opt, const char *text)
 	while (len > start && (text[len - 1] == ' ' || text[len - 1] == '\t'))
 		len--;
 	if (loyal_date_parse(&dt, text, strlen(text), NULL) == 0) {
-		/* Every date-only layout (YYYY-MM-DD, YYYYMMDD) has at most 10
+		/* Every date-only layout (YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD) has at most 10
 		 * characters: anything longer carries a time of day. */
 		if (len - start > 10)
 			goto time_of_day;
