@@ -818,6 +818,10 @@ int loyal_reader_find_column(size_t *out, loyal_reader *r, const char *role,
 				return loyal__error_at(LOYAL_ECOLUMN, r->name, 0, 0,
 						       "%s column '%s' not found", role, name);
 		}
+	} else if (r->no_header) {
+		return loyal__error_at(LOYAL_ECOLUMN, r->name, 0, 0,
+				       "no %s column: without a header, columns are found only by "
+				       "number (name it: 1 to %zu)", role, r->ncols);
 	} else {
 		for (size_t k = 0; aliases && aliases[k] && found == SIZE_MAX; k++) {
 			for (size_t i = 0; i < r->ncols; i++) {
