@@ -678,6 +678,61 @@ static void format_num(char *buf, size_t size, const struct cli_column *col,
 	}
 }
 
+/*
+ * Columns a text takes on a terminal, for aligning the table: East Asian
+ * wide and fullwidth characters (CJK, Hangul, fullwidth forms, most emoji)
+ * take two, combining marks none, everything else one. Invalid UTF-8
+ * bytes count one each. Not locale-dependent, unlike wcwidth().
+ */
+static int is_wide(uint32_t c)
+{
+	return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+	       (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+	       (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+	       (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+	       (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+static int is_combining(uint32_t c)
+{
+	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+	       (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+	       (c >= 0xFE20 && c <= 0xFE2F) || c == 0x200B || c == 0x200D ||
+	       (c >= 0xFE00 && c <= 0xFE0F);
+}
+
+static size_t display_width(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t w = 0;
+
+	while (*p) {
+		uint32_t c = *p;
+		int n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+		if (n < 0) {
+			/* a stray continuation byte */
+			w++;
+			p++;
+			continue;
+		}
+		c &= n ? 0x3F >> n : 0x7F;
+		int k = 1;
+		for (; k <= n && (p[k] & 0xC0) == 0x80; k++)
+			c = (c << 6) | (p[k] & 0x3F);
+		if (k <= n) {
+			/* truncated sequence: count its bytes */
+			w += (size_t)k;
+			p += k;
+			continue;
+		}
+		p += n + 1;
+		w += is_combining(c) ? 0 : is_wide(c) ? 2 : 1;
+	}
+	return w;
+}
+
 static int keep_cell(struct cli_out *o, const char *text, size_t col)
 {
 	if (o->ncells == o->cells_cap) {
@@ -691,9 +746,7 @@ static int keep_cell(struct cli_out *o, const char *text, size_t col)
 	if (!(o->cells[o->ncells] = strdup(text)))
 		return out_fail(o);
 	o->ncells++;
-	size_t w = 0;
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		w += (*p & 0xC0) != 0x80; /* count characters, not bytes */
+	size_t w = display_width(text);
 	if (w > o->width[col])
 		o->width[col] = w;
 	return 0;
@@ -806,25 +859,23 @@ static void write_table(struct cli_out *o)
 	FILE *fp = o->fp;
 
 	for (size_t i = 0; i < o->ncols; i++) {
-		size_t w = strlen(o->names[i]);
+		size_t w = display_width(o->names[i]);
 		if (w > o->width[i])
 			o->width[i] = w;
 	}
 	for (size_t r = 0; r <= o->rows; r++) {
 		for (size_t i = 0; i < o->ncols; i++) {
 			const char *text = r == 0 ? o->names[i] : o->cells[(r - 1) * o->ncols + i];
-			size_t w = 0;
-			for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-				w += (*p & 0xC0) != 0x80;
-			size_t pad = o->width[i] - w;
+			size_t pad = o->width[i] - display_width(text);
 			int left = o->cols[i].type == CLI_T_STR || o->cols[i].type == CLI_T_GROUP;
 			if (i)
 				fputs("  ", fp);
 			if (!left)
 				fprintf(fp, "%*s", (int)pad, "");
-			/* A table is for reading: line breaks in text are shown as spaces. */
-			for (const char *p = text; *p; p++)
-				fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, fp);
+			/* A table is for reading: line breaks, tabs and other control
+			 * characters in text are shown as spaces. */
+			for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+				fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, fp);
 			if (left && i + 1 < o->ncols)
 				fprintf(fp, "%*s", (int)pad, "");
 		}

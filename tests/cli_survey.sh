@@ -10,6 +10,7 @@ check nps_csv 0 "$LOYAL" nps $F/small.csv --by channel --format csv
 check nps_tsv 0 "$LOYAL" nps $F/small.csv --by channel --format tsv -q
 check nps_no_header_unnamed 65 "$LOYAL" nps $F/small.csv --no-header
 check nps_no_header_by_number 65 "$LOYAL" nps $F/small.csv --no-header --score-col 4
+check nps_table_wide_chars 0 "$LOYAL" nps $F/wide_chars.csv --by seg -q
 check nps_json 0 "$LOYAL" nps $F/small.csv --by channel --period month --format json
 check nps_period_table 0 "$LOYAL" nps $F/small.csv --by channel --period month
 check nps_week 0 "$LOYAL" nps $F/small.csv --period week --format csv -q
