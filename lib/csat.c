@@ -49,17 +49,30 @@ static const struct {
 	{ "\xe9\x9d\x9e\xe5\xb8\xb8\xe4\xb8\x8d\xe6\xbb\xa1\xe6\x84\x8f", 1 }, /* 非常不满意 */
 };
 
+/* ASCII letters in any case; a run of spaces or tabs in s matches the
+ * single space of the label ("Very  satisfied"). */
 static int label_equal(const char *label, const char *s, size_t len)
 {
-	size_t i;
-	for (i = 0; i < len && label[i]; i++) {
-		char c = s[i];
+	size_t i = 0, j = 0;
+
+	while (j < len && label[i]) {
+		char c = s[j];
+		if (label[i] == ' ') {
+			if (c != ' ' && c != '\t')
+				return 0;
+			while (j < len && (s[j] == ' ' || s[j] == '\t'))
+				j++;
+			i++;
+			continue;
+		}
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
 		if (c != label[i])
 			return 0;
+		i++;
+		j++;
 	}
-	return i == len && label[i] == '\0';
+	return j == len && label[i] == '\0';
 }
 
 int loyal_csat_parse_answer(int *point, const loyal_csat *acc, const char *s, size_t len)

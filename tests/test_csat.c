@@ -70,6 +70,7 @@ static void test_csat_text_labels(void **state)
 	} cases[] = {
 		{ "Very satisfied", 5 }, { "satisfied", 4 }, { "NEUTRAL", 3 },
 		{ " dissatisfied ", 2 }, { "very dissatisfied", 1 },
+		{ "Very  satisfied", 5 }, { "very\tdissatisfied", 1 },
 		{ "很满意", 5 }, { "非常满意", 5 }, { "比较满意", 4 }, { "满意", 3 },
 		{ "一般", 3 }, { "不满意", 2 }, { "很不满意", 1 }, { "非常不满意", 1 },
 		{ "4", 4 },
@@ -83,6 +84,8 @@ static void test_csat_text_labels(void **state)
 		assert_int_equal(p, cases[i].point);
 	}
 	assert_int_equal(loyal_csat_parse_answer(&p, &acc, "meh", 3), LOYAL_EVALUE);
+	assert_int_equal(loyal_csat_parse_answer(&p, &acc, "verysatisfied", 13), LOYAL_EVALUE);
+	assert_int_equal(loyal_csat_parse_answer(&p, &acc, "very satisfied x", 16), LOYAL_EVALUE);
 	assert_int_equal(loyal_csat_parse_answer(&p, &acc, "6", 1), LOYAL_EVALUE);
 	assert_string_equal(loyal_error_last()->reason, "'6' is outside the scale 1-5");
 	assert_int_equal(loyal_csat_parse_answer(&p, &acc, "4.5", 3), LOYAL_EVALUE);
