@@ -793,26 +793,20 @@ int loyal_reader_find_column(size_t *out, loyal_reader *r, const char *role,
 		} else {
 			/* A header equal to the name, byte for byte, is the one
 			 * meant, even when others match it loosely. */
-			for (size_t i = 0; i < r->ncols; i++) {
-				if (strcmp(r->colnames[i], name))
-					continue;
-				if (found != SIZE_MAX)
-					return loyal__error_at(LOYAL_ECOLUMN, r->name, 1, i + 1,
-							       "%s column '%s' is ambiguous: columns %zu "
-							       "and %zu are both named so", role, name,
-							       found + 1, i + 1);
-				found = i;
-			}
-			size_t exact = found;
-			for (size_t i = 0; i < r->ncols && exact == SIZE_MAX; i++) {
-				if (!name_matches(r->colnames[i], name))
-					continue;
-				if (found != SIZE_MAX)
-					return loyal__error_at(LOYAL_ECOLUMN, r->name, 1, i + 1,
-							       "%s column '%s' is ambiguous: columns %zu "
-							       "and %zu both match", role, name,
-							       found + 1, i + 1);
-				found = i;
+			for (int exact = 1; exact >= 0 && found == SIZE_MAX; exact--) {
+				for (size_t i = 0; i < r->ncols; i++) {
+					if (exact ? strcmp(r->colnames[i], name) != 0
+						  : !name_matches(r->colnames[i], name))
+						continue;
+					if (found != SIZE_MAX)
+						return loyal__error_at(LOYAL_ECOLUMN, r->name, 1, i + 1,
+								       "%s column '%s' is ambiguous: "
+								       "columns %zu and %zu %s", role,
+								       name, found + 1, i + 1,
+								       exact ? "are both named so"
+									     : "both match");
+					found = i;
+				}
 			}
 			if (found == SIZE_MAX)
 				return loyal__error_at(LOYAL_ECOLUMN, r->name, 0, 0,
