@@ -17,34 +17,50 @@ const char *cli_cmd = "";
 /* Messages quote command-line values and data: control characters in them
  * are written as \n, \r, \t or \xHH (as libloyal's messages are), so one
  * message is one line and cannot drive the terminal. */
-static void put_escaped(const char *s, FILE *fp)
+static size_t escape_into(char *dst, const char *s)
 {
+	size_t n = 0;
+
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != 0x7f)
-			fputc(c, fp);
-		else if (c == '\n' || c == '\r' || c == '\t')
-			fprintf(fp, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
-		else
-			fprintf(fp, "\\x%02x", c);
+		if (c >= 0x20 && c != 0x7f) {
+			dst[n++] = (char)c;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			dst[n++] = '\\';
+			dst[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 15];
+		}
 	}
+	return n;
 }
 
 void cli_error(const char *fmt, ...)
 {
-	char msg[2048];
+	char msg[2048], line[4 * sizeof(msg) + 64];
+	size_t n;
 	va_list ap;
 
 	fflush(stdout);
-	if (*cli_cmd)
-		fprintf(stderr, "loyal %s: ", cli_cmd);
-	else
-		fputs("loyal: ", stderr);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	put_escaped(msg, stderr);
-	fputc('\n', stderr);
+	/* The line is built first and written at once, so the messages of
+	 * jobs sharing a stderr never interleave within a line (each byte
+	 * escapes to at most 4). */
+	if (*cli_cmd)
+		n = (size_t)snprintf(line, 64, "loyal %s: ", cli_cmd);
+	else
+		n = (size_t)snprintf(line, 64, "loyal: ");
+	if (n >= 64)
+		n = 63;
+	n += escape_into(line + n, msg);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
 
 int cli_exit_status(int code)
@@ -169,6 +185,10 @@ static int apply(const struct cli_command_info *info, const struct cli_opt *o,
 	}
 }
 
+/* The input files of the command line, for cli_out_open(). */
+static const char *const *cli_inputs;
+static int cli_ninputs;
+
 int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	      int argc, char **argv, int *nargs)
 {
@@ -222,6 +242,22 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	}
 	*nargs = n;
 	argv[n] = NULL;
+	/* Every operand is an input file. Each is read once: the same file (or
+	 * standard input) twice would count its rows twice. */
+	for (int i = 0; i < n; i++) {
+		struct stat a, b;
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(argv[i], "-") && !strcmp(argv[j], "-"))
+				return cli_usage_error(info, "standard input (-) is given twice");
+			if (strcmp(argv[i], "-") && strcmp(argv[j], "-") &&
+			    stat(argv[i], &a) == 0 && stat(argv[j], &b) == 0 && S_ISREG(a.st_mode) &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+				return cli_usage_error(info, "'%s' and '%s' are the same file: its rows "
+						       "would count twice", argv[j], argv[i]);
+		}
+	}
+	cli_inputs = (const char *const *)argv;
+	cli_ninputs = n;
 	return CLI_CONTINUE;
 }
 
@@ -401,6 +437,10 @@ static int out_fail(struct cli_out *o)
 #define MAX_TEMPS 4
 static const char *volatile temps[MAX_TEMPS];
 
+/* The signals that end a run and whose handler removes temporary files. */
+static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGXFSZ };
+#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
 static void on_fatal_signal(int sig)
 {
 	int saved = errno;
@@ -418,8 +458,8 @@ static void temp_register(const char *path)
 	static int installed;
 
 	if (!installed) {
-		static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGXFSZ };
-		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		const int *sigs = fatal_signals;
+		for (size_t i = 0; i < NFATAL; i++) {
 			struct sigaction sa, old;
 			/* A signal the caller ignores (nohup, a background job) stays ignored. */
 			if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
@@ -427,7 +467,7 @@ static void temp_register(const char *path)
 			memset(&sa, 0, sizeof(sa));
 			sa.sa_handler = on_fatal_signal;
 			sigemptyset(&sa.sa_mask);
-			for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			for (size_t k = 0; k < NFATAL; k++)
 				sigaddset(&sa.sa_mask, sigs[k]);
 			sigaction(sigs[i], &sa, NULL);
 		}
@@ -514,6 +554,19 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		if (lstat(c->output, &st) == 0 && S_ISLNK(st.st_mode))
 			o->resolved = realpath(c->output, NULL);
 		const char *dest = o->resolved ? o->resolved : c->output;
+		if (stat(dest, &st) == 0 && S_ISREG(st.st_mode)) {
+			for (int i = 0; i < cli_ninputs; i++) {
+				struct stat in;
+				if (strcmp(cli_inputs[i], "-") && stat(cli_inputs[i], &in) == 0 &&
+				    in.st_dev == st.st_dev && in.st_ino == st.st_ino) {
+					free(o->resolved);
+					free(o);
+					cli_error("'%s' is also an input file: writing there would destroy "
+						  "it", c->output);
+					return CLI_EXIT_USAGE;
+				}
+			}
+		}
 		if (stat(dest, &st) == 0 && !S_ISREG(st.st_mode)) {
 			/* A device, FIFO or socket (-o /dev/stdout, a named pipe)
 			 * cannot be replaced by renaming a file over it, and must
@@ -534,7 +587,14 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 				cli_error("out of memory");
 				return CLI_EXIT_OSERR;
 			}
-			snprintf(o->tmp_path, n, "%s.tmpXXXXXX", dest);
+			/* FILE.tmpXXXXXX, or DIR/.loyal.tmpXXXXXX when FILE's name is
+			 * too long to take the suffix (NAME_MAX is 255 bytes). */
+			const char *base = strrchr(dest, '/');
+			base = base ? base + 1 : dest;
+			if (strlen(base) + 10 <= 255)
+				snprintf(o->tmp_path, n, "%s.tmpXXXXXX", dest);
+			else
+				snprintf(o->tmp_path, n, "%.*s.loyal.tmpXXXXXX", (int)(base - dest), dest);
 			if ((fd = mkstemp(o->tmp_path)) >= 0) {
 				/* mkstemp makes the file private (0600); the report gets
 				 * the mode of any newly created file instead. */
@@ -557,7 +617,8 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 					cli_error("out of memory");
 					return CLI_EXIT_OSERR;
 				}
-				cli_error("cannot create '%s': %s", c->output, strerror(saved));
+				cli_error("cannot create '%s' (through a temporary file beside it): %s",
+					  c->output, strerror(saved));
 				return CLI_EXIT_CANTCREAT;
 			}
 		}
@@ -920,9 +981,20 @@ int cli_out_close(struct cli_out *o, int status)
 			cli_error("cannot write '%s': %s", o->path, strerror(saved));
 			status = CLI_EXIT_IOERR;
 		}
+		/* Once the report is in place the run has succeeded: the
+		 * termination signals stay blocked from the rename to the exit, so
+		 * a signal in the last cleanup cannot report a failure (exit
+		 * 128+N) for a run whose report was replaced. */
+		sigset_t block, old;
+		sigemptyset(&block);
+		for (size_t k = 0; k < NFATAL; k++)
+			sigaddset(&block, fatal_signals[k]);
+		if (status == 0)
+			sigprocmask(SIG_BLOCK, &block, &old);
 		if (status == 0 && rename(o->tmp_path, dest) != 0) {
 			cli_error("cannot create '%s': %s", o->path, strerror(errno));
 			status = CLI_EXIT_CANTCREAT;
+			sigprocmask(SIG_SETMASK, &old, NULL);
 		}
 		if (status != 0)
 			unlink(o->tmp_path);

@@ -142,6 +142,35 @@ for how in default ignored; do
 done
 
 check output_missing_dir 73 "$LOYAL" nps $S/small.csv -o /nonexistent-dir/report.csv
+# -o or --rejects onto an input file would destroy it: refused, input intact
+cp "$SRCDIR/$S/small.csv" "$tmp/in.csv"
+for args in "nps $tmp/in.csv -q -o $tmp/in.csv" "check -k survey $tmp/in.csv -q --rejects $tmp/in.csv" \
+	"nps $tmp/in.csv -q -o $tmp/in_link.csv"; do
+	ln -sf "$tmp/in.csv" "$tmp/in_link.csv"
+	# shellcheck disable=SC2086
+	"$LOYAL" $args >/dev/null 2>"$tmp/err"
+	st=$?
+	if [ "$st" = 64 ] && cmp -s "$tmp/in.csv" "$SRCDIR/$S/small.csv" &&
+		grep -q "is also an input file" "$tmp/err"; then
+		ok "output onto an input refused: loyal $args"
+	else
+		bad "output onto an input: loyal $args" "exit $st, $(cat "$tmp/err")"
+	fi
+done
+# a name too long to take the .tmpXXXXXX suffix still works
+long="$tmp/$(printf 'a%.0s' $(seq 1 250)).csv"
+if "$LOYAL" nps "$SRCDIR/$S/small.csv" -q -o "$long" && [ -s "$long" ] &&
+	[ -z "$(ls -A "$tmp" | grep 'loyal\.tmp')" ]; then
+	ok "-o with a 254-byte file name"
+else
+	bad "-o with a 254-byte file name" "failed"
+fi
+# a closed standard output does not become -o's temporary file
+if "$LOYAL" nps "$SRCDIR/$S/small.csv" -q -o "$tmp/closed.csv" >&- && [ -s "$tmp/closed.csv" ]; then
+	ok "-o with standard output closed: exit 0"
+else
+	bad "-o with standard output closed" "failed"
+fi
 mkdir "$tmp/isdir"
 (cd "$SRCDIR" && "$LOYAL" nps $S/small.csv -q -o "$tmp/isdir") 2>"$tmp/err"
 st=$?

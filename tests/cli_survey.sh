@@ -16,7 +16,8 @@ check nps_period_table 0 "$LOYAL" nps $F/small.csv --by channel --period month
 check nps_week 0 "$LOYAL" nps $F/small.csv --period week --format csv -q
 check nps_from_to 0 "$LOYAL" nps $F/small.csv --from 2025-01-04 --to 2025-02-11 --format csv
 check nps_excel_safe 0 "$LOYAL" nps $F/small.csv --by channel --format csv --excel-safe -q
-check nps_two_files 0 "$LOYAL" nps $F/small.csv $F/small.csv --format csv
+check nps_two_files 0 "$LOYAL" nps $F/small.csv $F/small_more.csv --by channel --format csv
+check nps_same_file_twice 64 "$LOYAL" nps $F/small.csv ./$F/small.csv
 check nps_stdin 0 sh -c "\"$LOYAL\" nps - --format csv < $F/stdin.csv"
 check nps_sample_by_channel_month 0 "$LOYAL" nps data/survey.csv --by channel --period month
 # nps: bad input and bad flags

@@ -21,7 +21,8 @@ check summary_from_after_as_of 64 "$LOYAL" summary $F/small.csv --from 2024-03-0
 check summary_no_amount 0 "$LOYAL" summary $F/no_amount.csv --by store --format csv
 check summary_qty_price 0 "$LOYAL" summary $F/qty_price.csv --customer-col Kunde --date-col Datum --qty-col Menge --price-col Preis --date-format "%m/%d/%Y %H:%M" --format csv
 check summary_stdin 0 sh -c "\"$LOYAL\" summary - --format csv < $F/small.csv"
-check summary_two_files 0 "$LOYAL" summary $F/small.csv $F/small.csv --format csv
+check summary_two_files 0 "$LOYAL" summary $F/small.csv $F/small_more.csv --format csv
+check summary_stdin_twice 64 "$LOYAL" summary - -
 
 # repurchase
 check repurchase_table 0 "$LOYAL" repurchase $F/small.csv
