@@ -244,18 +244,35 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	argv[n] = NULL;
 	/* Every operand is an input file. Each is read once: the same file (or
 	 * standard input) twice would count its rows twice. */
-	for (int i = 0; i < n; i++) {
-		struct stat a, b;
+	struct stat *st = n > 1 ? calloc((size_t)n, sizeof(*st)) : NULL;
+	char *have = n > 1 ? calloc((size_t)n, 1) : NULL;
+	if (n > 1 && (!st || !have)) {
+		free(st);
+		free(have);
+		cli_error("out of memory");
+		return CLI_EXIT_OSERR;
+	}
+	for (int i = 0; i < n && n > 1; i++)
+		have[i] = strcmp(argv[i], "-") && stat(argv[i], &st[i]) == 0 &&
+			  S_ISREG(st[i].st_mode);
+	for (int i = 1; i < n; i++) {
 		for (int j = 0; j < i; j++) {
+			int rc = CLI_CONTINUE;
 			if (!strcmp(argv[i], "-") && !strcmp(argv[j], "-"))
-				return cli_usage_error(info, "standard input (-) is given twice");
-			if (strcmp(argv[i], "-") && strcmp(argv[j], "-") &&
-			    stat(argv[i], &a) == 0 && stat(argv[j], &b) == 0 && S_ISREG(a.st_mode) &&
-			    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-				return cli_usage_error(info, "'%s' and '%s' are the same file: its rows "
-						       "would count twice", argv[j], argv[i]);
+				rc = cli_usage_error(info, "standard input (-) is given twice");
+			else if (have[i] && have[j] && st[i].st_dev == st[j].st_dev &&
+				 st[i].st_ino == st[j].st_ino)
+				rc = cli_usage_error(info, "'%s' and '%s' are the same file: its rows "
+						     "would count twice", argv[j], argv[i]);
+			if (rc != CLI_CONTINUE) {
+				free(st);
+				free(have);
+				return rc;
+			}
 		}
 	}
+	free(st);
+	free(have);
 	cli_inputs = (const char *const *)argv;
 	cli_ninputs = n;
 	return CLI_CONTINUE;
