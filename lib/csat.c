@@ -79,11 +79,12 @@ int loyal_csat_parse_answer(int *point, const loyal_csat *acc, const char *s, si
 {
 	int64_t v;
 
-	while (len && s[0] == ' ') {
+	/* spaces and tabs around the answer, as around numbers */
+	while (len && (s[0] == ' ' || s[0] == '\t')) {
 		s++;
 		len--;
 	}
-	while (len && s[len - 1] == ' ')
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
 	if (len && ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+')) {
 		if (loyal_parse_int64(&v, s, len) < 0)

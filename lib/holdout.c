@@ -47,6 +47,10 @@ int loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk, const double 
 {
 	if (!p || (nk && (!s || !count)) || (nt && (!t || !out)))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_bgnbd_cumulative");
+	/* the parameters are checked even when no term needs them */
+	if (!(p->r > 0) || !(p->alpha > 0) || !(p->a > 0) || !(p->b > 0) || !isfinite(p->r) ||
+	    !isfinite(p->alpha) || !isfinite(p->a) || !isfinite(p->b))
+		return loyal__error(LOYAL_EINVAL, "invalid model parameters");
 	for (size_t j = 0; j < nt; j++) {
 		double sum = 0;
 		for (size_t k = 0; k < nk; k++) {

@@ -28,16 +28,25 @@ void loyal_keyset_free(loyal_keyset *ks)
 
 int loyal_keyset_add(loyal_keyset *ks, const char *key, size_t len, uint32_t *id, int *added)
 {
-	return loyal__strmap_intern(&ks->map, key, len, id, added);
+	if (!ks || !id || (!key && len))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_keyset_add");
+	return loyal__strmap_intern(&ks->map, key ? key : "", len, id, added);
 }
 
 int loyal_keyset_find(const loyal_keyset *ks, const char *key, size_t len, uint32_t *id)
 {
-	return loyal__strmap_find(&ks->map, key, len, id);
+	if (!ks || !id || (!key && len))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_keyset_find");
+	return loyal__strmap_find(&ks->map, key ? key : "", len, id);
 }
 
 const char *loyal_keyset_key(const loyal_keyset *ks, uint32_t id, size_t *len)
 {
+	if (!ks || id >= ks->map.count) {
+		if (len)
+			*len = 0;
+		return NULL;
+	}
 	return loyal__strmap_key(&ks->map, id, len);
 }
 

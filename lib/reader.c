@@ -84,7 +84,8 @@ static _Thread_local int field_cap_hit;
 
 static void *capped_realloc(void *p, size_t n)
 {
-	if (field_cap && n > field_cap + 2 * FIELD_STEP) {
+	/* (written so that a cap near SIZE_MAX cannot wrap around) */
+	if (field_cap && n > field_cap && n - field_cap > 2 * FIELD_STEP) {
 		field_cap_hit = 1;
 		return NULL;
 	}
@@ -95,7 +96,8 @@ static void *capped_realloc(void *p, size_t n)
 		return p;
 	if (p) {
 		size_t have = malloc_usable_size(p);
-		if (n < have * 2 && (!field_cap || have * 2 <= field_cap + 2 * FIELD_STEP))
+		if (n < have * 2 && have <= SIZE_MAX / 2 &&
+		    (!field_cap || have * 2 <= field_cap || have * 2 - field_cap <= 2 * FIELD_STEP))
 			n = have * 2;
 	}
 #endif
@@ -526,12 +528,26 @@ static int next_row(loyal_reader *r)
  * p[0..n); returns whether that line ends within the n bytes. */
 static const unsigned char delim_cand[] = { ',', ';', '\t', '|' };
 
+/* Counts the candidate delimiters outside quotes on the first line that is
+ * not blank (blank lines, empty or only spaces, are skipped as the reader
+ * skips them). Returns 1 when that line ended within p[0..n). */
 static int first_line_counts(const unsigned char *p, size_t n, size_t count[4])
 {
 	int quoted = 0;
+	size_t start = 0;
 
 	memset(count, 0, 4 * sizeof(size_t));
-	for (size_t i = 0; i < n; i++) {
+	for (;;) {
+		size_t i = start;
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i == n)
+			return 0;
+		if (p[i] != '\n' && p[i] != '\r')
+			break;
+		start = i + 1;
+	}
+	for (size_t i = start; i < n; i++) {
 		unsigned char c = p[i];
 		if (c == '"') {
 			quoted = !quoted;
@@ -933,6 +949,9 @@ static int read_row(loyal_reader *r)
 
 const char *loyal_reader_field(const loyal_reader *r, size_t col, size_t *len)
 {
+	/* a row the last loyal_reader_next() rejected has no fields */
+	if (r->row_failed || r->failed)
+		return NULL;
 	if (col >= r->ncols || col >= r->nfields || r->offs[col] == SIZE_MAX)
 		return NULL;
 	if (len)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "errors_p.h"
+#include "loyal/date.h"
 #include "loyal/txn.h"
 #include "strmap_p.h"
 
@@ -53,7 +54,7 @@ int loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts)
 
 	if (!out)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_new");
-	if (opts && (opts->version < 1 || (opts->occasion != LOYAL_OCCASION_DAY &&
+	if (opts && (opts->version != LOYAL_TXN_OPTIONS_VERSION || (opts->occasion != LOYAL_OCCASION_DAY &&
 					   opts->occasion != LOYAL_OCCASION_ORDER)))
 		return loyal__error(LOYAL_EINVAL, "invalid transaction options");
 	if (!(t = calloc(1, sizeof(*t))))
@@ -196,6 +197,13 @@ static void note_day(loyal_txn_stats *st, int32_t day)
 		st->last_day = day;
 }
 
+/* Days of the years 1 to 9999, the range of the date parser: differences
+ * of two of them fit an int32_t, and NO_DAY is never one of them. */
+static int day_ok(int32_t day)
+{
+	return day >= loyal_days_from_civil(1, 1, 1) && day <= loyal_days_from_civil(9999, 12, 31);
+}
+
 int loyal_txn_add(loyal_txn *t, const loyal_txn_row *row)
 {
 	uint32_t cid, oid;
@@ -207,6 +215,9 @@ int loyal_txn_add(loyal_txn *t, const loyal_txn_row *row)
 		return loyal__error(LOYAL_EINVAL, "a transaction needs a customer id");
 	if (t->finished)
 		return loyal__error(LOYAL_EINVAL, "rows added after loyal_txn_finish");
+	if (!day_ok(row->day))
+		return loyal__error(LOYAL_EINVAL, "day number %ld is outside the years 1 to 9999",
+				    (long)row->day);
 	if (row->amount >= 0 && t->occasion == LOYAL_OCCASION_ORDER &&
 	    (!row->order || row->order_len == 0))
 		return loyal__error(LOYAL_EINVAL, "a transaction needs an order id");
@@ -347,6 +358,9 @@ int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_finish");
 	if (t->finished)
 		return loyal__error(LOYAL_EINVAL, "loyal_txn_finish called twice");
+	if (!day_ok(as_of))
+		return loyal__error(LOYAL_EINVAL, "as-of day number %ld is outside the years 1 "
+				    "to 9999", (long)as_of);
 	if (t->st.rows && t->st.last_day > as_of)
 		return loyal__error(LOYAL_EINVAL, "a transaction is dated after the as-of date");
 	ncust = t->customers.count;
@@ -617,7 +631,7 @@ int loyal_txn_repurchase(loyal_txn_repurchase_row **rows, size_t *nrows, const l
 		return error;
 	if (opts)
 		o = *opts;
-	if (o.version < 1 || !period_ok(o.cohort_period))
+	if (o.version != LOYAL_TXN_REPURCHASE_OPTIONS_VERSION || !period_ok(o.cohort_period))
 		return loyal__error(LOYAL_EINVAL, "invalid repurchase options");
 	*rows = NULL;
 	*nrows = 0;
@@ -827,7 +841,8 @@ int loyal_txn_cohorts(loyal_txn_cohort_row **rows, size_t *nrows, const loyal_tx
 		return error;
 	if (opts)
 		o = *opts;
-	if (o.version < 1 || o.period == LOYAL_PERIOD_NONE || !period_ok(o.period))
+	if (o.version != LOYAL_TXN_COHORT_OPTIONS_VERSION || o.period == LOYAL_PERIOD_NONE ||
+	    !period_ok(o.period))
 		return loyal__error(LOYAL_EINVAL, "the cohort matrix needs a period");
 	*rows = NULL;
 	*nrows = 0;

@@ -73,7 +73,7 @@ static void test_csat_text_labels(void **state)
 		{ "Very  satisfied", 5 }, { "very\tdissatisfied", 1 },
 		{ "很满意", 5 }, { "非常满意", 5 }, { "比较满意", 4 }, { "满意", 3 },
 		{ "一般", 3 }, { "不满意", 2 }, { "很不满意", 1 }, { "非常不满意", 1 },
-		{ "4", 4 },
+		{ "4", 4 }, { "\t4 ", 4 }, { " \tsatisfied\t", 4 },
 	};
 	(void)state;
 

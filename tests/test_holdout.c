@@ -66,6 +66,8 @@ static void test_holdout_cumulative_matches_direct_sum(void **state)
 	assert_true(out[2] > out[1]);
 	p.a = -1;
 	assert_int_equal(loyal_bgnbd_cumulative(&p, 3, s, count, 3, t, out), LOYAL_EINVAL);
+	/* checked even when no term needs the model */
+	assert_int_equal(loyal_bgnbd_cumulative(&p, 0, NULL, NULL, 3, t, out), LOYAL_EINVAL);
 }
 
 int main(void)

@@ -242,6 +242,8 @@ static void test_reader_row_errors_continue(void **state)
 			fail_msg("row %zu: got '%s'", i, e->message);
 		if (want[i].raw)
 			assert_string_equal(loyal_reader_raw(r, &len), want[i].raw);
+		/* the fields of a rejected row are not available */
+		assert_null(loyal_reader_field(r, 1, NULL));
 	}
 	assert_int_equal(loyal_reader_next(r), 0);
 	assert_true(!loyal_reader_can_continue(r));
@@ -333,6 +335,15 @@ static void test_reader_field_size_limit(void **state)
 	r = open_text(text, &o);
 	assert_int_equal(drain(r), LOYAL_ITEROVER);
 	loyal_reader_free(r);
+	/* a limit near SIZE_MAX is no limit (it once wrapped around) */
+	o.max_field_size = SIZE_MAX;
+	r = open_text(text, &o);
+	assert_int_equal(drain(r), LOYAL_ITEROVER);
+	loyal_reader_free(r);
+	o.max_field_size = SIZE_MAX - 0x1ffff;
+	r = open_text(text, &o);
+	assert_int_equal(drain(r), LOYAL_ITEROVER);
+	loyal_reader_free(r);
 	free(text);
 }
 
@@ -404,6 +415,23 @@ static void test_reader_delimiter_from_whole_header_line(void **state)
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* Blank lines before the header are skipped, also when the delimiter is
+ * detected: it comes from the header line, not the blank one. */
+static void test_reader_blank_lines_before_header(void **state)
+{
+	static const char *texts[] = { "\na;b\n1;2\n", "  \r\na\tb\n1\t2\n", "\r\n\n  \na|b\n1|2\n" };
+	static const char delims[] = { ';', '\t', '|' };
+	(void)state;
+
+	for (size_t i = 0; i < 3; i++) {
+		loyal_reader *r = open_text(texts[i], NULL);
+		assert_int_equal(loyal_reader_delimiter(r), delims[i]);
+		assert_int_equal(loyal_reader_columns(r), 2);
+		assert_string_equal(loyal_reader_column_name(r, 1), "b");
+		loyal_reader_free(r);
+	}
+}
+
 static void test_reader_open_missing_file(void **state)
 {
 	loyal_reader *r = NULL;
@@ -429,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_reader_field_size_limit),
 		cmocka_unit_test(test_reader_large_file_line_numbers),
 		cmocka_unit_test(test_reader_delimiter_from_whole_header_line),
+		cmocka_unit_test(test_reader_blank_lines_before_header),
 		cmocka_unit_test(test_reader_open_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

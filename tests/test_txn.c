@@ -10,6 +10,7 @@
 
 #include "loyal/date.h"
 #include "loyal/errors.h"
+#include "loyal/keyset.h"
 #include "loyal/number.h"
 #include "loyal/txn.h"
 #include "helpers.h"
@@ -647,6 +648,61 @@ static void test_txn_finish_rules(void **state)
 	loyal_txn_free(NULL);
 }
 
+/* Days outside the years 1-9999 and options of another version are refused
+ * (extreme day numbers once overflowed t_x and T). */
+static void test_txn_day_range_and_versions(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	loyal_txn_row r = { "A", 1, NULL, 0, INT32_MAX, 1, 0 };
+	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
+	r.day = -2000000000;
+	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
+	r.day = loyal_days_from_civil(9999, 12, 31);
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	r.day = loyal_days_from_civil(1, 1, 1);
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	assert_int_equal(loyal_txn_finish(t, INT32_MAX), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_finish(t, loyal_days_from_civil(9999, 12, 31)), 0);
+	loyal_txn_customer c;
+	assert_int_equal(loyal_txn_customer_get(&c, t, 0), 0);
+	assert_int_equal(c.t_x, loyal_days_from_civil(9999, 12, 31) - loyal_days_from_civil(1, 1, 1));
+	loyal_txn_repurchase_row *rows = NULL;
+	size_t n = 0;
+	loyal_txn_repurchase_options ro = LOYAL_TXN_REPURCHASE_OPTIONS_INIT;
+	ro.version = 2;
+	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, &ro), LOYAL_EINVAL);
+	loyal_txn_free(t);
+	loyal_txn_options o = LOYAL_TXN_OPTIONS_INIT;
+	o.version = 2;
+	assert_int_equal(loyal_txn_new(&t, &o), LOYAL_EINVAL);
+}
+
+/* loyal_keyset: numbering, and no key for an id out of range. */
+static void test_keyset_bounds(void **state)
+{
+	loyal_keyset *ks = NULL;
+	uint32_t id = 9;
+	int added = 0;
+	size_t len = 7;
+	(void)state;
+
+	assert_int_equal(loyal_keyset_new(&ks), 0);
+	assert_int_equal(loyal_keyset_add(ks, "a", 1, &id, &added), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(added, 1);
+	assert_int_equal(loyal_keyset_add(ks, NULL, 0, &id, &added), 0); /* the empty key */
+	assert_int_equal(id, 1);
+	assert_int_equal(loyal_keyset_add(ks, NULL, 3, &id, &added), LOYAL_EINVAL);
+	assert_string_equal(loyal_keyset_key(ks, 0, &len), "a");
+	assert_int_equal(len, 1);
+	assert_null(loyal_keyset_key(ks, 5, &len));
+	assert_int_equal(len, 0);
+	assert_int_equal(loyal_keyset_find(ks, "", 0, &id), 0);
+	assert_int_equal(id, 1);
+	loyal_keyset_free(ks);
+}
+
 /* An order occasion needs an order id; a return does not. */
 static void test_txn_order_id_required(void **state)
 {
@@ -787,6 +843,8 @@ int main(void)
 		cmocka_unit_test(test_txn_inactive_churn),
 		cmocka_unit_test(test_txn_merge_equals_one_pass),
 		cmocka_unit_test(test_txn_finish_rules),
+		cmocka_unit_test(test_txn_day_range_and_versions),
+		cmocka_unit_test(test_keyset_bounds),
 		cmocka_unit_test(test_txn_order_id_required),
 		cmocka_unit_test(test_txn_empty),
 		cmocka_unit_test(test_txn_customer_split),

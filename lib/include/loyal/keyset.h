@@ -19,7 +19,8 @@ LOYAL_EXTERN(void) loyal_keyset_free(loyal_keyset *ks);
 
 /* Find `key` (len bytes, may hold any byte) or add it. *id receives its
  * number; *added (may be NULL) is set to 1 when the key is new.
- * Returns 0, LOYAL_ENOMEM or LOYAL_ETOOBIG (more than 2^32-2 keys). */
+ * Returns 0, LOYAL_ENOMEM, LOYAL_ETOOBIG (more than 2^32-2 keys) or
+ * LOYAL_EINVAL (ks or id NULL, or key NULL with len > 0). */
 LOYAL_EXTERN(int) loyal_keyset_add(loyal_keyset *ks, const char *key, size_t len,
 				   uint32_t *id, int *added);
 
@@ -27,7 +28,8 @@ LOYAL_EXTERN(int) loyal_keyset_add(loyal_keyset *ks, const char *key, size_t len
 LOYAL_EXTERN(int) loyal_keyset_find(const loyal_keyset *ks, const char *key, size_t len,
 				    uint32_t *id);
 
-/* Key number `id`, NUL-terminated, its length in *len when non-NULL.
+/* Key number `id`, NUL-terminated, its length in *len when non-NULL; NULL
+ * (and *len 0) when there is no key `id`.
  * Borrowed: valid until the next loyal_keyset_add() or free. */
 LOYAL_EXTERN(const char *) loyal_keyset_key(const loyal_keyset *ks, uint32_t id, size_t *len);
 

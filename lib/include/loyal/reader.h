@@ -52,7 +52,8 @@ typedef struct {
  * header row. On success *out owns a reader to release with
  * loyal_reader_free(). `opts` may be NULL for the defaults.
  * Returns 0, LOYAL_EOPEN, LOYAL_EIO, LOYAL_ECSV (empty file, UTF-16,
- * malformed header), LOYAL_ENOMEM or LOYAL_EINVAL.
+ * malformed header), LOYAL_ETOOBIG (a header field longer than
+ * max_field_size), LOYAL_ENOMEM or LOYAL_EINVAL.
  */
 LOYAL_EXTERN(int) loyal_reader_open(loyal_reader **out, const char *path,
 				    const loyal_read_options *opts);

@@ -30,8 +30,9 @@
  *  - A customer's group (a caller-defined segment such as a --by value) is
  *    the group of their earliest purchase row (on a tie, the first added).
  *
- * All days are day numbers (see date.h); amounts are micro-units (see
- * number.h) and are summed exactly in 64-bit integers.
+ * All days are day numbers (see date.h) of the years 1 to 9999, the range
+ * of the date parser (others are refused with LOYAL_EINVAL); amounts are
+ * micro-units (see number.h) and are summed exactly in 64-bit integers.
  */
 typedef struct loyal_txn loyal_txn;
 
