@@ -112,7 +112,8 @@ syntax:
  * and any non-zero digit after it breaks a tie. This handles any number
  * of digits and any exponent without big-number arithmetic.
  */
-int loyal_parse_decimal(int64_t *out_micros, const char *s, size_t len, int allow_exponent)
+static int parse_decimal(int64_t *out_micros, const char *s, size_t len, int allow_exponent,
+			 int exact)
 {
 	const char *p, *end, *ip, *fp = NULL;
 	int64_t nint = 0, nfrac = 0, n, i, k, e = 0;
@@ -187,6 +188,9 @@ int loyal_parse_decimal(int64_t *out_micros, const char *s, size_t len, int allo
 	for (i = k + 2 < 0 ? 0 : k + 2; i < n && !sticky; i++)
 		sticky = DIGIT(i) != 0;
 #undef DIGIT
+	if (exact && (rd || sticky))
+		return loyal__error(LOYAL_EVALUE, "'%.*s%s' has more than 6 decimal places",
+				    QUOTE(len), s, QUOTE_MORE(len));
 	if (rd > 5 || (rd == 5 && (sticky || (acc & 1)))) {
 		if (acc == limit)
 			goto range;
@@ -203,6 +207,16 @@ range:
 syntax:
 	return loyal__error(LOYAL_EVALUE, "'%.*s%s' is not a decimal number",
 			    QUOTE(len), s, QUOTE_MORE(len));
+}
+
+int loyal_parse_decimal(int64_t *out_micros, const char *s, size_t len, int allow_exponent)
+{
+	return parse_decimal(out_micros, s, len, allow_exponent, 0);
+}
+
+int loyal_parse_decimal_exact(int64_t *out_micros, const char *s, size_t len, int allow_exponent)
+{
+	return parse_decimal(out_micros, s, len, allow_exponent, 1);
 }
 
 /* Full 64 x 64 -> 128-bit product from 32-bit halves, so that no compiler

@@ -164,6 +164,48 @@ static void dec_bad(const char *s, int allow_exp)
 	assert_true(v == -42);
 }
 
+/* loyal_parse_decimal_exact: the 6-decimal rule applies to the value,
+ * whatever its spelling. */
+static void test_number_decimal_exact(void **state)
+{
+	static const struct { const char *s; int64_t v; } ok[] = {
+		{ "0.000001", 1 }, { "1e-6", 1 }, { "1.5e-5", 15 }, { "0.0000010", 1 },
+		{ "0e-30", 0 }, { "1e3", 1000000000 }, { "-2.5", -2500000 },
+		{ "0.30000000", 300000 }, { "123456.123456", 123456123456 }, { "1.23456789e2", 123456789 },
+	};
+	static const char *const refused[] = {
+		"1e-7", "0.0000001", "12.5e-7", "0.0000004", "1.0000001", "1e-30",
+		"0.30000000000000004", "-1e-7", "1.234567891e2",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int64_t v = -42;
+		int rc = loyal_parse_decimal_exact(&v, ok[i].s, strlen(ok[i].s), 1);
+		if (rc != 0 || v != ok[i].v)
+			print_error("'%s': rc %d value %lld\n", ok[i].s, rc, (long long)v);
+		assert_int_equal(rc, 0);
+		assert_true(v == ok[i].v);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int64_t v = -42;
+		int rc = loyal_parse_decimal_exact(&v, refused[i], strlen(refused[i]), 1);
+		if (rc != LOYAL_EVALUE)
+			print_error("'%s' was not refused (rc %d, value %lld)\n", refused[i], rc,
+				    (long long)v);
+		assert_int_equal(rc, LOYAL_EVALUE);
+		assert_true(v == -42);
+		assert_non_null(strstr(loyal_error_last()->reason, "more than 6 decimal places"));
+		/* the rounding parser still takes them */
+		assert_int_equal(loyal_parse_decimal(&v, refused[i], strlen(refused[i]), 1), 0);
+	}
+	/* syntax errors and exponents when not allowed are reported as such */
+	int64_t v;
+	assert_int_equal(loyal_parse_decimal_exact(&v, "1e-7", 4, 0), LOYAL_EVALUE);
+	assert_non_null(strstr(loyal_error_last()->reason, "exponents are not accepted"));
+	assert_int_equal(loyal_parse_decimal_exact(&v, "1,5", 3, 1), LOYAL_EVALUE);
+	assert_non_null(strstr(loyal_error_last()->reason, "not a decimal number"));
+}
+
 static void test_number_decimal_accepts(void **state)
 {
 	(void)state;
@@ -756,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_number_decimal_rejects),
 		cmocka_unit_test(test_number_decimal_exponents),
 		cmocka_unit_test(test_number_decimal_rounds_half_even),
+		cmocka_unit_test(test_number_decimal_exact),
 		cmocka_unit_test(test_number_decimal_overflow_edges),
 		cmocka_unit_test(test_number_decimal_not_nul_terminated),
 		cmocka_unit_test(test_number_mul_rounding),

@@ -66,6 +66,18 @@ LOYAL_EXTERN(int) loyal_parse_decimal(int64_t *out_micros, const char *s, size_t
 				      int allow_exponent);
 
 /*
+ * Parse a decimal number as loyal_parse_decimal does, but refuse, with
+ * LOYAL_EVALUE, a value that micro-units do not hold exactly: one with a
+ * non-zero digit after the sixth decimal place, however it is written
+ * ("0.0000001", "1e-7", "12.5e-7", "0.00000010" all are; "0.0000010",
+ * "1e-6" and "1.5e-5" are not). For values a user types, where rounding
+ * would silently change what was asked for. Reason, e.g. "'1e-7' has
+ * more than 6 decimal places". Returns 0, LOYAL_EVALUE or LOYAL_EINVAL.
+ */
+LOYAL_EXTERN(int) loyal_parse_decimal_exact(int64_t *out_micros, const char *s, size_t len,
+					    int allow_exponent);
+
+/*
  * Multiply two micro-unit decimals (e.g. quantity x price): *out receives
  * a * b / 10^6, computed exactly in 128 bits and rounded half to even to
  * micro-units.
