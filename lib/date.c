@@ -116,6 +116,7 @@ enum { P_OK = 0, P_SYNTAX, P_DATE, P_TIME, P_ZONE };
 struct fields {
 	int year, month, day, yday;
 	int hour, hour12, pm, minute, second;
+	int has_zone, zone_min; /* a zone was given; its offset east of UTC in minutes */
 };
 
 static int is_digit(char c)
@@ -172,13 +173,16 @@ static int read_char(const char **pp, const char *end, char c)
 }
 
 /* Z, or +HH[[:]MM] / -HH[[:]MM]; with names, also UTC and GMT. The offset
- * is checked for range and then dropped: see loyal_date_parse. */
-static int read_zone(const char **pp, const char *end, int names)
+ * is checked for range and then only used to place a leap second: see
+ * loyal_date_parse. */
+static int read_zone(const char **pp, const char *end, int names, struct fields *f)
 {
 	const char *p = *pp;
 	size_t n;
-	int h, mm = 0;
+	int h, mm = 0, neg;
 
+	f->has_zone = 1;
+	f->zone_min = 0;
 	if (p < end && (*p == 'Z' || *p == 'z')) {
 		*pp = p + 1;
 		return P_OK;
@@ -189,6 +193,7 @@ static int read_zone(const char **pp, const char *end, int names)
 	}
 	if (p == end || (*p != '+' && *p != '-'))
 		return P_SYNTAX;
+	neg = *p == '-';
 	p++;
 	if (!read_digits(&p, end, 2, 2, &h))
 		return P_SYNTAX;
@@ -199,6 +204,7 @@ static int read_zone(const char **pp, const char *end, int names)
 		read_digits(&p, end, 2, 2, &mm);
 	}
 	*pp = p;
+	f->zone_min = (neg ? -1 : 1) * (h * 60 + mm);
 	return h > 23 || mm > 59 ? P_ZONE : P_OK;
 }
 
@@ -281,7 +287,7 @@ static int parse_auto(const char *p, const char *end, struct fields *f)
 	if (p == end)
 		return P_OK;
 	read_char(&p, end, ' ');
-	if ((r = read_zone(&p, end, 1)) == P_SYNTAX)
+	if ((r = read_zone(&p, end, 1, f)) == P_SYNTAX)
 		return r;
 	if (p != end)
 		return P_SYNTAX;
@@ -365,7 +371,7 @@ static int match_format(const char *fmt, const char **pp, const char *end, struc
 				return P_SYNTAX;
 			break;
 		case 'z':
-			if ((r = read_zone(&p, end, 0)) != P_OK)
+			if ((r = read_zone(&p, end, 0, f)) != P_OK)
 				return r;
 			break;
 		case 'F':
@@ -411,10 +417,21 @@ static int validate(const struct fields *f, loyal_datetime *out)
 			return P_TIME;
 		hour = f->hour12 % 12 + (f->pm ? 12 : 0);
 	}
-	if (hour > 23 || f->minute > 59 || f->second > 59)
+	int second = f->second;
+	if (second == 60) {
+		/* A leap second (ISO 8601 allows it; UTC inserts it as 23:59:60)
+		 * is read as the second before it, so the time stays in its day:
+		 * 23:59:60 without a zone, or whatever local time is 23:59:60 UTC
+		 * with one (08:59:60+09:00). */
+		int utc = ((hour * 60 + f->minute - (f->has_zone ? f->zone_min : 0)) % 1440 + 1440) % 1440;
+		if (utc != 23 * 60 + 59)
+			return P_TIME;
+		second = 59;
+	}
+	if (hour > 23 || f->minute > 59 || second > 59)
 		return P_TIME;
 	out->days = (int32_t)days;
-	out->seconds = hour * 3600 + f->minute * 60 + f->second;
+	out->seconds = hour * 3600 + f->minute * 60 + second;
 	return P_OK;
 }
 
@@ -505,7 +522,7 @@ int loyal_date_parse_format_check(const char *format)
 
 int loyal_date_parse(loyal_datetime *out, const char *s, size_t len, const char *format)
 {
-	struct fields f = { 0, 0, 0, 0, 0, 0, -1, 0, 0 };
+	struct fields f = { 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0 };
 	const char *p, *end;
 	size_t n, flen;
 	int r;

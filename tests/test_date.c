@@ -156,7 +156,31 @@ static void test_date_invalid_dates(void **state)
 	check_bad("2025-03-04 24:00", NULL);
 	check_reason("'2025-03-04 24:00' is not a valid time of day");
 	check_bad("2025-03-04 23:60", NULL);
-	check_bad("2025-03-04 23:59:60", NULL);
+	check_bad("2025-03-04 12:30:60", NULL);
+	check_reason("'2025-03-04 12:30:60' is not a valid time of day");
+	check_bad("2025-03-04 23:58:60", NULL);
+	check_bad("2025-03-04 23:59:61", NULL);
+}
+
+/* A leap second is valid ISO 8601 where UTC inserts it (23:59:60 UTC), and
+ * is read as the second before it, on the same day. */
+static void test_date_leap_second(void **state)
+{
+	(void)state;
+	check_ok("2016-12-31 23:59:60", NULL, 2016, 12, 31, 23, 59, 59);
+	check_ok("2016-12-31T23:59:60Z", NULL, 2016, 12, 31, 23, 59, 59);
+	check_ok("2016-12-31T23:59:60.5 UTC", NULL, 2016, 12, 31, 23, 59, 59);
+	check_ok("2017-01-01T08:59:60+09:00", NULL, 2017, 1, 1, 8, 59, 59);
+	check_ok("2016-12-31T18:59:60-05:00", NULL, 2016, 12, 31, 18, 59, 59);
+	check_ok("2017-01-01T05:29:60+0530", NULL, 2017, 1, 1, 5, 29, 59);
+	/* 23:59:60 local time with a zone east or west of UTC is not a leap second */
+	check_bad("2016-12-31T23:59:60+09:00", NULL);
+	check_bad("2017-01-01T08:59:60", NULL);
+	check_ok("12/31/2016 23:59:60", "%m/%d/%Y %H:%M:%S", 2016, 12, 31, 23, 59, 59);
+	check_ok("2016-12-31 23:59:60", "%F %T", 2016, 12, 31, 23, 59, 59);
+	check_ok("2017-01-01 08:59:60 +09", "%F %T %z", 2017, 1, 1, 8, 59, 59);
+	check_bad("2016-12-31 11:59:60 PM +01", "%Y-%m-%d %I:%M:%S %p %z");
+	check_ok("2016-12-31 11:59:60 PM", "%Y-%m-%d %I:%M:%S %p", 2016, 12, 31, 23, 59, 59);
 }
 
 static void test_date_garbage(void **state)
@@ -631,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_date_zones),
 		cmocka_unit_test(test_date_basic_yyyymmdd),
 		cmocka_unit_test(test_date_invalid_dates),
+		cmocka_unit_test(test_date_leap_second),
 		cmocka_unit_test(test_date_garbage),
 		cmocka_unit_test(test_date_trailing_junk),
 		cmocka_unit_test(test_date_not_nul_terminated),

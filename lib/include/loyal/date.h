@@ -34,8 +34,8 @@ typedef struct {
  *   A dash or slash date may be followed by a time of day:
  *   <date>{T|t|space}H[H]:MM[:SS[{.|,}F...]][zone]
  *     hour 0-23 (one or two digits), minute and second 00-59 (two digits;
- *     no leap second), fraction 1-9 digits, discarded (never rounded, so a
- *     time never rolls into the next day).
+ *     a leap second, see below), fraction 1-9 digits, discarded (never
+ *     rounded, so a time never rolls into the next day).
  *   zone, optionally preceded by one space: Z or z, UTC or GMT (any case),
  *     or an offset +HH:MM, +HHMM, +HH, -HH:MM, -HHMM, -HH (hours 00-23,
  *     minutes 00-59). The zone is validated but NOT applied: the result is
@@ -59,7 +59,7 @@ typedef struct {
  *   %I  hour on a 12-hour clock, 1 or 2 digits (1-12); needs %p
  *   %p  AM or PM, any case; needs %I
  *   %M  minute, 1 or 2 digits (0-59)
- *   %S  second, 1 or 2 digits (0-59)
+ *   %S  second, 1 or 2 digits (0-59; 60 for a leap second, see below)
  *   %f  fraction of a second, 1 to 9 digits, discarded
  *   %z  Z, or an offset +HH:MM, +HHMM or +HH (or -), validated, not applied
  *   %F  same as %Y-%m-%d
@@ -75,7 +75,11 @@ typedef struct {
  *
  * In both modes, impossible dates and times are rejected: 2025-02-30,
  * 2023-02-29 (2024-02-29 and 2000-02-29 are valid, 1900-02-29 is not),
- * month 13, hour 24, minute or second 60.
+ * month 13, hour 24, minute 60.
+ * A leap second, second 60, is valid where UTC inserts it: 23:59:60
+ * without a zone, or a local time that is 23:59:60 UTC with one
+ * (23:59:60Z, 08:59:60+09:00). It is read as second 59 of the same
+ * minute, so the date never changes. Second 60 anywhere else is rejected.
  *
  * out: receives the result; left unchanged on failure.
  * Returns 0; LOYAL_EVALUE if the text is not a valid date (reason such as
