@@ -231,6 +231,13 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	}
 	if (r->header_mode) {
+		if (col >= LOYAL_READER_MAX_COLUMNS) {
+			r->err = loyal__error_at(LOYAL_ETOOBIG, r->name, r->line, col + 1,
+						 "%s has more than %d columns (the column limit)",
+						 r->no_header ? "the first row" : "the header",
+						 LOYAL_READER_MAX_COLUMNS);
+			return;
+		}
 		if (s && memchr(s, '\0', len)) {
 			r->err = loyal__error_at(LOYAL_ECSV, r->name, r->line, col + 1,
 						 "NUL byte in field (is this a binary or UTF-16 file?)");

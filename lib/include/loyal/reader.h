@@ -33,6 +33,11 @@ typedef struct loyal_reader loyal_reader;
 
 #define LOYAL_DEFAULT_MAX_FIELD_SIZE ((size_t)16 * 1024 * 1024)
 
+/* Most columns a header (or, with no_header, the first row) may have: a
+ * wider one is LOYAL_ETOOBIG, so a header of millions of empty names
+ * cannot take gigabytes. */
+#define LOYAL_READER_MAX_COLUMNS 100000
+
 typedef struct {
 	int version;
 	/* Field delimiter; 0 detects it from the first line among
@@ -53,7 +58,8 @@ typedef struct {
  * loyal_reader_free(). `opts` may be NULL for the defaults.
  * Returns 0, LOYAL_EOPEN, LOYAL_EIO, LOYAL_ECSV (empty file, UTF-16,
  * malformed header), LOYAL_ETOOBIG (a header field longer than
- * max_field_size), LOYAL_ENOMEM or LOYAL_EINVAL.
+ * max_field_size, or more than LOYAL_READER_MAX_COLUMNS columns),
+ * LOYAL_ENOMEM or LOYAL_EINVAL.
  */
 LOYAL_EXTERN(int) loyal_reader_open(loyal_reader **out, const char *path,
 				    const loyal_read_options *opts);
