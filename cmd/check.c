@@ -38,6 +38,7 @@ struct check {
 
 	/* totals */
 	uint64_t files, rows, usable, no_answer, rejected, file_problems, problems;
+	uint64_t bad_encoding; /* rows with invalid UTF-8 in columns not checked */
 	uint64_t skipped[TXN_SKIP__COUNT];
 	int open_failed, read_failed;
 };
@@ -121,6 +122,54 @@ static void row_problem(struct check *k, loyal_reader *r, size_t col, const char
 	problem(k, loyal_reader_name(r), loyal_reader_line(r), col + 1, reason, raw, rawlen);
 }
 
+/*
+ * The reader checks the encoding of the columns a command reads; check
+ * looks at every field, so a file in another encoding (GB18030 from a
+ * Chinese survey platform, Latin-1 from Excel) is not called clean UTF-8
+ * because its bad bytes sit in a comment column. Such a field is a
+ * problem of the file, not of the row: the row is still usable (the
+ * commands would use it, and --rejects lists the rows they would reject).
+ * Returns the number of rows found so far with such a field.
+ */
+static uint64_t check_row_encoding(struct check *k, loyal_reader *r, uint64_t bad_rows)
+{
+	size_t len, col = 0, start = 0;
+	const char *raw = loyal_reader_raw(r, &len);
+	char delim = loyal_reader_delimiter(r);
+	int quoted = 0;
+
+	if (!raw || loyal_utf8_valid(raw, len))
+		return bad_rows;
+	/* The row parsed, so its quotes are balanced: a delimiter outside
+	 * them ends a field. */
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && (quoted || raw[i] != delim)) {
+			if (raw[i] == '"')
+				quoted = !quoted;
+			continue;
+		}
+		if (!loyal_utf8_valid(raw + start, i - start)) {
+			char why[400];
+			snprintf(why, sizeof(why), "invalid UTF-8 in column '%s' (not read by the "
+				 "command, but the file is not UTF-8 text: convert it first)",
+				 loyal_reader_column_name(r, col));
+			problem(k, loyal_reader_name(r), loyal_reader_line(r), col + 1, why, NULL, 0);
+			return bad_rows + 1;
+		}
+		col++;
+		start = i + 1;
+	}
+	return bad_rows;
+}
+
+static void describe_encoding(struct check *k, uint64_t bad_rows)
+{
+	k->bad_encoding += bad_rows;
+	if (bad_rows)
+		say(k, "  %-14s%llu row%s with invalid UTF-8 in columns not checked\n", "not UTF-8",
+		    (unsigned long long)bad_rows, bad_rows == 1 ? "" : "s");
+}
+
 /* ---- the report on standard output ---------------------------------------- */
 
 static void describe_reader(const struct check *k, loyal_reader *r)
@@ -199,8 +248,9 @@ static int find_role(size_t *col, loyal_reader *r, const char *role, const char 
  * Resolve the survey columns of one input and describe them: the date, then
  * the answer columns (the NPS score first) into cols[0..*n). With no column
  * named, every role found by header name is checked; with --score-col,
- * --csat-col or --cols, only the named ones. Returns 0, a libloyal error, or
- * 1 when no answer column was found.
+ * --csat-col or --cols, only the named ones. Returns 0, a libloyal error,
+ * 1 when no answer column was found, or 2 after a usage error (two --by
+ * options naming one column).
  */
 static int survey_columns(struct check *k, struct cli_source *s, size_t *cols, size_t *n)
 {
@@ -220,6 +270,8 @@ static int survey_columns(struct check *k, struct cli_source *s, size_t *cols, s
 			return error;
 		describe_column(k, r, "--by", s->by_cols[i]);
 	}
+	if (cli_by_distinct(r, s->by_cols, &k->c) != 0)
+		return 2;
 	if (k->nps && (!any_named || k->score_col)) {
 		if ((error = find_role(&col, r, "NPS score", k->score_col, LOYAL_ROLE_NPS)) < 0)
 			return error;
@@ -280,7 +332,7 @@ static int check_survey_file(struct check *k, const char *path)
 	size_t cols[SURVEY_MAX_COLS], n = 0;
 	struct survey_spec spec = { 0, 1, NULL, survey_parse, NULL };
 	struct survey_row row;
-	uint64_t rows = 0, usable = 0, no_answer = 0, rejected = 0;
+	uint64_t rows = 0, usable = 0, no_answer = 0, rejected = 0, bad_encoding = 0;
 	int error, rc = 0, stopped = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -292,7 +344,10 @@ static int check_survey_file(struct check *k, const char *path)
 	}
 	loyal_reader_keep_raw(s.r, 1);
 	describe_reader(k, s.r);
-	if ((error = survey_columns(k, &s, cols, &n)) != 0) {
+	if ((error = survey_columns(k, &s, cols, &n)) == 2) {
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	} else if (error != 0) {
 		k->file_problems++;
 		if (error < 0) {
 			lib_problem(k, NULL, path);
@@ -321,6 +376,7 @@ static int check_survey_file(struct check *k, const char *path)
 			continue;
 		}
 		rows++;
+		bad_encoding = check_row_encoding(k, s.r, bad_encoding);
 		switch (survey_check_row(&spec, k, &s, &k->c, cols, &row)) {
 		case SURVEY_ROW_USED:
 			usable++;
@@ -337,6 +393,7 @@ static int check_survey_file(struct check *k, const char *path)
 	       (unsigned long long)rows, stopped ? " read before the error" : "",
 	       (unsigned long long)usable, (unsigned long long)no_answer,
 	       (unsigned long long)rejected);
+	describe_encoding(k, bad_encoding);
 	describe_lines(k, s.r);
 done:
 	k->rows += rows;
@@ -354,6 +411,7 @@ static int check_txn_file(struct check *k, const char *path)
 	struct txn_source ts;
 	struct txn_row row;
 	uint64_t rows = 0, usable = 0, rejected = 0, skipped[TXN_SKIP__COUNT] = { 0 };
+	uint64_t bad_encoding = 0;
 	int error, rc, stopped = 0;
 
 	say(k, "%s\n", path);
@@ -366,7 +424,8 @@ static int check_txn_file(struct check *k, const char *path)
 			k->open_failed = 1;
 		if (rc == CLI_EXIT_IOERR)
 			k->read_failed = 1;
-		return rc == CLI_EXIT_OSERR ? rc : 0;
+		/* out of memory, or two --by options naming one column */
+		return rc == CLI_EXIT_OSERR || rc == CLI_EXIT_USAGE ? rc : 0;
 	}
 	loyal_reader *r = ts.s.r;
 	loyal_reader_keep_raw(r, 1);
@@ -397,6 +456,7 @@ static int check_txn_file(struct check *k, const char *path)
 			continue;
 		}
 		rows++;
+		bad_encoding = check_row_encoding(k, r, bad_encoding);
 		if (txn_read_row(&ts, &k->c, &k->t, &row) < 0) {
 			rejected++;
 			row_problem(k, r, row.bad_col, row.reason);
@@ -412,6 +472,7 @@ static int check_txn_file(struct check *k, const char *path)
 	       stopped ? " read before the error" : "", (unsigned long long)usable,
 	       (unsigned long long)skipped[TXN_SKIP_GUEST],
 	       (unsigned long long)skipped[TXN_SKIP_AS_OF], (unsigned long long)rejected);
+	describe_encoding(k, bad_encoding);
 	describe_lines(k, r);
 done:
 	k->rows += rows;
@@ -541,6 +602,9 @@ int cmd_check(int argc, char **argv)
 		say(&k, ", %llu guest, %llu after --as-of",
 		       (unsigned long long)k.skipped[TXN_SKIP_GUEST],
 		       (unsigned long long)k.skipped[TXN_SKIP_AS_OF]);
+	if (k.bad_encoding)
+		say(&k, ", %llu with invalid UTF-8 in columns not checked",
+		    (unsigned long long)k.bad_encoding);
 	say(&k, ", %llu rejected, %llu file-level problem%s\n", (unsigned long long)k.rejected,
 	       (unsigned long long)k.file_problems, k.file_problems == 1 ? "" : "s");
 	rc = k.read_failed ? CLI_EXIT_IOERR : k.open_failed ? CLI_EXIT_NOINPUT

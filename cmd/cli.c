@@ -1,16 +1,11 @@
-/* realpath() is an X/Open extension of POSIX. */
-#define _XOPEN_SOURCE 700
-
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_file.h"
 
 const char *cli_cmd = "";
 
@@ -185,13 +180,10 @@ static int apply(const struct cli_command_info *info, const struct cli_opt *o,
 	}
 }
 
-/* The input files of the command line, for cli_out_open(). */
-static const char *const *cli_inputs;
-static int cli_ninputs;
-
 int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	      int argc, char **argv, int *nargs)
 {
+	static char dash[] = "-";
 	int n = 0, only_operands = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -211,6 +203,7 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 		}
 		const struct cli_opt *o;
 		const char *value = NULL;
+		char spelled[3] = "-?";
 		if (a[1] == '-') {
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -223,13 +216,28 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 				value = eq + 1;
 			}
 		} else {
-			if (!(o = find_short(opts, a[1])))
-				return cli_usage_error(info, "unknown option '-%c'", a[1]);
-			if (a[2]) {
-				if (o->kind == CLI_OPT_FLAG_K)
-					return cli_usage_error(info, "unknown option '%s'", a);
-				value = a + 2;
+			/* Short options bundle as with getopt: "-qf csv" is "-q -f
+			 * csv"; an option taking a value takes the rest of the word
+			 * ("-fcsv") or the next one. */
+			const char *p = a + 1;
+			for (;;) {
+				spelled[1] = *p;
+				if (*p == 'h') {
+					cli_usage(stdout, info, opts);
+					return CLI_EXIT_OK;
+				}
+				if (!(o = find_short(opts, *p)))
+					return cli_usage_error(info, "unknown option '-%c'", *p);
+				if (o->kind != CLI_OPT_FLAG_K || !p[1])
+					break;
+				int rc = apply(info, o, NULL, spelled);
+				if (rc != CLI_CONTINUE)
+					return rc;
+				p++;
 			}
+			if (o->kind != CLI_OPT_FLAG_K && p[1])
+				value = p + 1;
+			a = spelled;
 		}
 		if (o->kind != CLI_OPT_FLAG_K && !value) {
 			if (i + 1 >= argc)
@@ -240,42 +248,16 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 		if (rc != CLI_CONTINUE)
 			return rc;
 	}
+	/* No file named: standard input, as jq, mlr and sort read it, unless
+	 * it is a terminal or has nothing to give (the command then reports
+	 * the missing operand). */
+	if (n == 0 && cli_stdin_is_input())
+		argv[n++] = dash;
 	*nargs = n;
 	argv[n] = NULL;
 	/* Every operand is an input file. Each is read once: the same file (or
 	 * standard input) twice would count its rows twice. */
-	struct stat *st = n > 1 ? calloc((size_t)n, sizeof(*st)) : NULL;
-	char *have = n > 1 ? calloc((size_t)n, 1) : NULL;
-	if (n > 1 && (!st || !have)) {
-		free(st);
-		free(have);
-		cli_error("out of memory");
-		return CLI_EXIT_OSERR;
-	}
-	for (int i = 0; i < n && n > 1; i++)
-		have[i] = strcmp(argv[i], "-") && stat(argv[i], &st[i]) == 0 &&
-			  S_ISREG(st[i].st_mode);
-	for (int i = 1; i < n; i++) {
-		for (int j = 0; j < i; j++) {
-			int rc = CLI_CONTINUE;
-			if (!strcmp(argv[i], "-") && !strcmp(argv[j], "-"))
-				rc = cli_usage_error(info, "standard input (-) is given twice");
-			else if (have[i] && have[j] && st[i].st_dev == st[j].st_dev &&
-				 st[i].st_ino == st[j].st_ino)
-				rc = cli_usage_error(info, "'%s' and '%s' are the same file: its rows "
-						     "would count twice", argv[j], argv[i]);
-			if (rc != CLI_CONTINUE) {
-				free(st);
-				free(have);
-				return rc;
-			}
-		}
-	}
-	free(st);
-	free(have);
-	cli_inputs = (const char *const *)argv;
-	cli_ninputs = n;
-	return CLI_CONTINUE;
+	return cli_inputs_register(info, argv, n);
 }
 
 int cli_parse_count(uint64_t *out, const char *opt, const char *text, uint64_t min,
@@ -302,22 +284,16 @@ int cli_parse_number(double *out, const char *opt, const char *text)
 	int64_t micros;
 
 	/* Through the exact decimal parser: the locale never changes how an
-	 * option value is read. */
+	 * option value is read. Option values are read to 6 decimal places:
+	 * more are refused rather than rounded away (0.0000004 or 1e-7 to 0),
+	 * whatever the spelling of the value. */
 	if (loyal_parse_decimal(&micros, text, strlen(text), 1) < 0) {
 		cli_error("option '%s' needs a number: %s", opt, loyal_error_last()->reason);
 		return CLI_EXIT_USAGE;
 	}
-	/* Option values are read to 6 decimal places: refuse more, rather
-	 * than round 0.0000004 to 0 without a word. */
-	const char *dot = strchr(text, '.');
-	if (dot && !strpbrk(text, "eE")) {
-		size_t places = strspn(dot + 1, "0123456789");
-		for (size_t i = 6; i < places; i++)
-			if (dot[1 + i] != '0') {
-				cli_error("option '%s' takes at most 6 decimal places, not '%s'", opt,
-					  text);
-				return CLI_EXIT_USAGE;
-			}
+	if (loyal_parse_decimal_exact(&micros, text, strlen(text), 1) < 0) {
+		cli_error("option '%s' takes at most 6 decimal places, not '%s'", opt, text);
+		return CLI_EXIT_USAGE;
 	}
 	*out = (double)micros / 1e6;
 	return 0;
@@ -403,6 +379,15 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 	}
 	if (c->has_from && c->has_to && c->from_day > c->to_day)
 		return cli_usage_error(info, "--from %s is after --to %s", c->from, c->to);
+	if (c->output && strcmp(c->output, "-") && cli_target_check(c->output) != CLI_CONTINUE)
+		return CLI_EXIT_USAGE;
+	c->max_width = 60;
+	if (c->max_width_text) {
+		uint64_t v;
+		if (cli_parse_count(&v, "--max-width", c->max_width_text, 0, 1000000))
+			return CLI_EXIT_USAGE;
+		c->max_width = (size_t)v;
+	}
 	c->format = CLI_FMT_TABLE;
 	if (c->format_name) {
 		static const char *const names[] = { "table", "csv", "tsv", "json" };
@@ -421,10 +406,9 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 
 struct cli_out {
 	FILE *fp;
-	char *tmp_path;   /* -o: temporary file renamed into place */
-	const char *path; /* -o as given, for messages */
-	char *resolved;   /* -o through a symbolic link: the file it points to */
-	int direct;       /* -o names a device or FIFO: written in place */
+	struct cli_target target; /* -o FILE */
+	int has_target;
+	size_t max_width;         /* table format: widest text, 0 for no limit */
 	enum cli_format format;
 	int excel_safe;
 	const struct cli_column *cols;
@@ -445,68 +429,9 @@ static int out_fail(struct cli_out *o)
 	return CLI_EXIT_OSERR;
 }
 
-/*
- * Temporary output files are removed when a signal ends the run, so an
- * interrupted run leaves neither a half-written report nor litter beside it
- * (the previous report was never touched). The handler only calls unlink(),
- * which is async-signal-safe, then dies of the same signal.
- */
-#define MAX_TEMPS 4
-static const char *volatile temps[MAX_TEMPS];
-
-/* The signals that end a run and whose handler removes temporary files. */
-static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGXFSZ };
-#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
-
-static void on_fatal_signal(int sig)
-{
-	int saved = errno;
-
-	for (size_t i = 0; i < MAX_TEMPS; i++)
-		if (temps[i])
-			unlink(temps[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-	errno = saved;
-}
-
-static void temp_register(const char *path)
-{
-	static int installed;
-
-	if (!installed) {
-		const int *sigs = fatal_signals;
-		for (size_t i = 0; i < NFATAL; i++) {
-			struct sigaction sa, old;
-			/* A signal the caller ignores (nohup, a background job) stays ignored. */
-			if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-				continue;
-			memset(&sa, 0, sizeof(sa));
-			sa.sa_handler = on_fatal_signal;
-			sigemptyset(&sa.sa_mask);
-			for (size_t k = 0; k < NFATAL; k++)
-				sigaddset(&sa.sa_mask, sigs[k]);
-			sigaction(sigs[i], &sa, NULL);
-		}
-		installed = 1;
-	}
-	for (size_t i = 0; i < MAX_TEMPS; i++) {
-		if (!temps[i]) {
-			temps[i] = path;
-			return;
-		}
-	}
-}
-
-static void temp_forget(const char *path)
-{
-	for (size_t i = 0; i < MAX_TEMPS; i++)
-		if (temps[i] == path)
-			temps[i] = NULL;
-}
-
 static void put_csv_text(FILE *fp, const char *s);
 static void put_tsv_text(FILE *fp, const char *s);
+static const char *cut_to_width(const char *text, size_t max, char **owned);
 
 static int name_taken(const struct cli_out *o, size_t self, const char *name)
 {
@@ -562,83 +487,13 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 	o->ncols = ncols;
 	o->fp = stdout;
 	if (c->output && strcmp(c->output, "-")) {
-		struct stat st;
-		int fd;
-
-		o->path = c->output;
-		/* Through a symbolic link, the file it points to is replaced and
-		 * the link kept. */
-		if (lstat(c->output, &st) == 0 && S_ISLNK(st.st_mode))
-			o->resolved = realpath(c->output, NULL);
-		const char *dest = o->resolved ? o->resolved : c->output;
-		if (stat(dest, &st) == 0 && S_ISREG(st.st_mode)) {
-			for (int i = 0; i < cli_ninputs; i++) {
-				struct stat in;
-				if (strcmp(cli_inputs[i], "-") && stat(cli_inputs[i], &in) == 0 &&
-				    in.st_dev == st.st_dev && in.st_ino == st.st_ino) {
-					free(o->resolved);
-					free(o);
-					cli_error("'%s' is also an input file: writing there would destroy "
-						  "it", c->output);
-					return CLI_EXIT_USAGE;
-				}
-			}
+		int rc = cli_target_open(&o->target, c->output);
+		if (rc != 0) {
+			free(o);
+			return rc;
 		}
-		if (stat(dest, &st) == 0 && !S_ISREG(st.st_mode)) {
-			/* A device, FIFO or socket (-o /dev/stdout, a named pipe)
-			 * cannot be replaced by renaming a file over it, and must
-			 * not be: write to it directly. */
-			if (!(o->fp = fopen(dest, "w"))) {
-				int saved = errno;
-				free(o->resolved);
-				free(o);
-				cli_error("cannot open '%s': %s", c->output, strerror(saved));
-				return saved == ENOMEM ? CLI_EXIT_OSERR : CLI_EXIT_CANTCREAT;
-			}
-			o->direct = 1;
-		} else {
-			size_t n = strlen(dest) + 16;
-			if (!(o->tmp_path = malloc(n))) {
-				free(o->resolved);
-				free(o);
-				cli_error("out of memory");
-				return CLI_EXIT_OSERR;
-			}
-			/* FILE.tmpXXXXXX, or DIR/.loyal.tmpXXXXXX when FILE's name is
-			 * too long to take the suffix (NAME_MAX is 255 bytes). */
-			const char *base = strrchr(dest, '/');
-			base = base ? base + 1 : dest;
-			if (strlen(base) + 10 <= 255)
-				snprintf(o->tmp_path, n, "%s.tmpXXXXXX", dest);
-			else
-				snprintf(o->tmp_path, n, "%.*s.loyal.tmpXXXXXX", (int)(base - dest), dest);
-			if ((fd = mkstemp(o->tmp_path)) >= 0) {
-				/* mkstemp makes the file private (0600); the report gets
-				 * the mode of any newly created file instead. */
-				mode_t mask = umask(0);
-				umask(mask);
-				fchmod(fd, 0666 & ~mask);
-				temp_register(o->tmp_path);
-			}
-			if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
-				int saved = errno;
-				if (fd >= 0) {
-					close(fd);
-					unlink(o->tmp_path);
-					temp_forget(o->tmp_path);
-				}
-				free(o->tmp_path);
-				free(o->resolved);
-				free(o);
-				if (saved == ENOMEM) {
-					cli_error("out of memory");
-					return CLI_EXIT_OSERR;
-				}
-				cli_error("cannot create '%s' (through a temporary file beside it): %s",
-					  c->output, strerror(saved));
-				return CLI_EXIT_CANTCREAT;
-			}
-		}
+		o->fp = o->target.fp;
+		o->has_target = 1;
 	}
 	if (o->format == CLI_FMT_TABLE) {
 		if (!(o->width = calloc(ncols ? ncols : 1, sizeof(size_t)))) {
@@ -651,6 +506,24 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		cli_out_close(o, CLI_EXIT_OSERR);
 		cli_error("out of memory");
 		return CLI_EXIT_OSERR;
+	}
+	o->max_width = c->max_width;
+	for (size_t i = 0; o->format == CLI_FMT_TABLE && i < ncols; i++) {
+		/* a --by column's name comes from the input, as its values do;
+		 * result columns keep their documented names */
+		char *cut;
+		if (cols[i].type != CLI_T_GROUP)
+			continue;
+		if (!cut_to_width(o->names[i], o->max_width, &cut)) {
+			cli_out_close(o, CLI_EXIT_OSERR);
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+		if (cut) {
+			free(o->owned[i]);
+			o->owned[i] = cut;
+			o->names[i] = cut;
+		}
 	}
 	*out = o;
 	if (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV) {
@@ -781,38 +654,85 @@ static int is_combining(uint32_t c)
 	       (c >= 0xFE00 && c <= 0xFE0F);
 }
 
+/* The width of the character at *pp, which is moved past it. */
+static size_t char_width(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint32_t c = *p;
+	int n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+
+	if (n < 0) {
+		/* a stray continuation byte */
+		*pp = p + 1;
+		return 1;
+	}
+	c &= n ? 0x3F >> n : 0x7F;
+	int k = 1;
+	for (; k <= n && (p[k] & 0xC0) == 0x80; k++)
+		c = (c << 6) | (p[k] & 0x3F);
+	if (k <= n) {
+		/* truncated sequence: count its bytes */
+		*pp = p + k;
+		return (size_t)k;
+	}
+	*pp = p + n + 1;
+	return is_combining(c) ? 0 : is_wide(c) ? 2 : 1;
+}
+
 static size_t display_width(const char *text)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t w = 0;
 
-	while (*p) {
-		uint32_t c = *p;
-		int n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
-		if (n < 0) {
-			/* a stray continuation byte */
-			w++;
-			p++;
-			continue;
-		}
-		c &= n ? 0x3F >> n : 0x7F;
-		int k = 1;
-		for (; k <= n && (p[k] & 0xC0) == 0x80; k++)
-			c = (c << 6) | (p[k] & 0x3F);
-		if (k <= n) {
-			/* truncated sequence: count its bytes */
-			w += (size_t)k;
-			p += k;
-			continue;
-		}
-		p += n + 1;
-		w += is_combining(c) ? 0 : is_wide(c) ? 2 : 1;
-	}
+	while (*p)
+		w += char_width(&p);
 	return w;
 }
 
-static int keep_cell(struct cli_out *o, const char *text, size_t col)
+/*
+ * The table cuts text wider than --max-width columns to that width, its
+ * last column an ellipsis, so one long value (a 1 MB --by value) cannot
+ * pad every row of the table to its width. Whole characters only: a wide
+ * character that would cross the limit is left out. Returns a new string,
+ * or NULL when out of memory; `text` itself when it fits.
+ */
+static const char *cut_to_width(const char *text, size_t max, char **owned)
 {
+	static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
+	const unsigned char *p = (const unsigned char *)text, *keep = p;
+	size_t w = 0;
+
+	*owned = NULL;
+	if (!max || display_width(text) <= max)
+		return text;
+	while (*p) {
+		const unsigned char *q = p;
+		size_t cw = char_width(&q);
+		if (w + cw > max - 1)
+			break;
+		w += cw;
+		p = q;
+		/* combining marks stay with the character they follow */
+		while (*p) {
+			q = p;
+			if (char_width(&q) != 0)
+				break;
+			p = q;
+		}
+		keep = p;
+	}
+	size_t n = (size_t)(keep - (const unsigned char *)text);
+	if (!(*owned = malloc(n + sizeof(ellipsis))))
+		return NULL;
+	memcpy(*owned, text, n);
+	memcpy(*owned + n, ellipsis, sizeof(ellipsis));
+	return *owned;
+}
+
+static int keep_cell(struct cli_out *o, const char *text, size_t col, int is_text)
+{
+	char *cut = NULL;
+
 	if (o->ncells == o->cells_cap) {
 		size_t cap = o->cells_cap ? o->cells_cap * 2 : 256;
 		char **c = realloc(o->cells, cap * sizeof(*c));
@@ -821,7 +741,11 @@ static int keep_cell(struct cli_out *o, const char *text, size_t col)
 		o->cells = c;
 		o->cells_cap = cap;
 	}
-	if (!(o->cells[o->ncells] = strdup(text)))
+	if (is_text && !(text = cut_to_width(text, o->max_width, &cut)))
+		return out_fail(o);
+	if (cut)
+		o->cells[o->ncells] = cut;
+	else if (!(o->cells[o->ncells] = strdup(text)))
 		return out_fail(o);
 	o->ncells++;
 	size_t w = display_width(text);
@@ -878,7 +802,7 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 				/* not expected in tables: commands expand arrays into columns */
 				text = "";
 			}
-			if (keep_cell(o, text, i)) {
+			if (keep_cell(o, text, i, is_text)) {
 				free(guarded);
 				return CLI_EXIT_OSERR;
 			}
@@ -976,48 +900,8 @@ int cli_out_close(struct cli_out *o, int status)
 		else if (o->format == CLI_FMT_JSON)
 			fputs(o->rows ? "\n]\n" : "]\n", o->fp);
 	}
-	if (o->direct) {
-		int failed = ferror(o->fp);
-		int saved = errno;
-		if (fclose(o->fp) != 0)
-			failed = 1, saved = errno;
-		if (status == 0 && failed) {
-			cli_error("cannot write '%s': %s", o->path, strerror(saved));
-			status = CLI_EXIT_IOERR;
-		}
-	}
-	if (o->tmp_path) {
-		const char *dest = o->resolved ? o->resolved : o->path;
-		int failed = ferror(o->fp);
-		if (fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0)
-			failed = 1;
-		int saved = errno;
-		if (fclose(o->fp) != 0)
-			failed = 1, saved = errno;
-		if (status == 0 && failed) {
-			cli_error("cannot write '%s': %s", o->path, strerror(saved));
-			status = CLI_EXIT_IOERR;
-		}
-		/* Once the report is in place the run has succeeded: the
-		 * termination signals stay blocked from the rename to the exit, so
-		 * a signal in the last cleanup cannot report a failure (exit
-		 * 128+N) for a run whose report was replaced. */
-		sigset_t block, old;
-		sigemptyset(&block);
-		for (size_t k = 0; k < NFATAL; k++)
-			sigaddset(&block, fatal_signals[k]);
-		if (status == 0)
-			sigprocmask(SIG_BLOCK, &block, &old);
-		if (status == 0 && rename(o->tmp_path, dest) != 0) {
-			cli_error("cannot create '%s': %s", o->path, strerror(errno));
-			status = CLI_EXIT_CANTCREAT;
-			sigprocmask(SIG_SETMASK, &old, NULL);
-		}
-		if (status != 0)
-			unlink(o->tmp_path);
-		temp_forget(o->tmp_path);
-		free(o->tmp_path);
-	}
+	if (o->has_target)
+		status = cli_target_close(&o->target, status);
 	for (size_t i = 0; i < o->ncells; i++)
 		free(o->cells[i]);
 	for (size_t i = 0; o->owned && i < o->ncols; i++)
@@ -1026,7 +910,6 @@ int cli_out_close(struct cli_out *o, int status)
 	free(o->names);
 	free(o->cells);
 	free(o->width);
-	free(o->resolved);
 	free(o);
 	return status;
 }
@@ -1061,6 +944,24 @@ int cli_source_open(struct cli_source *s, const char *path, const struct cli_com
 			return st;
 		}
 	}
+	int st = cli_by_distinct(s->r, s->by_cols, c);
+	if (st != 0)
+		cli_source_close(s);
+	return st;
+}
+
+int cli_by_distinct(loyal_reader *r, const size_t *cols, const struct cli_common *c)
+{
+	/* Names are matched loosely (--by CHANNEL finds channel): two
+	 * spellings of one column would group by it twice. */
+	for (size_t i = 1; i < c->by.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (cols[i] == cols[j]) {
+				cli_error("--by %s and --by %s are the same column '%s' of '%s'",
+					  c->by.items[j], c->by.items[i],
+					  loyal_reader_column_name(r, cols[i]), loyal_reader_name(r));
+				return CLI_EXIT_USAGE;
+			}
 	return 0;
 }
 

@@ -110,6 +110,7 @@ struct cli_common {
 	const char *output;
 	int quiet;
 	int excel_safe;
+	const char *max_width_text;
 
 	/* resolved by cli_common_finish() */
 	loyal_read_options read;
@@ -117,6 +118,7 @@ struct cli_common {
 	int has_from, has_to;
 	int32_t from_day, to_day;
 	enum cli_format format;
+	size_t max_width; /* table format: widest text cell, 0 for no limit */
 };
 
 #define CLI_OPTS_INPUT(c) \
@@ -149,6 +151,8 @@ struct cli_common {
 		       "write the result to FILE atomically instead of standard output"), \
 	CLI_OPT_FLAG(0, "excel-safe", &(c)->excel_safe, \
 		     "prefix text cells starting with = + - @ with ' (spreadsheet formula injection)"), \
+	CLI_OPT_STRING(0, "max-width", "N", &(c)->max_width_text, \
+		       "table format: cut text wider than N columns with an ellipsis (default 60, 0: no limit)"), \
 	CLI_OPT_FLAG('q', "quiet", &(c)->quiet, "no summary line on standard error")
 
 /* Validate and convert the shared options; returns CLI_CONTINUE or 64. */
@@ -209,6 +213,9 @@ struct cli_source {
 int cli_source_open(struct cli_source *s, const char *path, const struct cli_common *c,
 		    int need_date);
 void cli_source_close(struct cli_source *s);
+/* A usage error (64, after a message) when two --by options found the same
+ * column (cols[i] is the column of c->by.items[i]); else 0. */
+int cli_by_distinct(loyal_reader *r, const size_t *cols, const struct cli_common *c);
 /* Parse the date of the current row; reports a located data error (65). */
 int cli_source_date(struct cli_source *s, const struct cli_common *c, int32_t *days);
 /* Report a value error at the current row and column (uses loyal_error_last's

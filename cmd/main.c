@@ -1,11 +1,9 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_file.h"
 
 struct cmd {
 	const char *name;
@@ -55,9 +53,7 @@ static int finish_stdout(int status)
 		if (errno == EPIPE) {
 			/* The reader went away (loyal ... | head): leave quietly, as
 			 * a process killed by SIGPIPE would. */
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-			return CLI_EXIT_IOERR;
+			cli_die_of_sigpipe();
 		}
 		cli_error("write error on standard output: %s", strerror(errno));
 		return CLI_EXIT_IOERR;
@@ -69,31 +65,11 @@ static int finish_stdout(int status)
 	return status;
 }
 
-/*
- * A closed standard descriptor (a daemon or cron job may start with one)
- * would be taken by the next file opened, so -o's temporary file could
- * become "standard output". Each closed one is held by /dev/null opened
- * read-only: nothing else lands on it, and writing to it still fails
- * (EBADF) as writing to the closed descriptor did.
- */
-static void hold_closed_std_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
-			int nfd = open("/dev/null", O_RDONLY);
-			if (nfd >= 0 && nfd != fd) {
-				dup2(nfd, fd);
-				close(nfd);
-			}
-		}
-	}
-}
-
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
 
-	hold_closed_std_fds();
+	cli_hold_closed_std_fds();
 
 	/* The C locale is never changed: numbers are read and printed with '.'
 	 * whatever LC_ALL says. */

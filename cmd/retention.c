@@ -33,6 +33,34 @@ static size_t *order_of(const struct txn_data *d, const void *rows, size_t n, si
 	return perm;
 }
 
+#define DEFAULT_MAX_PERIODS 10000
+
+/*
+ * The period table and the cohort matrix have a row or a cell for every
+ * period from the first date to the as-of: their memory and size grow
+ * with that span, not with the data. One placeholder date (9999-12-31)
+ * would make a day matrix of millions of columns, so the span is capped.
+ */
+static int check_periods(const struct txn_data *d, const struct cli_common *c,
+			 uint64_t max_periods)
+{
+	int32_t as_of = loyal_txn_as_of(d->acc);
+	int64_t first = loyal_period_index(c->period, d->lib.first_day);
+	int64_t last = loyal_period_index(c->period, as_of);
+	uint64_t n = last >= first ? (uint64_t)(last - first) + 1 : 1;
+	char from[16], to[16];
+
+	if (n <= max_periods)
+		return 0;
+	loyal_date_format(from, sizeof(from), d->lib.first_day);
+	loyal_date_format(to, sizeof(to), as_of);
+	cli_error("the table would span %llu periods (%s, from %s to the as-of %s), more than "
+		  "--max-periods %llu", (unsigned long long)n, loyal_period_name(c->period), from,
+		  to, (unsigned long long)max_periods);
+	fprintf(stderr, "hint: give --as-of or --to, a longer --period, or a larger --max-periods\n");
+	return CLI_EXIT_DATA;
+}
+
 static int period_table(struct txn_data *d, const struct cli_common *c)
 {
 	loyal_txn_retention_row *rows = NULL;
@@ -223,8 +251,8 @@ int cmd_retention(int argc, char **argv)
 	struct cli_common c = { 0 };
 	struct txn_opts t = { 0 };
 	struct txn_data d = { 0 };
-	const char *inactive_text = NULL;
-	uint64_t inactive = 0;
+	const char *inactive_text = NULL, *max_periods_text = NULL;
+	uint64_t inactive = 0, max_periods = DEFAULT_MAX_PERIODS;
 	int cohorts = 0, unbounded = 0, nargs, rc;
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Retention"),
@@ -234,6 +262,8 @@ int cmd_retention(int argc, char **argv)
 			     "with --cohorts: count up to the last purchase"),
 		CLI_OPT_STRING(0, "inactive", "DAYS", &inactive_text,
 			       "print the share inactive for more than DAYS"),
+		CLI_OPT_STRING(0, "max-periods", "N", &max_periods_text,
+			       "refuse a table spanning more than N periods (default 10000)"),
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
 		TXN_OPTS_GROUPING(&c, "period (default month); with --inactive: cohorts"),
@@ -250,6 +280,9 @@ int cmd_retention(int argc, char **argv)
 		return rc;
 	if (inactive_text && cli_parse_count(&inactive, "--inactive", inactive_text, 0, INT32_MAX))
 		return CLI_EXIT_USAGE;
+	if (max_periods_text &&
+	    cli_parse_count(&max_periods, "--max-periods", max_periods_text, 1, UINT32_MAX))
+		return CLI_EXIT_USAGE;
 	if (inactive_text && cohorts)
 		return cli_usage_error(&info, "--inactive and --cohorts exclude each other");
 	if (unbounded && !cohorts)
@@ -261,6 +294,8 @@ int cmd_retention(int argc, char **argv)
 	if ((rc = txn_load(&d, &c, &t, argv, nargs)) == 0) {
 		if (inactive_text)
 			rc = inactive_churn(&d, &c, (int32_t)inactive);
+		else if ((rc = check_periods(&d, &c, max_periods)) != 0)
+			; /* reported */
 		else if (cohorts)
 			rc = cohort_matrix(&d, &c, unbounded);
 		else

@@ -277,6 +277,31 @@ int txn_row_error(const struct txn_source *ts, const struct txn_row *row)
 
 /* ---- loading ----------------------------------------------------------- */
 
+void txn_latest_add(struct txn_latest *l, int32_t day, const char *file, uint64_t line)
+{
+	if (l->have && day == l->day) {
+		l->rows++;
+		return;
+	}
+	if (!l->have || day > l->day) {
+		if (l->have) {
+			l->before = l->day;
+			l->have_before = 1;
+		}
+		*l = (struct txn_latest){ 1, l->have_before, day, l->before, 1, file, line };
+		return;
+	}
+	if (!l->have_before || day > l->before) {
+		l->before = day;
+		l->have_before = 1;
+	}
+}
+
+int txn_latest_is_outlier(const struct txn_latest *l)
+{
+	return l->have && l->have_before && (int64_t)l->day - l->before > 366;
+}
+
 static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 		     const char *path, int32_t *max_day, int *have_day)
 {
@@ -310,6 +335,8 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 			*max_day = row.day;
 			*have_day = 1;
 		}
+		if (in_range)
+			txn_latest_add(&d->latest, row.day, path, loyal_reader_line(ts.s.r));
 		if (row.skip != TXN_USE) {
 			d->skipped[row.skip]++;
 			continue;
@@ -417,6 +444,20 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 	if (d->lib.customers == 0) {
 		cli_error("no customer made a purchase: nothing to compute");
 		return CLI_EXIT_DATA;
+	}
+	if (!o->has_as_of && txn_latest_is_outlier(&d->latest) && !c->quiet) {
+		/* A placeholder for "no date" (9999-12-31, 2099-01-01 in ERP
+		 * exports) would set the as-of: every customer looks long gone,
+		 * and period tables run to that date (see --max-periods). */
+		char day[16], before[16], rows[48] = "";
+		loyal_date_format(day, sizeof(day), d->latest.day);
+		loyal_date_format(before, sizeof(before), d->latest.before);
+		if (d->latest.rows > 1)
+			snprintf(rows, sizeof(rows), " (%llu rows)", (unsigned long long)d->latest.rows);
+		cli_error("warning: %s:%llu: the date %s%s is more than a year after every other "
+			  "row's (the latest is %s) and sets the as-of: a placeholder for no date? "
+			  "Give --as-of or --to", d->latest.file, (unsigned long long)d->latest.line,
+			  day, rows, before);
 	}
 	if (o->has_holdout && have_day && max_day < o->holdout_to && !c->quiet) {
 		char last[16];

@@ -156,6 +156,23 @@ int txn_row_error(const struct txn_source *ts, const struct txn_row *row);
 
 /* ---- the whole input, accumulated ------------------------------------- */
 
+/* The latest date of the rows that set the default as-of, and the latest
+ * before it, to tell a placeholder date (9999-12-31 for "no date") that
+ * would set the as-of far away. Feed every such row. */
+struct txn_latest {
+	int have, have_before;
+	int32_t day;         /* the latest date */
+	int32_t before;      /* the latest date before it */
+	uint64_t rows;       /* rows dated `day` */
+	const char *file;    /* the first of them (file names outlive the run) */
+	uint64_t line;
+};
+
+void txn_latest_add(struct txn_latest *l, int32_t day, const char *file, uint64_t line);
+/* Whether the latest date is more than a year (366 days) after every
+ * other row's. */
+int txn_latest_is_outlier(const struct txn_latest *l);
+
 struct txn_data {
 	loyal_txn *acc;
 	struct cli_groups groups;  /* --by values, interned (period index 0) */
@@ -164,6 +181,7 @@ struct txn_data {
 	int as_of_known;           /* --as-of, or a row dated within the window */
 	uint64_t files, rows, skipped[TXN_SKIP__COUNT];
 	uint64_t holdout_rows;     /* rows added dated after as-of (with a holdout) */
+	struct txn_latest latest;  /* of the rows within --from/--to */
 	loyal_txn_stats lib;       /* after the accumulator is finished */
 };
 

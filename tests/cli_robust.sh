@@ -42,7 +42,7 @@ check check_named_columns 0 "$LOYAL" check -k survey $S/csat.csv --cols product,
 check check_scale 65 "$LOYAL" check -k survey $S/small.csv --csat-col nps --max-errors 3
 check check_scale_0_10 0 "$LOYAL" check -k survey $S/small.csv --csat-col nps --scale 0-10
 check check_by_column 65 "$LOYAL" check -k survey $C/latin1_values.csv --by channel
-check check_unused_column 0 "$LOYAL" check -k survey $C/latin1_values.csv
+check check_unused_column 65 "$LOYAL" check -k survey $C/latin1_values.csv
 check check_date_format 0 "$LOYAL" check -k survey $S/nodate.csv --score-col rating \
 	--date-col when --date-format %m/%d/%Y
 check check_transactions 65 "$LOYAL" check -k transactions $C/orders_bad.csv
@@ -125,19 +125,23 @@ fi
 # by SIGPIPE, also when SIGPIPE is ignored (nohup, some daemons).
 # (5000 groups: output well past a pipe's 64 KiB buffer)
 awk 'BEGIN { print "id,channel,nps"; for (i = 0; i < 20000; i++) printf "%d,c%d,%d\n", i, i % 5000, i % 11 }' >"$tmp/big.csv"
+# The same through -o /dev/stdout, which writes standard output's descriptor.
 for how in default ignored; do
 	for fmt in csv table; do
-		(
-			[ $how = ignored ] && trap '' PIPE
-			{ "$LOYAL" nps "$tmp/big.csv" --by channel --format $fmt -q 2>"$tmp/pipe.err"; echo $? >"$tmp/pipe.st"; } |
-				head -1 >"$tmp/pipe.out"
-		)
-		st=$(cat "$tmp/pipe.st")
-		if [ "$st" = 141 ] && [ ! -s "$tmp/pipe.err" ] && [ -s "$tmp/pipe.out" ]; then
-			ok "closed pipe, SIGPIPE $how, $fmt: quiet exit"
-		else
-			bad "closed pipe, SIGPIPE $how, $fmt" "exit $st, stderr: $(head -c 200 "$tmp/pipe.err")"
-		fi
+		for to in "" "-o /dev/stdout"; do
+			(
+				[ $how = ignored ] && trap '' PIPE
+				# shellcheck disable=SC2086
+				{ "$LOYAL" nps "$tmp/big.csv" --by channel --format $fmt -q $to 2>"$tmp/pipe.err"; echo $? >"$tmp/pipe.st"; } |
+					head -1 >"$tmp/pipe.out"
+			)
+			st=$(cat "$tmp/pipe.st")
+			if [ "$st" = 141 ] && [ ! -s "$tmp/pipe.err" ] && [ -s "$tmp/pipe.out" ]; then
+				ok "closed pipe, SIGPIPE $how, $fmt $to: quiet exit"
+			else
+				bad "closed pipe, SIGPIPE $how, $fmt $to" "exit $st, stderr: $(head -c 200 "$tmp/pipe.err")"
+			fi
+		done
 	done
 done
 
@@ -189,8 +193,15 @@ mode=$(ls -l "$tmp/mode.csv" | cut -c1-10)
 # and, unless the signal is SIGKILL, no temporary file. The failmalloc
 # object raises the signal in fsync(): the report is written in full but
 # not yet in place.
+# Every signal whose default action ends the process removes the temporary
+# file, not only INT, TERM, HUP, QUIT and PIPE (no core dumps: XCPU's
+# default action dumps one).
+signums=$(/usr/bin/python3 -c 'import signal as s
+print(" ".join(str(int(getattr(s, "SIG" + n))) for n in
+      "USR1 USR2 ALRM XCPU XFSZ VTALRM PROF IO PWR RTMIN RTMAX".split() if hasattr(s, "SIG" + n)))')
 if [ -n "${FAILMALLOC:-}" ] && [ -f "$FAILMALLOC" ] && [ -z "${LOYAL_LAUNCHER:-}" ]; then
-	for sig in 15 1 9; do
+	ulimit -c 0 2>/dev/null
+	for sig in 15 1 9 $signums; do
 		rm -f "$tmp"/report.csv*
 		echo "previous report" >"$tmp/report.csv"
 		# (the subshell waits for loyal, so the shell's "Terminated" goes to /dev/null)
@@ -210,7 +221,7 @@ fi
 # The same for a run killed while reading: check --rejects has its output
 # open from the start; its input here is a FIFO that never ends.
 if command -v mkfifo >/dev/null 2>&1; then
-	for sig in TERM HUP; do
+	for sig in TERM HUP USR1 ALRM; do
 		rm -f "$tmp"/rej.csv* "$tmp/fifo"
 		echo "previous rejects" >"$tmp/rej.csv"
 		mkfifo "$tmp/fifo"
@@ -371,5 +382,237 @@ if [ -L "$tmp/link.csv" ] && grep -q '^responses,' "$tmp/target.csv"; then
 else
 	bad "output_through_symlink" "the link was replaced or its target not written"
 fi
+
+# ---- standard input is a file like the others --------------------------------
+T=tests/fixtures/txn
+check stdin_same_as_named 64 sh -c "\"$LOYAL\" nps $S/small.csv - < $S/small.csv"
+check stdin_and_dev_stdin 64 sh -c "\"$LOYAL\" nps - /dev/stdin < $S/small.csv"
+check stdin_pipe_and_dev_stdin 64 sh -c "cat $S/small.csv | \"$LOYAL\" nps - /dev/stdin"
+check stdin_twice 64 sh -c "cat $S/small.csv | \"$LOYAL\" nps - -"
+# -o and --rejects onto the file standard input reads: refused before
+# reading, the file intact
+for args in "nps - -q -o $tmp/in.csv" "check -k survey - -q --rejects $tmp/in.csv" \
+	"check -k survey -q --rejects $tmp/in.csv" "nps -q -o $tmp/in.csv"; do
+	cp "$SRCDIR/$S/small.csv" "$tmp/in.csv"
+	# shellcheck disable=SC2086
+	"$LOYAL" $args <"$tmp/in.csv" >/dev/null 2>"$tmp/err"
+	st=$?
+	if [ "$st" = 64 ] && cmp -s "$tmp/in.csv" "$SRCDIR/$S/small.csv" &&
+		grep -q "is also an input file (standard input)" "$tmp/err"; then
+		ok "output onto standard input's file refused: loyal $args"
+	else
+		bad "output onto standard input's file: loyal $args" "exit $st, $(cat "$tmp/err")"
+	fi
+done
+
+# With no file operand, standard input is read unless it is a terminal,
+# closed or /dev/null (check runs commands with </dev/null).
+check no_operand_reads_stdin 0 sh -c "cat $S/small.csv | \"$LOYAL\" nps -f csv"
+check no_operand_stdin_file 0 sh -c "\"$LOYAL\" summary -f csv < $T/small.csv"
+check no_operand_dev_null 64 "$LOYAL" nps
+check no_operand_stdin_closed 64 sh -c "\"$LOYAL\" nps <&-"
+/usr/bin/python3 -c 'import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.run([sys.argv[1], "nps"], stdin=slave, stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE, timeout=60)
+print(p.returncode)
+sys.stderr.write(p.stderr.decode())' "$LOYAL" >"$tmp/tty.out" 2>"$tmp/tty.err"
+if [ "$(cat "$tmp/tty.out")" = 64 ] && grep -q "no input file" "$tmp/tty.err"; then
+	ok "no file operand, standard input a terminal: usage error"
+else
+	bad "no file operand on a terminal" "$(cat "$tmp/tty.out") $(head -c 300 "$tmp/tty.err")"
+fi
+
+# ---- -o onto descriptors, links and existing files ---------------------------
+# /dev/stdout, /dev/stderr and /dev/fd/N are written through the descriptor:
+# appended to when it was opened for appending, never replaced.
+for how in stdout stderr fd3 link; do
+	echo "previous line" >"$tmp/log.txt"
+	ln -sf /dev/stdout "$tmp/to_stdout"
+	case $how in
+	stdout) "$LOYAL" nps "$SRCDIR/$S/small.csv" -q -f csv -o /dev/stdout >>"$tmp/log.txt" ;;
+	stderr) "$LOYAL" nps "$SRCDIR/$S/small.csv" -q -f csv -o /dev/stderr 2>>"$tmp/log.txt" ;;
+	fd3) "$LOYAL" nps "$SRCDIR/$S/small.csv" -q -f csv -o /dev/fd/3 3>>"$tmp/log.txt" ;;
+	link) "$LOYAL" nps "$SRCDIR/$S/small.csv" -q -f csv -o "$tmp/to_stdout" >>"$tmp/log.txt" ;;
+	esac
+	st=$?
+	if [ "$st" = 0 ] && [ "$(head -1 "$tmp/log.txt")" = "previous line" ] &&
+		[ "$(sed -n 2p "$tmp/log.txt" | cut -d, -f1)" = responses ] && [ -L "$tmp/to_stdout" ] &&
+		[ -z "$(ls "$tmp" | grep 'log\.txt\.tmp')" ]; then
+		ok "-o $how >> log.txt appends"
+	else
+		bad "-o $how >> log.txt" "exit $st: $(head -c 300 "$tmp/log.txt")"
+	fi
+done
+(cd "$SRCDIR" && "$LOYAL" nps $S/small.csv -q -o /dev/fd/9) 2>"$tmp/err"
+st=$?
+if [ "$st" = 73 ] && grep -q "descriptor 9 is not open" "$tmp/err"; then
+	ok "-o /dev/fd/9 not open: 73"
+else
+	bad "-o /dev/fd/9 not open" "exit $st, $(cat "$tmp/err")"
+fi
+cp "$SRCDIR/$S/small_more.csv" "$tmp/stdin.csv"
+(cd "$SRCDIR" && "$LOYAL" nps $S/small.csv -q -o /dev/stdin <"$tmp/stdin.csv") 2>"$tmp/err"
+st=$?
+if [ "$st" = 73 ] && grep -q "open for reading only" "$tmp/err"; then
+	ok "-o /dev/stdin read-only: 73"
+else
+	bad "-o /dev/stdin read-only" "exit $st, $(cat "$tmp/err")"
+fi
+
+# A dangling link: its target is created and the link kept; a loop of links
+# is exit 73 and changes nothing.
+rm -f "$tmp/dangling" "$tmp/created.csv"
+ln -s created.csv "$tmp/dangling"
+(cd "$SRCDIR" && "$LOYAL" nps $S/small.csv -q -f csv -o "$tmp/dangling")
+st=$?
+if [ "$st" = 0 ] && [ -L "$tmp/dangling" ] && grep -q '^responses,' "$tmp/created.csv"; then
+	ok "-o onto a dangling link writes its target"
+else
+	bad "-o onto a dangling link" "exit $st, $(ls -l "$tmp/dangling")"
+fi
+ln -s loop_b "$tmp/loop_a"
+ln -s loop_a "$tmp/loop_b"
+(cd "$SRCDIR" && "$LOYAL" nps $S/small.csv -q -o "$tmp/loop_a") 2>"$tmp/err"
+st=$?
+if [ "$st" = 73 ] && [ -L "$tmp/loop_a" ] && [ -L "$tmp/loop_b" ] &&
+	grep -q "Too many levels of symbolic links" "$tmp/err" && [ -z "$(ls "$tmp" | grep 'loop_.*tmp')" ]; then
+	ok "-o onto a loop of links: 73, links kept"
+else
+	bad "-o onto a loop of links" "exit $st, $(cat "$tmp/err")"
+fi
+
+# A replaced file keeps its mode and group; a new one gets 0666 less the umask.
+echo "private" >"$tmp/private.csv"
+chmod 600 "$tmp/private.csv"
+group=$(id -gn)
+for g in $(id -Gn) daemon; do
+	if [ "$g" != "$group" ] && chgrp "$g" "$tmp/private.csv" 2>/dev/null; then
+		group=$g
+		break
+	fi
+done
+(cd "$SRCDIR" && umask 022 && "$LOYAL" nps $S/small.csv -q -o "$tmp/private.csv")
+mode=$(ls -l "$tmp/private.csv" | cut -c1-10)
+got_group=$(ls -l "$tmp/private.csv" | awk '{ print $4 }')
+if [ "$mode" = "-rw-------" ] && [ "$got_group" = "$group" ] && grep -q nps "$tmp/private.csv"; then
+	ok "-o keeps the mode (0600) and group ($group) of the file it replaces"
+else
+	bad "-o keeps mode and group" "$mode $got_group, expected -rw------- $group"
+fi
+rm -f "$tmp/umask.csv"
+(cd "$SRCDIR" && umask 027 && "$LOYAL" nps $S/small.csv -q -o "$tmp/umask.csv")
+mode=$(ls -l "$tmp/umask.csv" | cut -c1-10)
+if [ "$mode" = "-rw-r-----" ]; then
+	ok "new -o file: 0666 less umask 027"
+else
+	bad "new -o file mode" "$mode"
+fi
+
+# The same-file check sorts (device, inode): 500,000 operands are checked
+# at once (in a second or two; pairwise, 120,000 took 14 s and these about
+# a minute). The names do not exist: loyal then fails on the first one (66).
+if [ $heavy = 1 ]; then
+	/usr/bin/python3 -c 'import resource, subprocess, sys
+def more_stack():
+    # room for the operands (the kernel allows a quarter of the stack limit)
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK,
+                           (64 << 20, resource.getrlimit(resource.RLIMIT_STACK)[1]))
+    except (ValueError, OSError):
+        pass
+n = 500000
+try:
+    p = subprocess.run([sys.argv[1], "nps"] + ["x"] * n, preexec_fn=more_stack,
+                       stderr=subprocess.PIPE, timeout=20)
+    print(p.returncode, p.stderr.decode().splitlines()[0])
+except subprocess.TimeoutExpired:
+    print("timeout")
+except OSError as e:
+    print("exec", n, e)' "$LOYAL" >"$tmp/many.out"
+	if grep -q "^66 loyal nps: x: cannot open" "$tmp/many.out"; then
+		ok "500,000 operands checked for the same file at once"
+	elif grep -q "^exec" "$tmp/many.out"; then
+		echo "skipped: 500,000 operands ($(cat "$tmp/many.out"))"
+	else
+		bad "500,000 operands" "$(cat "$tmp/many.out")"
+	fi
+fi
+
+# ---- options -----------------------------------------------------------------
+check short_bundle 0 "$LOYAL" nps $S/small.csv -qf csv
+check short_bundle_value 0 "$LOYAL" nps $S/small.csv -qfcsv
+check short_bundle_unknown 64 "$LOYAL" nps $S/small.csv -qz
+check by_same_column 64 "$LOYAL" nps data/survey.csv --by channel --by CHANNEL
+check by_same_column_txn 64 "$LOYAL" summary $T/small.csv --by channel --by Channel
+check by_same_column_check 64 "$LOYAL" check -k survey data/survey.csv --by channel,CHANNEL
+# the 6-decimal rule applies to the value, whatever its spelling
+check exponent_discount 64 "$LOYAL" clv data/orders.csv --discount 1e-7
+check exponent_weights 64 "$LOYAL" csat data/survey.csv --cols product,service,price --weights 1e-7,1,1
+check exponent_horizon 64 "$LOYAL" churn data/orders.csv --horizon 12.5e-7
+check exponent_six_places 0 "$LOYAL" csat data/survey.csv --cols product,service,price \
+	--weights 1.5e-5,1,1 -q -f csv
+
+# ---- dates -------------------------------------------------------------------
+check leap_second 0 "$LOYAL" nps $S/leap_second.csv --period day -q -f csv
+# A placeholder date (9999-12-31 for "no date"): a warning naming it, and
+# period tables capped by --max-periods instead of taking gigabytes.
+check sentinel_warning 0 "$LOYAL" summary $T/sentinel.csv -f csv
+check sentinel_to 0 "$LOYAL" summary $T/sentinel.csv -f csv --to 2024-12-31
+check sentinel_as_of 0 "$LOYAL" retention $T/sentinel.csv --as-of 2024-03-31 -f csv
+check sentinel_cohorts_day 65 "$LOYAL" retention $T/sentinel.csv --cohorts --period day
+check sentinel_retention_month 65 "$LOYAL" retention $T/sentinel.csv -q
+check max_periods_exceeded 65 "$LOYAL" retention $T/small.csv --cohorts --period day --max-periods 86
+check max_periods_bad 64 "$LOYAL" retention $T/small.csv --max-periods 0
+measure "$LOYAL" retention "$SRCDIR/$T/sentinel.csv" --cohorts --period week --max-periods 1000000 -q
+if [ "$st" = 0 ] && { [ $measure_rss = 0 ] || [ "$rss" -lt 204800 ]; }; then
+	ok "--max-periods raised: week cohorts to 9999 in ${rss} KiB"
+else
+	bad "--max-periods raised" "exit $st, peak ${rss} KiB: $(head -c 300 "$tmp/m.err")"
+fi
+
+# ---- limits ------------------------------------------------------------------
+awk 'BEGIN { for (r = 0; r < 2; r++) { for (i = 1; i <= 100001; i++) { if (i > 1) printf ","; if (r) printf "%d", i % 11; else printf "c%d", i } printf "\n" } }' >"$tmp/wider.csv"
+"$LOYAL" nps "$tmp/wider.csv" --score-col c1 >/dev/null 2>"$tmp/err"
+st=$?
+if [ "$st" = 65 ] && grep -q "wider.csv:1:100001: the header has more than 100000 columns" "$tmp/err"; then
+	ok "100,001 columns: refused at the header"
+else
+	bad "100,001 columns" "exit $st: $(head -c 300 "$tmp/err")"
+fi
+if [ $heavy = 1 ]; then
+	/usr/bin/python3 -c 'import sys; sys.stdout.write("," * 40000000 + "\n1\n")' >"$tmp/commas.csv"
+	measure "$LOYAL" nps "$tmp/commas.csv"
+	if [ "$st" = 65 ] && grep -q "more than 100000 columns" "$tmp/m.err" &&
+		{ [ $measure_rss = 0 ] || [ "$rss" -lt 51200 ]; }; then
+		ok "a 40 MB header of empty names: refused in ${rss} KiB"
+	else
+		bad "a 40 MB header of empty names" "exit $st, peak ${rss} KiB: $(head -c 300 "$tmp/m.err")"
+	fi
+fi
+rm -f "$tmp/commas.csv" "$tmp/wider.csv"
+
+check max_width_default 0 "$LOYAL" nps $S/long_values.csv --by channel -q
+check max_width_10 0 "$LOYAL" nps $S/long_values.csv --by channel -q --max-width 10
+check max_width_none 0 "$LOYAL" nps $S/long_values.csv --by channel -q --max-width 0
+check max_width_csv 0 "$LOYAL" nps $S/long_values.csv --by channel -q --max-width 10 -f csv
+# a 1 MB group value beside 200 others no longer pads every row to 1 MB
+/usr/bin/python3 -c 'import sys
+sys.stdout.write("id,channel,nps\n1,%s,9\n" % ("v" * (1 << 20)))
+for i in range(200):
+    sys.stdout.write("%d,c%d,7\n" % (i + 2, i))' >"$tmp/mega.csv"
+"$LOYAL" nps "$tmp/mega.csv" --by channel -q >"$tmp/mega.out"
+st=$?
+size=$(wc -c <"$tmp/mega.out")
+if [ "$st" = 0 ] && [ "$size" -lt 100000 ] && [ "$(wc -l <"$tmp/mega.out")" = 202 ]; then
+	ok "a 1 MB group value: table of $size bytes"
+else
+	bad "a 1 MB group value" "exit $st, $size bytes"
+fi
+rm -f "$tmp/mega.csv" "$tmp/mega.out"
+
+# ---- check reads the encoding of every field -----------------------------------
+check check_gb18030_comment 65 "$LOYAL" check -k survey $C/gb18030_comment.csv
+check nps_gb18030_comment 0 "$LOYAL" nps $C/gb18030_comment.csv -f csv
 
 finish
