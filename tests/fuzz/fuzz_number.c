@@ -1,7 +1,9 @@
 /*
  * libFuzzer target: the number parsers (whole numbers, exact decimals with
  * and without exponents, NPS scores, CSAT answers) and the formatters. A
- * parsed decimal must format to text that parses back to the same value; a
+ * parsed decimal must format to text that parses back to the same value,
+ * also through the exact parser, which accepts a subset of what the
+ * rounding one does, with the same value; a
  * double formatted for output must read back (strtod, C locale) to itself.
  */
 #include <math.h>
@@ -33,11 +35,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int exp = 0; exp < 2; exp++) {
 		error = loyal_parse_decimal(&v, s, size, exp);
 		CHECK(error == 0 || error == LOYAL_EVALUE);
+		/* The exact parser accepts a subset, with the same value. */
+		int64_t exact;
+		int exact_error = loyal_parse_decimal_exact(&exact, s, size, exp);
+		CHECK(exact_error == 0 || exact_error == LOYAL_EVALUE);
+		CHECK(exact_error < 0 || (error == 0 && exact == v));
 		if (error < 0)
 			continue;
 		size_t n = loyal_decimal_format(text, sizeof(text), v);
 		CHECK(n < 22 && strlen(text) == n);
 		CHECK(loyal_parse_decimal(&back, text, n, 0) == 0 && back == v);
+		/* micro-units are exact: their text has at most 6 decimals */
+		CHECK(loyal_parse_decimal_exact(&back, text, n, 0) == 0 && back == v);
 
 		double d = (double)v / 1e6;
 		n = loyal_format_double(text, sizeof(text), d);
