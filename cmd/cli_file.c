@@ -67,7 +67,6 @@ struct input_id {
 	dev_t dev;
 	ino_t ino;
 	int index; /* operand number */
-	int regular;
 };
 
 static struct input_id *inputs; /* sorted by (dev, ino, index) */
@@ -121,9 +120,10 @@ int cli_inputs_register(const struct cli_command_info *info, char **names, int n
 		dashes += is_dash;
 		if ((is_dash ? fstat(0, &st) : stat(names[i], &st)) != 0 || S_ISCHR(st.st_mode))
 			continue;
-		inputs[ninputs++] = (struct input_id){ st.st_dev, st.st_ino, i, S_ISREG(st.st_mode) };
+		inputs[ninputs++] = (struct input_id){ st.st_dev, st.st_ino, i };
 	}
-	qsort(inputs, ninputs, sizeof(*inputs), id_cmp);
+	if (ninputs > 1)
+		qsort(inputs, ninputs, sizeof(*inputs), id_cmp);
 	/* The pair to report: of all files named twice, the one whose second
 	 * name comes first on the command line, as a left-to-right reading
 	 * would find it. */
@@ -149,7 +149,7 @@ int cli_inputs_register(const struct cli_command_info *info, char **names, int n
 
 const char *cli_input_same_as(const struct stat *st)
 {
-	struct input_id key = { st->st_dev, st->st_ino, -1, 0 };
+	struct input_id key = { st->st_dev, st->st_ino, -1 };
 	size_t lo = 0, hi = ninputs;
 
 	if (!S_ISREG(st->st_mode))
