@@ -17,5 +17,8 @@
 #include "loyal/bgnbd.h"
 #include "loyal/gammagamma.h"
 #include "loyal/holdout.h"
+#include "loyal/txn_window.h"
+#include "loyal/segment.h"
+#include "loyal/tiers.h"
 
 #endif
