@@ -175,6 +175,17 @@ static int add_cond(struct parser *ps, int measure, int op, int64_t value)
 	return 0;
 }
 
+/* A number the parser refused: its reason, located at the number. The
+ * reason is copied first: it lives in the buffer the new message goes to. */
+static int fail_number(const struct parser *ps, const char *at, const char *measure)
+{
+	char reason[256];
+	const loyal_error_info *e = loyal_error_last();
+
+	snprintf(reason, sizeof(reason), "%s", e ? e->reason : "not a number");
+	return FAIL(ps, at, "%s: %s", measure, reason);
+}
+
 /* One condition, s..e trimmed and not empty. */
 static int parse_cond(struct parser *ps, const char *s, const char *e)
 {
@@ -224,10 +235,10 @@ static int parse_cond(struct parser *ps, const char *s, const char *e)
 		return FAIL(ps, num, "a number is missing after '%.*s'", (int)(num - s), s);
 	if (measure == M_SPEND) {
 		if (loyal_parse_decimal(&v, num, (size_t)(e - num), 0) < 0)
-			return FAIL(ps, num, "spend: %s", loyal_error_last()->reason);
+			return fail_number(ps, num, "spend");
 	} else {
 		if (loyal_parse_int64(&v, num, (size_t)(e - num)) < 0)
-			return FAIL(ps, num, "purchases: %s", loyal_error_last()->reason);
+			return fail_number(ps, num, "purchases");
 		if (v < 0)
 			return FAIL(ps, num, "purchases: '%.*s' is below 0", (int)(e - num), num);
 	}
