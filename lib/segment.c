@@ -346,6 +346,21 @@ size_t loyal_rfm_segments_match(const loyal_rfm_segments *s, unsigned r, unsigne
 	return s->n;
 }
 
+int loyal_rfm_segments_cells(uint64_t *out, const loyal_rfm_segments *s, unsigned bins,
+			     size_t k)
+{
+	uint64_t n = 0;
+
+	if (!out || !s || k > s->n || bins < 1 || bins > MAX_BINS)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_rfm_segments_cells");
+	for (unsigned r = 1; r <= bins; r++)
+		for (unsigned f = 1; f <= bins; f++)
+			for (unsigned m = 1; m <= bins; m++)
+				n += loyal_rfm_segments_match(s, r, f, m) == k;
+	*out = n;
+	return 0;
+}
+
 /* ---- scores ------------------------------------------------------------ */
 
 struct loyal_rfm {

@@ -157,6 +157,33 @@ static void test_rfm_default_table_first_match(void **state)
 	assert_int_equal(loyal_rfm_segments_ranges(s, 8, lo, hi), 0); /* Can't Lose Them */
 	assert_string_equal(loyal_rfm_segments_name(s, 8), "Can't Lose Them");
 	assert_true(lo[0] == 1 && hi[0] == 1 && lo[1] == 4 && hi[1] == 5 && lo[2] == 4 && hi[2] == 5);
+	/*
+	 * Score cells each row receives, counted by hand over the 125:
+	 * Champions 2*2*2 = 8; Loyal Customers 4*3*3 = 36 less its 8 cells in
+	 * Champions = 28; Potential Loyalist 3*3*3 = 27 less (R 3-5, F 3, M 3)
+	 * already Loyal = 3: 24; New Customers and Promising lie inside it: 0;
+	 * Need Attention 2*2*2 = 8 less (R 2-3, F 3, M 3) Loyal 2, less
+	 * (R 3, F 2-3, M 2-3) Potential Loyalist 4 less the (3,3,3) counted
+	 * twice: 8 - 2 - 4 + 1 = 3; About To Sleep (R 2-3, F 1-2, M 1-2) 8 less
+	 * R 3's 4 in Potential Loyalist, less (2,2,2) in Need Attention: 3;
+	 * At Risk (R 1-2, F 2-5, M 2-5) 32 less R 2 with F 3-5 M 3-5 (Loyal, 9)
+	 * less (2,2,2), (2,2,3), (2,3,2) (Need Attention) = 20; Can't Lose Them
+	 * (R 1, F 4-5, M 4-5) inside At Risk: 0; Lost (R 1-2, F 1-2, M 1-2) 8
+	 * less (2,2,2) of Need Attention, (2,1,1), (2,1,2), (2,2,1) of About
+	 * To Sleep and (1,2,2) of At Risk = 3;
+	 * Others: 125 - 8 - 28 - 24 - 3 - 3 - 20 - 3 = 36.
+	 */
+	static const uint64_t cells[11] = { 8, 28, 24, 0, 0, 3, 3, 20, 0, 3, 36 };
+	for (size_t k = 0; k <= 10; k++) {
+		uint64_t n;
+		assert_int_equal(loyal_rfm_segments_cells(&n, s, 5, k), 0);
+		if (n != cells[k])
+			print_error("%s: %llu cells\n", loyal_rfm_segments_name(s, k),
+				    (unsigned long long)n);
+		assert_int_equal(n, cells[k]);
+	}
+	uint64_t n;
+	assert_int_equal(loyal_rfm_segments_cells(&n, s, 5, 11), LOYAL_EINVAL);
 	loyal_rfm_segments_free(s);
 }
 

@@ -29,7 +29,8 @@ typedef struct loyal_rfm_segments loyal_rfm_segments;
 
 /*
  * The default table, written for 5 bins (the example table of R's rfm
- * package, rfm_segment(), which also takes the first match):
+ * package, rfm_segment(), which also takes the first match; three of its
+ * rows can never match, see loyal_rfm_segments_cells()):
  *
  *   segment              R    F    M
  *   Champions            4-5  4-5  4-5
@@ -97,6 +98,17 @@ LOYAL_EXTERN(int) loyal_rfm_segments_ranges(const loyal_rfm_segments *s, size_t 
  * when none does ("Others"). */
 LOYAL_EXTERN(size_t) loyal_rfm_segments_match(const loyal_rfm_segments *s, unsigned r,
 					      unsigned f, unsigned m);
+
+/*
+ * How many of the bins^3 combinations of scores row k receives when the
+ * first matching row wins (k == count: those left to "Others"). A row that
+ * receives none can never match: with the default table and 5 bins,
+ * "New Customers" and "Promising" lie inside "Potential Loyalist" and
+ * "Can't Lose Them" inside "At Risk", as in R's rfm_segment. *out gets the
+ * count. Returns 0 or LOYAL_EINVAL (k out of range, bins out of 1-100).
+ */
+LOYAL_EXTERN(int) loyal_rfm_segments_cells(uint64_t *out, const loyal_rfm_segments *s,
+					   unsigned bins, size_t k);
 
 /* ---- scores and segments of customers ---------------------------------- */
 
