@@ -65,6 +65,8 @@ int loyal__rank(uint32_t *below, uint32_t *size, size_t n, const uint64_t *keys,
 	struct item *a = NULL, *b = NULL;
 	size_t m = 0;
 
+	if (n >= UINT32_MAX)
+		return loyal__error(LOYAL_ETOOBIG, "more than 2^32-2 customers to rank");
 	memset(below, 0, n * sizeof(*below));
 	memset(size, 0, n * sizeof(*size));
 	if (n == 0)

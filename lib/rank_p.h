@@ -21,7 +21,7 @@ uint64_t loyal__rank_key_f64(double v);
  * below[i] = rank_min - 1, the number of customers of its group with a
  * smaller key; size[i] = the number of present customers of its group.
  * Absent customers get 0 in both. group may be NULL (one group).
- * Returns 0 or LOYAL_ENOMEM.
+ * Returns 0, LOYAL_ETOOBIG (n >= 2^32 - 1) or LOYAL_ENOMEM.
  */
 int loyal__rank(uint32_t *below, uint32_t *size, size_t n, const uint64_t *keys,
 		const uint32_t *group, const unsigned char *present);
