@@ -21,24 +21,24 @@
 
 #include "loyal.h"
 
-static int die(const char *what)
+static int report(const char *what)
 {
 	const loyal_error_info *e = loyal_error_last();
 	fprintf(stderr, "segment_dump: %s: %s\n", what, e ? e->message : "failed");
-	exit(1);
+	return 1;
 }
 
-#define CHECK(call, what) do { if ((call) < 0) die(what); } while (0)
+/* On failure, report and free everything (so that allocation-failure runs
+ * can count leaks of the library's error paths). */
+#define CHECK(call, what) do { if ((call) < 0) { status = report(what); goto done; } } while (0)
 
 static FILE *open_out(const char *dir, const char *name)
 {
 	char path[4096];
 	FILE *f;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(f = fopen(path, "w"))) {
+	if (!(f = fopen(path, "w")))
 		perror(path);
-		exit(1);
-	}
 	return f;
 }
 
@@ -54,7 +54,8 @@ static void num(FILE *f, double v, const char *sep)
 static int32_t parse_day(const char *s)
 {
 	loyal_datetime dt;
-	CHECK(loyal_date_parse(&dt, s, strlen(s), NULL), s);
+	if (loyal_date_parse(&dt, s, strlen(s), NULL) < 0)
+		exit(report(s));
 	return dt.days;
 }
 
@@ -78,6 +79,14 @@ int main(int argc, char **argv)
 	loyal_reader *rd = NULL;
 	loyal_txn *t = NULL;
 	loyal_txn_days *d = NULL;
+	loyal_txn_window *w_all = NULL, *w_win = NULL, *c_all = NULL, *c_win = NULL;
+	loyal_measures m_all, m_win, mc_all, mc_win;
+	loyal_rfm *rfm = NULL;
+	loyal_tiers *value = NULL, *c_value = NULL, *member = NULL, *c_member = NULL;
+	loyal_tier_rules *rules = NULL;
+	loyal_tier_migration *mig = NULL, *vmig = NULL;
+	FILE *f = NULL;
+	int status = 0, rc;
 	size_t col[4];
 	static const char *const a_customer[] = { "customer", NULL };
 	static const char *const a_date[] = { "date", NULL };
@@ -101,45 +110,40 @@ int main(int argc, char **argv)
 	CHECK(loyal_keyset_new(&channels), "keyset");
 	CHECK(loyal_txn_new(&t, NULL), "txn");
 	CHECK(loyal_txn_days_new(&d), "days");
-	int rc;
 	while ((rc = loyal_reader_next(rd)) == 0) {
 		size_t len[4];
-		const char *f[4];
+		const char *fld[4];
 		loyal_datetime dt;
 		loyal_txn_row row = { 0 };
 		uint32_t g = 0;
 		for (int k = 0; k < 4; k++)
-			f[k] = loyal_reader_field(rd, col[k], &len[k]);
-		CHECK(loyal_date_parse(&dt, f[1], len[1], NULL), "date");
-		CHECK(loyal_parse_decimal(&row.amount, f[2], len[2], 0), "amount");
-		CHECK(loyal_keyset_add(channels, f[3], len[3], &g, NULL), "channel");
-		row.customer = f[0];
+			fld[k] = loyal_reader_field(rd, col[k], &len[k]);
+		CHECK(loyal_date_parse(&dt, fld[1], len[1], NULL), "date");
+		CHECK(loyal_parse_decimal(&row.amount, fld[2], len[2], 0), "amount");
+		CHECK(loyal_keyset_add(channels, fld[3], len[3], &g, NULL), "channel");
+		row.customer = fld[0];
 		row.customer_len = len[0];
 		row.day = dt.days;
 		row.group = by ? g : 0;
 		CHECK(loyal_txn_add(t, &row), "add");
 		CHECK(loyal_txn_days_add(d, &row), "days add");
 	}
-	if (rc != LOYAL_ITEROVER)
-		die("read");
+	if (rc != LOYAL_ITEROVER) {
+		status = report("read");
+		goto done;
+	}
 	CHECK(loyal_txn_finish(t, as_of), "finish");
 
 	/* measures at as-of (all history and the window) and at the compare date */
-	loyal_txn_window *w_all = NULL, *w_win = NULL, *c_all = NULL, *c_win = NULL;
-	loyal_measures m_all, m_win, mc_all, mc_win;
 	CHECK(loyal_txn_window_new(&w_all, t, NULL, as_of, 0), "window");
 	CHECK(loyal_txn_window_new(&w_win, t, d, as_of, window), "window");
 	CHECK(loyal_txn_window_new(&c_all, t, d, compare, 0), "window");
 	CHECK(loyal_txn_window_new(&c_win, t, d, compare, window), "window");
-	loyal_txn_window_measures(&m_all, w_all);
-	loyal_txn_window_measures(&m_win, w_win);
-	loyal_txn_window_measures(&mc_all, c_all);
-	loyal_txn_window_measures(&mc_win, c_win);
+	CHECK(loyal_txn_window_measures(&m_all, w_all), "measures");
+	CHECK(loyal_txn_window_measures(&m_win, w_win), "measures");
+	CHECK(loyal_txn_window_measures(&mc_all, c_all), "measures");
+	CHECK(loyal_txn_window_measures(&mc_win, c_win), "measures");
 
-	loyal_rfm *rfm = NULL;
-	loyal_tiers *value = NULL, *c_value = NULL, *member = NULL, *c_member = NULL;
-	loyal_tier_rules *rules = NULL;
-	loyal_tier_migration *mig = NULL, *vmig = NULL;
 	CHECK(loyal_rfm_compute(&rfm, &m_all, NULL), "rfm");
 	CHECK(loyal_tiers_by_value(&value, &m_all, NULL), "value tiers");
 	CHECK(loyal_tiers_by_value(&c_value, &mc_all, NULL), "value tiers");
@@ -149,7 +153,8 @@ int main(int argc, char **argv)
 	CHECK(loyal_tier_migration_compute(&mig, c_member, member), "migration");
 	CHECK(loyal_tier_migration_compute(&vmig, c_value, value), "migration");
 
-	FILE *f = open_out(dir, "customers.csv");
+	if (!(f = open_out(dir, "customers.csv")))
+		goto failed;
 	fprintf(f, "customer,group,days_since_last,purchases,spend,r,f,m,rfm,segment,value_tier,"
 		"w_purchases,w_spend,member,c_present,c_purchases,c_spend,c_member,member_move,"
 		"c_value_tier,value_move\n");
@@ -157,7 +162,10 @@ int main(int argc, char **argv)
 		loyal_txn_customer c;
 		const loyal_rfm_customer *rc_ = loyal_rfm_customer_at(rfm, i);
 		char code[16];
-		CHECK(loyal_txn_customer_get(&c, t, i), "customer");
+		if (loyal_txn_customer_get(&c, t, i) < 0) {
+			status = report("customer");
+			goto done;
+		}
 		loyal_rfm_code(code, sizeof(code), rfm, i);
 		fprintf(f, "%s,%s,%d,%llu,%lld,%u,%u,%u,%s,%s,%s,%llu,%lld,%s,%d,%llu,%lld,%s,%s,%s,%s\n",
 			c.id, group_name(m_all.group[i]), m_all.days_since_last[i],
@@ -173,8 +181,10 @@ int main(int argc, char **argv)
 			loyal_tier_move_name(loyal_tier_migration_move(vmig, i)));
 	}
 	fclose(f);
+	f = NULL;
 
-	f = open_out(dir, "segments.csv");
+	if (!(f = open_out(dir, "segments.csv")))
+		goto failed;
 	fprintf(f, "group,segment,customers,customers_pct,spend,spend_pct,mean_days_since_last,"
 		"mean_purchases,mean_spend\n");
 	for (size_t k = 0; k < loyal_rfm_summary_count(rfm); k++) {
@@ -189,11 +199,13 @@ int main(int argc, char **argv)
 		num(f, x->mean_spend, "\n");
 	}
 	fclose(f);
+	f = NULL;
 
 	const char *tfile[2] = { "value_tiers.csv", "member_tiers.csv" };
 	const loyal_tiers *tt[2] = { value, member };
 	for (int j = 0; j < 2; j++) {
-		f = open_out(dir, tfile[j]);
+		if (!(f = open_out(dir, tfile[j])))
+			goto failed;
 		fprintf(f, "group,tier,customers,customers_pct,spend,spend_pct,mean_spend,"
 			"mean_purchases,value,value_pct,min_value,max_value\n");
 		for (size_t k = 0; k < loyal_tiers_summary_count(tt[j]); k++) {
@@ -211,9 +223,11 @@ int main(int argc, char **argv)
 			num(f, x->max_value, "\n");
 		}
 		fclose(f);
+	f = NULL;
 	}
 
-	f = open_out(dir, "migration.csv");
+	if (!(f = open_out(dir, "migration.csv")))
+		goto failed;
 	fprintf(f, "group,from,to,move,customers\n");
 	for (size_t k = 0; k < loyal_tier_migration_cell_count(mig); k++) {
 		const loyal_tier_migration_cell *x = loyal_tier_migration_cell_at(mig, k);
@@ -222,7 +236,14 @@ int main(int argc, char **argv)
 			(unsigned long long)x->customers);
 	}
 	fclose(f);
+	f = NULL;
 
+	goto done;
+failed:
+	status = 1;
+done:
+	if (f)
+		fclose(f);
 	loyal_tier_migration_free(mig);
 	loyal_tier_migration_free(vmig);
 	loyal_tiers_free(value);
@@ -239,5 +260,5 @@ int main(int argc, char **argv)
 	loyal_txn_free(t);
 	loyal_keyset_free(channels);
 	loyal_reader_free(rd);
-	return 0;
+	return status;
 }
