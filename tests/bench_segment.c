@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "loyal.h"
 
@@ -30,6 +31,14 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Peak resident memory so far, in MB. */
+static double peak_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024;
 }
 
 static void check(int rc, const char *what)
@@ -91,7 +100,8 @@ int main(int argc, char **argv)
 		check(loyal_txn_add(t, &r), "add");
 	}
 	t1 = now();
-	printf("loyal_txn_add:        %6.2f s (%.1f M lines/s)\n", t1 - t0, (double)n / (t1 - t0) / 1e6);
+	printf("loyal_txn_add:        %6.2f s (%.1f M lines/s), peak memory %.0f MB\n", t1 - t0,
+	       (double)n / (t1 - t0) / 1e6, peak_mb());
 	t0 = now();
 	for (size_t i = 0; i < n; i++) {
 		loyal_txn_row r = { id, 0, NULL, 0, lines[i].day, lines[i].amount, 0 };
@@ -99,7 +109,8 @@ int main(int argc, char **argv)
 		check(loyal_txn_days_add(d, &r), "days add");
 	}
 	t1 = now();
-	printf("loyal_txn_days_add:   %6.2f s (%.1f M lines/s)\n", t1 - t0, (double)n / (t1 - t0) / 1e6);
+	printf("loyal_txn_days_add:   %6.2f s (%.1f M lines/s), peak memory %.0f MB\n", t1 - t0,
+	       (double)n / (t1 - t0) / 1e6, peak_mb());
 	free(lines);
 	check(loyal_txn_finish(t, as_of), "finish");
 
