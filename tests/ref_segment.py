@@ -7,7 +7,7 @@ prints it). Run with scoring over all customers and within each channel.
 
 The file: 3,000 customers (some ids in Chinese) over 2023-01-01..2024-06-30,
 several lines on a purchase day, amounts with many ties (so ranks tie),
-zero amounts, returns on days without a purchase (some larger than what was
+zero-amount lines (never a whole day's), returns on days without a purchase (some larger than what was
 bought, so net spend can be negative), customers with returns only.
 
 Usage: ref_segment.py SEGMENT_DUMP WORKDIR      exit 0 when all agree,
@@ -69,8 +69,11 @@ for n in range(3000):
     buys = set()
     while day <= AS_OF:
         buys.add(day)
-        for _ in range(rng.choice([1, 1, 2, 3])):
-            rows.append((cid, day, rng.choice(prices), channel))
+        # the first line of a day costs something: every purchase day nets
+        # above 0, so that the reference holds with or without the rule that
+        # a day netting to 0 or less holds no purchase
+        for k in range(rng.choice([1, 1, 2, 3])):
+            rows.append((cid, day, rng.choice(prices[:-1] if k == 0 else prices), channel))
         if rng.random() < 0.35:
             break
         day += dt.timedelta(days=1 + int(rng.expovariate(1 / 40)))
