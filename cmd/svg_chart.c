@@ -197,6 +197,12 @@ static void text_at(struct html *h, double x, double y, const char *anchor, cons
 	html_raw(h, "</text>");
 }
 
+/* Label i of an array the caller may leave NULL (or hold NULLs). */
+static const char *label_of(const char *const *a, size_t i)
+{
+	return a && a[i] ? a[i] : "";
+}
+
 /* Width a label takes once cut to max_px. */
 static double label_px(const char *s, double max_px)
 {
@@ -375,7 +381,7 @@ static size_t x_label_step(const char *const *x, size_t from, size_t n, double s
 	double widest = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		double w = label_px(x[from + i] ? x[from + i] : "", max_px);
+		double w = label_px(label_of(x, from + i), max_px);
 		if (w > widest)
 			widest = w;
 	}
@@ -433,13 +439,18 @@ static void x_axis(struct html *h, const char *const *x, size_t from, size_t n, 
 		html_rawf(h, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS
 			     "\"/>",
 			  cx, cx, base, base + 4);
-		text_at(h, cx, base + 17, "middle", MUTED, NULL, x[from + i] ? x[from + i] : "",
+		text_at(h, cx, base + 17, "middle", MUTED, NULL, label_of(x, from + i),
 			step == 1 ? slot - 4 : max_px);
 	}
 	html_raw(h, "\n");
 }
 
 /* ---- line chart ---------------------------------------------------------- */
+
+struct end_label {
+	double x, y, w;
+	size_t s;
+};
 
 static double clampd(double v, double lo, double hi)
 {
@@ -597,6 +608,10 @@ int svg_line_chart(struct html *h, const struct svg_line_chart *c)
 		    svg_text_width(html_format_number(num, sizeof(num), c->series[0].y[from + i], c->digits),
 				   FONT) + 4 > slot)
 			all = 0;
+	/* the latest values of several series: kept apart vertically so
+	 * that close values do not print over each other */
+	struct end_label lab[NPALETTE];
+	size_t nlab = 0;
 	for (size_t s = 0; s < ns; s++) {
 		const double *y = c->series[s].y;
 		size_t last = n;
@@ -614,11 +629,37 @@ int svg_line_chart(struct html *h, const struct svg_line_chart *c)
 			double py = YPOS(y[from + i]) - 8;
 			if (py - FONT < top - 10)
 				py = YPOS(y[from + i]) + 18;
-			text_at(h, px, py, "middle", ns > 1 ? palette[s] : INK,
-				"font-weight=\"600\" stroke=\"#ffffff\" stroke-width=\"3\" "
-				"paint-order=\"stroke\"",
-				num, 0);
+			if (!all) {
+				lab[nlab++] = (struct end_label){ px, py, tw, s };
+				continue;
+			}
+			text_at(h, px, py, "middle", INK, "font-weight=\"600\" stroke=\"#ffffff\" "
+				"stroke-width=\"3\" paint-order=\"stroke\"", num, 0);
 		}
+	}
+	for (size_t i = 1; i < nlab; i++) /* insertion sort by height */
+		for (size_t k = i; k > 0 && lab[k].y < lab[k - 1].y; k--) {
+			struct end_label tmp = lab[k];
+			lab[k] = lab[k - 1];
+			lab[k - 1] = tmp;
+		}
+	for (size_t i = 1; i < nlab; i++)
+		for (size_t k = 0; k < i; k++)
+			if (fabs(lab[i].x - lab[k].x) < (lab[i].w + lab[k].w) / 2 + 2 &&
+			    lab[i].y < lab[k].y + FONT + 1)
+				lab[i].y = lab[k].y + FONT + 1;
+	for (size_t i = 0; i < nlab; i++) {
+		const double *y = c->series[lab[i].s].y;
+		size_t last = n;
+		for (size_t k = n; k-- > 0;)
+			if (isfinite(y[from + k])) {
+				last = k;
+				break;
+			}
+		text_at(h, lab[i].x, lab[i].y, "middle", ns > 1 ? palette[lab[i].s] : INK,
+			"font-weight=\"600\" stroke=\"#ffffff\" stroke-width=\"3\" "
+			"paint-order=\"stroke\"",
+			html_format_number(num, sizeof(num), y[from + last], c->digits), 0);
 	}
 #undef YPOS
 #undef XPOS
@@ -658,12 +699,12 @@ int svg_stack_chart(struct html *h, const struct svg_stack_chart *c)
 	struct legend_item items[16];
 	size_t nitems = c->nparts < 16 ? c->nparts : 16;
 	for (size_t p = 0; p < nitems; p++)
-		items[p] = (struct legend_item){ c->parts[p] ? c->parts[p] : "",
+		items[p] = (struct legend_item){ label_of(c->parts, p),
 						 safe_colour(c->colours ? c->colours[p] : NULL, p), 1 };
 	double W = CHART_W;
 	double lw = 0, vw = 0;
 	for (size_t r = 0; r < nr; r++)
-		lw = fmax(lw, label_px(c->rows[r] ? c->rows[r] : "", MAX_LABEL_PX));
+		lw = fmax(lw, label_px(label_of(c->rows, r), MAX_LABEL_PX));
 	if (c->value) {
 		vw = c->value_title ? svg_text_width(c->value_title, FONT) : 0;
 		for (size_t r = 0; r < nr; r++)
@@ -699,7 +740,7 @@ int svg_stack_chart(struct html *h, const struct svg_stack_chart *c)
 		for (size_t p = 0; p < c->nparts; p++)
 			if (isfinite(row[p]) && row[p] > 0)
 				total += row[p];
-		text_at(h, x0 - 8, y + row_h / 2 + 4, "end", NULL, NULL, c->rows[r] ? c->rows[r] : "",
+		text_at(h, x0 - 8, y + row_h / 2 + 4, "end", NULL, NULL, label_of(c->rows, r),
 			MAX_LABEL_PX);
 		if (c->value)
 			text_at(h, W - 8, y + row_h / 2 + 4, "end", NULL, NULL,
@@ -720,7 +761,7 @@ int svg_stack_chart(struct html *h, const struct svg_stack_chart *c)
 			html_rawf(h, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
 				     "<title>",
 				  x, by, w, bar_h, fill);
-			html_text(h, c->parts[p] ? c->parts[p] : "");
+			html_text(h, label_of(c->parts, p));
 			html_textf(h, ": %s%%", num);
 			html_raw(h, "</title></rect>");
 			char shown[80];
@@ -833,7 +874,7 @@ int svg_heatmap(struct html *h, const struct svg_heatmap *c)
 	double cell_w = 40, lw, ew = 0;
 	lw = c->corner ? svg_text_width(c->corner, FONT) : 0;
 	for (size_t r = r0; r < c->nrows; r++)
-		lw = fmax(lw, label_px(c->rows[r] ? c->rows[r] : "", 160));
+		lw = fmax(lw, label_px(label_of(c->rows, r), 160));
 	lw += 14;
 	if (c->extra) {
 		ew = c->extra_title ? svg_text_width(c->extra_title, FONT) : 0;
@@ -850,7 +891,7 @@ int svg_heatmap(struct html *h, const struct svg_heatmap *c)
 									c->digits),
 							     FONT) + 10);
 	for (size_t j = 0; j < nc; j++)
-		cell_w = fmax(cell_w, label_px(c->cols[j] ? c->cols[j] : "", 80) + 10);
+		cell_w = fmax(cell_w, label_px(label_of(c->cols, j), 80) + 10);
 	double x0 = lw + ew;
 	if (c->max_cols) {
 		if (nc > c->max_cols)
@@ -899,11 +940,11 @@ int svg_heatmap(struct html *h, const struct svg_heatmap *c)
 		text_at(h, x0 - 8, head - 6, "end", MUTED, "font-weight=\"600\"", c->extra_title, 0);
 	for (size_t j = 0; j < nc; j++)
 		text_at(h, x0 + ((double)j + 0.5) * cell_w, head - 6, "middle", MUTED,
-			"font-weight=\"600\"", c->cols[j] ? c->cols[j] : "", cell_w - 4);
+			"font-weight=\"600\"", label_of(c->cols, j), cell_w - 4);
 	html_raw(h, "\n");
 	for (size_t r = r0; r < c->nrows; r++) {
 		double y = top + (double)(r - r0) * cell_h;
-		text_at(h, 4, y + cell_h / 2 + 4, "start", NULL, NULL, c->rows[r] ? c->rows[r] : "",
+		text_at(h, 4, y + cell_h / 2 + 4, "start", NULL, NULL, label_of(c->rows, r),
 			lw - 14);
 		if (c->extra)
 			text_at(h, x0 - 8, y + cell_h / 2 + 4, "end", NULL, NULL,
@@ -961,7 +1002,7 @@ int svg_heatmap(struct html *h, const struct svg_heatmap *c)
 	}
 	if (nc < c->ncols) {
 		note_begin(h);
-		html_labelf(h, HTML_L_LATER_COLUMNS_F, c->cols[nc - 1] ? c->cols[nc - 1] : "");
+		html_labelf(h, HTML_L_LATER_COLUMNS_F, label_of(c->cols, nc - 1));
 		note_end(h);
 	}
 	return html_status(h);

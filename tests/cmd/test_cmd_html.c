@@ -655,6 +655,38 @@ static void test_cmd_svg_line_limits(void **state)
 	cap_free(&c);
 }
 
+/* The y of the text element whose content is `label`. */
+static double label_y(const char *t, const char *label)
+{
+	const char *at = strstr(t, label);
+	assert_non_null(at);
+	while (at > t && strncmp(at, "<text", 5))
+		at--;
+	const char *y = strstr(at, " y=\"");
+	assert_non_null(y);
+	return atof(y + 4);
+}
+
+static void test_cmd_svg_line_series_labels_apart(void **state)
+{
+	static const double a[] = { 10, 20.0 }, b[] = { 30, 20.5 }, d[] = { 50, 60 };
+	struct svg_series s[] = { { .name = "a", .y = a }, { .name = "b", .y = b },
+				  { .name = "d", .y = d } };
+	struct svg_line_chart ch = { .title = "t", .x = months, .n = 2, .series = s, .nseries = 3,
+				     .digits = 1 };
+	struct capture c;
+	(void)state;
+	cap_open(&c, HTML_LANG_EN);
+	svg_line_chart(&c.h, &ch);
+	const char *t = cap_text(&c);
+	/* one label per series, the latest value; close values kept apart */
+	assert_int_equal(count(t, "paint-order"), 3);
+	assert_true(fabs(label_y(t, ">20.0</text>") - label_y(t, ">20.5</text>")) >= 12);
+	assert_contains(t, ">60.0</text>");
+	assert_lacks(t, ">10.0</text>");
+	cap_free(&c);
+}
+
 static void test_cmd_svg_stack(void **state)
 {
 	static const char *const rows[] = { "app", "<b>&</b>", "empty", "d", "e" };
@@ -822,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_svg_line_cases),
 		cmocka_unit_test(test_cmd_svg_line_caps_and_thins),
 		cmocka_unit_test(test_cmd_svg_line_limits),
+		cmocka_unit_test(test_cmd_svg_line_series_labels_apart),
 		cmocka_unit_test(test_cmd_svg_stack),
 		cmocka_unit_test(test_cmd_svg_bars),
 		cmocka_unit_test(test_cmd_svg_heatmap),
