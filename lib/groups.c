@@ -7,7 +7,7 @@
 
 #include "errors_p.h"
 #include "groups_p.h"
-#include "strmap_p.h"
+#include "hash_p.h"
 
 static uint64_t bits(double v)
 {
@@ -17,14 +17,15 @@ static uint64_t bits(double v)
 	return u;
 }
 
+/* Keyed (hash_p.h): the keys come from the input's dates and amounts. */
 size_t loyal__group_hash(const double key[LOYAL__GROUP_KEYS])
 {
-	uint64_t h = 0;
+	uint64_t b[LOYAL__GROUP_KEYS];
 	int k;
 
 	for (k = 0; k < LOYAL__GROUP_KEYS; k++)
-		h = loyal__mix64(h * 0x9e3779b97f4a7c15ULL ^ bits(key[k]));
-	return (size_t)h;
+		b[k] = bits(key[k]);
+	return (size_t)loyal__hash(b, sizeof(b));
 }
 
 static int same_key(const double *a, const double *b)
@@ -137,7 +138,7 @@ int loyal__value_ids_init(loyal__value_ids *m, size_t max_values)
 
 uint32_t loyal__value_id(loyal__value_ids *m, double v)
 {
-	size_t h = (size_t)loyal__mix64(bits(v)) & (m->nslots - 1);
+	size_t h = (size_t)loyal__hash_u64(bits(v)) & (m->nslots - 1);
 
 	while (m->slots[h]) {
 		if (m->vals[m->slots[h] - 1] == v)

@@ -2,69 +2,54 @@
 #include <string.h>
 
 #include "errors_p.h"
+#include "mem_p.h"
 #include "strmap_p.h"
 
-/* FNV-1a over 8-byte words, then a 64-bit finaliser (splitmix64): fast for
- * short ids and well mixed for power-of-two tables. */
-uint64_t loyal__hash(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL ^ len;
-
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
-		p += 8;
-		len -= 8;
-	}
-	while (len--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return loyal__mix64(h);
-}
-
-uint64_t loyal__mix64(uint64_t h)
-{
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return h;
-}
+/* Grown at 3/4 full: with 8-byte slots, eight share a cache line, so the
+ * longer runs of linear probing cost little. */
+#define MAX_LOAD_NUM 3
+#define MAX_LOAD_DEN 4
 
 void loyal__strmap_init(loyal__strmap *m)
 {
+	uint64_t k[2];
+
 	memset(m, 0, sizeof(*m));
+	loyal__hash_key(k);
+	m->k0 = k[0];
+	m->k1 = k[1];
 }
 
 void loyal__strmap_dispose(loyal__strmap *m)
 {
 	free(m->slots);
+	free(m->recs);
 	free(m->arena);
-	free(m->offs);
-	free(m->lens);
-	free(m->hashes);
 	memset(m, 0, sizeof(*m));
 }
 
-static int key_equal(const loyal__strmap *m, uint32_t id, const char *key, size_t len)
+static inline int key_equal(const loyal__strmap *m, uint32_t id, uint64_t h, const char *key,
+			    size_t len)
 {
-	return m->lens[id] == len && memcmp(m->arena + m->offs[id], key, len) == 0;
+	const loyal__strmap_rec *r = &m->recs[id];
+	if (r->hash != h || r->len != len)
+		return 0;
+	return memcmp(len <= LOYAL__STRMAP_INLINE ? r->k.inl : m->arena + r->k.off, key, len) == 0;
 }
 
-static int grow_table(loyal__strmap *m)
+static int rehash(loyal__strmap *m, size_t n)
 {
-	size_t n = m->nslots ? m->nslots * 2 : 64;
-	uint32_t *s = calloc(n, sizeof(*s));
-	if (!s)
+	uint64_t *s;
+
+	if (n > SIZE_MAX / sizeof(*s) || !(s = calloc(n, sizeof(*s))))
 		return loyal__error_oom();
+	loyal__advise_huge(s, n * sizeof(*s));
 	for (size_t id = 0; id < m->count; id++) {
-		size_t i = (size_t)m->hashes[id] & (n - 1);
+		uint64_t h = m->recs[id].hash;
+		size_t i = (size_t)h & (n - 1);
 		while (s[i])
 			i = (i + 1) & (n - 1);
-		s[i] = (uint32_t)id + 1;
+		s[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(id + 1);
 	}
 	free(m->slots);
 	m->slots = s;
@@ -72,29 +57,62 @@ static int grow_table(loyal__strmap *m)
 	return 0;
 }
 
+static int reserve_recs(loyal__strmap *m, size_t n)
+{
+	if (n <= m->recs_cap)
+		return 0;
+	size_t cap = m->recs_cap ? m->recs_cap : 64;
+	while (cap < n) {
+		if (cap > SIZE_MAX / 2 / sizeof(*m->recs))
+			return loyal__error_oom();
+		cap *= 2;
+	}
+	loyal__strmap_rec *r = realloc(m->recs, cap * sizeof(*r));
+	if (!r)
+		return loyal__error_oom();
+	m->recs = r;
+	m->recs_cap = cap;
+	loyal__advise_huge(r, cap * sizeof(*r));
+	return 0;
+}
+
+int loyal__strmap_reserve(loyal__strmap *m, size_t n)
+{
+	size_t slots = m->nslots ? m->nslots : 64;
+	int error;
+
+	while (n * MAX_LOAD_DEN > slots * MAX_LOAD_NUM) {
+		if (slots > SIZE_MAX / 4)
+			return loyal__error_oom();
+		slots *= 2;
+	}
+	if (slots != m->nslots && (error = rehash(m, slots)) < 0)
+		return error;
+	return reserve_recs(m, n);
+}
+
 int loyal__strmap_find(const loyal__strmap *m, const char *key, size_t len, uint32_t *id)
 {
 	if (!m->nslots)
 		return LOYAL_ITEROVER;
-	uint64_t h = loyal__hash(key, len);
-	size_t i = (size_t)h & (m->nslots - 1);
-	while (m->slots[i]) {
-		uint32_t cand = m->slots[i] - 1;
-		if (m->hashes[cand] == h && key_equal(m, cand, key, len)) {
-			*id = cand;
+	uint64_t h = loyal__strmap_hash(m, key, len), tag = h & 0xffffffff00000000ULL;
+	size_t mask = m->nslots - 1, i = (size_t)h & mask;
+	for (uint64_t s; (s = m->slots[i]) != 0; i = (i + 1) & mask) {
+		if ((s & 0xffffffff00000000ULL) == tag && key_equal(m, (uint32_t)s - 1, h, key, len)) {
+			*id = (uint32_t)s - 1;
 			return 0;
 		}
-		i = (i + 1) & (m->nslots - 1);
 	}
 	return LOYAL_ITEROVER;
 }
 
-int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
-			 uint32_t *id, int *added)
+int loyal__strmap_intern_h(loyal__strmap *m, const char *key, size_t len, uint64_t h,
+			   uint32_t *id, int *added)
 {
+	uint64_t tag = h & 0xffffffff00000000ULL;
 	int error;
 
-	if (m->count && key_equal(m, m->last, key, len)) {
+	if (m->count && key_equal(m, m->last, h, key, len)) {
 		*id = m->last;
 		if (added)
 			*added = 0;
@@ -102,65 +120,59 @@ int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
 	}
 	if (len > UINT32_MAX)
 		return loyal__error(LOYAL_ETOOBIG, "key too long");
-	if ((m->count + 1) * 4 > m->nslots * 3 && (error = grow_table(m)) < 0)
+	if ((m->count + 1) * MAX_LOAD_DEN > m->nslots * MAX_LOAD_NUM &&
+	    (error = rehash(m, m->nslots ? m->nslots * 2 : 64)) < 0)
 		return error;
-	uint64_t h = loyal__hash(key, len);
-	size_t i = (size_t)h & (m->nslots - 1);
-	while (m->slots[i]) {
-		uint32_t cand = m->slots[i] - 1;
-		if (m->hashes[cand] == h && key_equal(m, cand, key, len)) {
-			*id = m->last = cand;
+	size_t mask = m->nslots - 1, i = (size_t)h & mask;
+	for (uint64_t s; (s = m->slots[i]) != 0; i = (i + 1) & mask) {
+		m->probes++;
+		if ((s & 0xffffffff00000000ULL) == tag && key_equal(m, (uint32_t)s - 1, h, key, len)) {
+			*id = m->last = (uint32_t)s - 1;
 			if (added)
 				*added = 0;
 			return 0;
 		}
-		i = (i + 1) & (m->nslots - 1);
 	}
+	m->probes++;
 	if (m->count >= UINT32_MAX - 1)
 		return loyal__error(LOYAL_ETOOBIG, "too many distinct keys");
-	if (m->count == m->ids_cap) {
-		size_t cap = m->ids_cap ? m->ids_cap * 2 : 64;
-		size_t *o = realloc(m->offs, cap * sizeof(*o));
-		if (!o)
-			return loyal__error_oom();
-		m->offs = o;
-		uint32_t *l = realloc(m->lens, cap * sizeof(*l));
-		if (!l)
-			return loyal__error_oom();
-		m->lens = l;
-		uint64_t *hs = realloc(m->hashes, cap * sizeof(*hs));
-		if (!hs)
-			return loyal__error_oom();
-		m->hashes = hs;
-		m->ids_cap = cap;
+	if ((error = reserve_recs(m, m->count + 1)) < 0)
+		return error;
+	loyal__strmap_rec *r = &m->recs[m->count];
+	if (len <= LOYAL__STRMAP_INLINE) {
+		memset(r->k.inl, 0, sizeof(r->k.inl));
+		memcpy(r->k.inl, key, len);
+	} else {
+		if (m->arena_len + len + 1 > m->arena_cap) {
+			size_t cap = m->arena_cap ? m->arena_cap : 4096;
+			while (cap < m->arena_len + len + 1) {
+				if (cap > SIZE_MAX / 2)
+					return loyal__error_oom();
+				cap *= 2;
+			}
+			char *a = realloc(m->arena, cap);
+			if (!a)
+				return loyal__error_oom();
+			m->arena = a;
+			m->arena_cap = cap;
+		}
+		memcpy(m->arena + m->arena_len, key, len);
+		m->arena[m->arena_len + len] = '\0';
+		r->k.off = m->arena_len;
+		m->arena_len += len + 1;
 	}
-	if (m->arena_len + len + 1 > m->arena_cap) {
-		size_t cap = m->arena_cap ? m->arena_cap : 4096;
-		while (cap < m->arena_len + len + 1)
-			cap *= 2;
-		char *a = realloc(m->arena, cap);
-		if (!a)
-			return loyal__error_oom();
-		m->arena = a;
-		m->arena_cap = cap;
-	}
-	memcpy(m->arena + m->arena_len, key, len);
-	m->arena[m->arena_len + len] = '\0';
+	r->hash = h;
+	r->len = (uint32_t)len;
 	uint32_t nid = (uint32_t)m->count++;
-	m->offs[nid] = m->arena_len;
-	m->lens[nid] = (uint32_t)len;
-	m->hashes[nid] = h;
-	m->arena_len += len + 1;
-	m->slots[i] = nid + 1;
+	m->slots[i] = tag | (uint64_t)(nid + 1);
 	*id = m->last = nid;
 	if (added)
 		*added = 1;
 	return 0;
 }
 
-const char *loyal__strmap_key(const loyal__strmap *m, uint32_t id, size_t *len)
+int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
+			 uint32_t *id, int *added)
 {
-	if (len)
-		*len = m->lens[id];
-	return m->arena + m->offs[id];
+	return loyal__strmap_intern_h(m, key, len, loyal__strmap_hash(m, key, len), id, added);
 }
