@@ -3,47 +3,100 @@
 #include <string.h>
 
 #include "errors_p.h"
+#include "mem_p.h"
 #include "loyal/date.h"
 #include "loyal/txn.h"
 #include "strmap_p.h"
 
+/*
+ * How rows are accumulated, and why.
+ *
+ * A customer is interned once (strmap) and owns one 64-byte record of
+ * running totals, so a row touches three cache lines that a batch can
+ * prefetch: the map's slot, the key record, the customer record.
+ *
+ * Purchase rows are folded into per-customer "purchase records", appended
+ * to one log: a record is a run of a customer's lines with the same
+ * occasion key (order id, or day), with their earliest day and their spend.
+ * A line whose key equals its customer's last record's key is added to
+ * that record; any other line starts a record. Order lines are contiguous
+ * in real exports, so an order costs one record and no lookup, and no
+ * order id is ever interned (they are packed into 64 bits, exactly; see
+ * pack_order()). A customer's records are chained newest first.
+ *
+ * loyal_txn_finish() walks each customer's chain and merges records with
+ * equal keys (an order whose lines were not contiguous), which gives the
+ * occasions exactly as a table of all (customer, order) pairs would, with
+ * memory for one 24-byte record per run instead of a table entry per
+ * order. Merging accumulators (loyal_txn_merge) appends one log to the
+ * other and links the chains, so the parts of a file read by different
+ * threads give exactly the result of reading it whole: finish sees the
+ * same records per customer, in the same order.
+ *
+ * Netting returns per customer and day would add return rows to the same
+ * log (a negative spend with the day), to be summed per day in finish.
+ */
+
 /* No purchase row yet: later than any real day. */
 #define NO_DAY INT32_MAX
-#define NO_OCC UINT32_MAX
+
+struct cust {
+	int64_t net;           /* all amounts */
+	int64_t gross;         /* purchase amounts */
+	uint64_t return_rows;
+	uint64_t last_key;     /* key of the newest record (valid when nrec) */
+	int32_t group_day;     /* day of the row that set `group`; NO_DAY: none */
+	uint32_t group;
+	uint32_t head, tail;   /* newest and oldest record + 1; 0: none */
+	uint32_t nrec;
+	uint32_t pad_[3];
+};
+
+struct rec {
+	uint64_t key;          /* occasion key: packed order id, or the day */
+	int64_t spend;         /* purchase amounts of the run's lines */
+	int32_t day;           /* earliest day of the run's lines */
+	uint32_t prev;         /* the customer's previous record + 1; 0: none */
+};
+
+/*
+ * Order ids as 64-bit keys, equal exactly when the ids are equal. The top
+ * two bits say how the rest holds the id:
+ *   RAW     up to 7 bytes, with the length in bits 56-58;
+ *   NUM     a decimal number without a leading zero, below 2^62;
+ *   PREFIX  an interned prefix (id < 2^16, bits 44-59), the number of
+ *           trailing digits k (1-12, bits 40-43) and their value: the
+ *           "INV-2024-000123" kind, where few prefixes share many orders;
+ *   LONG    anything else, interned whole (id below 2^62).
+ * Each id has one encoding in a given accumulator: it is chosen by the
+ * first of these that fits, and a prefix table, once full, stays full.
+ */
+#define TAG_SHIFT 62
+enum { TAG_RAW = 0, TAG_NUM = 1, TAG_PREFIX = 2, TAG_LONG = 3 };
+#define MAX_PREFIXES 65536
+#define PREFIX_DIGITS 12
 
 struct loyal_txn {
 	loyal_occasion occasion;
 	int finished;
 	int32_t as_of;
 
-	/* Customers are interned to dense ids; the arrays below are indexed by
-	 * them and always cover every interned id (grown before interning). */
 	loyal__strmap customers;
-	int64_t *net;          /* all amounts */
-	int64_t *gross;        /* purchase amounts */
-	uint64_t *return_rows;
-	int32_t *group_day;    /* day of the row that set `group`; NO_DAY: none */
-	uint32_t *group;
+	struct cust *cust;     /* per customer id */
 	size_t ccap;
 
-	/* Occasions: key = 4-byte customer id + order id bytes (order mode) or
-	 * + 4-byte day (day mode). The fixed-width prefix keeps keys of
-	 * different customers apart whatever the order ids contain, and keys
-	 * are compared in full, so distinct orders never merge. */
-	loyal__strmap occ;
-	uint32_t *occ_cust;
-	int32_t *occ_day;      /* earliest day of the occasion's lines */
-	int64_t *occ_spend;    /* purchase amounts of the occasion */
-	size_t ocap;
+	struct rec *recs;      /* the purchase records, in the order added */
+	size_t nrecs, rcap;
+	loyal__strmap prefixes; /* PREFIX keys */
+	loyal__strmap longs;    /* LONG keys */
 
-	char *key;
-	size_t key_cap;
 	loyal_txn_stats st;
 
 	/* Built by loyal_txn_finish(). */
+	size_t nocc;
 	size_t *off;           /* ncustomers + 1: each customer's slice of days[] */
 	int32_t *days;         /* occasion days, ascending within a customer */
-	uint32_t *first_occ;   /* per customer: its first occasion, or NO_OCC */
+	int64_t *first_spend;  /* per customer: spend of its first occasion */
 	uint32_t *buyers;      /* customers with an occasion, in id order */
 	size_t nbuyers;
 };
@@ -61,9 +114,19 @@ int loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts)
 		return loyal__error_oom();
 	t->occasion = opts ? opts->occasion : LOYAL_OCCASION_DAY;
 	loyal__strmap_init(&t->customers);
-	loyal__strmap_init(&t->occ);
+	loyal__strmap_init(&t->prefixes);
+	loyal__strmap_init(&t->longs);
 	*out = t;
 	return 0;
+}
+
+static void free_log(loyal_txn *t)
+{
+	free(t->recs);
+	t->recs = NULL;
+	t->nrecs = t->rcap = 0;
+	loyal__strmap_dispose(&t->prefixes);
+	loyal__strmap_dispose(&t->longs);
 }
 
 void loyal_txn_free(loyal_txn *t)
@@ -71,26 +134,17 @@ void loyal_txn_free(loyal_txn *t)
 	if (!t)
 		return;
 	loyal__strmap_dispose(&t->customers);
-	loyal__strmap_dispose(&t->occ);
-	free(t->net);
-	free(t->gross);
-	free(t->return_rows);
-	free(t->group_day);
-	free(t->group);
-	free(t->occ_cust);
-	free(t->occ_day);
-	free(t->occ_spend);
-	free(t->key);
+	free(t->cust);
+	free_log(t);
 	free(t->off);
 	free(t->days);
-	free(t->first_occ);
+	free(t->first_spend);
 	free(t->buyers);
 	free(t);
 }
 
 /* realloc(p, cap * size) with an overflow check; NULL on failure (p is
- * then unchanged). Returning the pointer, rather than writing it through a
- * void **, keeps the typed pointers free of aliasing tricks. */
+ * then unchanged). */
 static void *grow(void *p, size_t cap, size_t size)
 {
 	if (cap > SIZE_MAX / size)
@@ -106,87 +160,144 @@ static void *grow(void *p, size_t cap, size_t size)
 	(field) = n__; \
 } while (0)
 
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* Make room for one more customer before interning it, so that a failed
- * allocation never leaves an id without its per-customer state. */
+ * allocation never leaves an id without its record. */
 static int reserve_customer(loyal_txn *t)
 {
 	if (t->customers.count < t->ccap)
 		return 0;
 	size_t cap = t->ccap ? t->ccap * 2 : 256;
-	/* Each array keeps its old contents if a later one fails. */
-	GROW(t->net, cap);
-	GROW(t->gross, cap);
-	GROW(t->return_rows, cap);
-	GROW(t->group_day, cap);
-	GROW(t->group, cap);
-	t->ccap = cap;
-	return 0;
-}
-
-static int reserve_occasion(loyal_txn *t)
-{
-	if (t->occ.count < t->ocap)
-		return 0;
-	size_t cap = t->ocap ? t->ocap * 2 : 1024;
-	GROW(t->occ_cust, cap);
-	GROW(t->occ_day, cap);
-	GROW(t->occ_spend, cap);
-	t->ocap = cap;
-	return 0;
-}
-
-static int reserve_key(loyal_txn *t, size_t need)
-{
-	if (need <= t->key_cap)
-		return 0;
-	size_t cap = t->key_cap ? t->key_cap : 256;
-	while (cap < need) {
-		if (cap > SIZE_MAX / 2)
-			return loyal__error_oom();
-		cap *= 2;
-	}
-	char *k = realloc(t->key, cap);
-	if (!k)
+	if (cap > SIZE_MAX / sizeof(struct cust))
 		return loyal__error_oom();
-	t->key = k;
-	t->key_cap = cap;
+	struct cust *c = realloc(t->cust, cap * sizeof(*c));
+	if (!c)
+		return loyal__error_oom();
+	t->cust = c;
+	t->ccap = cap;
+	loyal__advise_huge(c, cap * sizeof(*c));
 	return 0;
 }
 
-static int intern_customer(loyal_txn *t, const char *id, size_t len, uint32_t *cid)
+static int reserve_recs(loyal_txn *t, size_t n)
+{
+	if (n <= t->rcap)
+		return 0;
+	if (n > (size_t)UINT32_MAX - 1)
+		return loyal__error(LOYAL_ETOOBIG, "more than %lu purchase records in one "
+				    "accumulator", (unsigned long)UINT32_MAX - 1);
+	size_t cap = t->rcap ? t->rcap : 1024;
+	while (cap < n)
+		cap *= 2;
+	if (cap > SIZE_MAX / sizeof(struct rec))
+		return loyal__error_oom();
+	struct rec *r = realloc(t->recs, cap * sizeof(*r));
+	if (!r)
+		return loyal__error_oom();
+	t->recs = r;
+	t->rcap = cap;
+	loyal__advise_huge(r, cap * sizeof(*r));
+	return 0;
+}
+
+static int intern_customer(loyal_txn *t, const char *id, size_t len, uint64_t h, uint32_t *cid)
 {
 	int added = 0, error;
 
 	if ((error = reserve_customer(t)) < 0 ||
-	    (error = loyal__strmap_intern(&t->customers, id, len, cid, &added)) < 0)
+	    (error = loyal__strmap_intern_h(&t->customers, id, len, h, cid, &added)) < 0)
 		return error;
 	if (added) {
-		t->net[*cid] = 0;
-		t->gross[*cid] = 0;
-		t->return_rows[*cid] = 0;
-		t->group_day[*cid] = NO_DAY;
-		t->group[*cid] = 0;
+		struct cust *c = &t->cust[*cid];
+		memset(c, 0, sizeof(*c));
+		c->group_day = NO_DAY;
 	}
 	return 0;
 }
 
-/* Find or add the occasion whose key (customer id prefix included) is
- * t->key[0..len). */
-static int intern_occasion(loyal_txn *t, size_t len, uint32_t cid, int32_t day, uint32_t *oid)
+static int is_digit(char c)
 {
-	int added = 0, error;
+	return c >= '0' && c <= '9';
+}
 
-	if ((error = reserve_occasion(t)) < 0 ||
-	    (error = loyal__strmap_intern(&t->occ, t->key, len, oid, &added)) < 0)
+static int intern_long(loyal_txn *t, const char *s, size_t len, uint64_t *key)
+{
+	uint32_t id;
+	int error = loyal__strmap_intern(&t->longs, s, len, &id, NULL);
+
+	if (error < 0)
 		return error;
-	if (added) {
-		t->occ_cust[*oid] = cid;
-		t->occ_day[*oid] = day;
-		t->occ_spend[*oid] = 0;
-	} else if (day < t->occ_day[*oid]) {
-		t->occ_day[*oid] = day;
-	}
+	*key = ((uint64_t)TAG_LONG << TAG_SHIFT) | id;
 	return 0;
+}
+
+/* The key of order id s[0..len), len >= 1 (see TAG_*). */
+static int pack_order(loyal_txn *t, const char *s, size_t len, uint64_t *key)
+{
+	size_t run = 0;
+
+	if (len <= 7) {
+		uint64_t k = 0;
+		memcpy(&k, s, len);
+		*key = k | ((uint64_t)len << 56);
+		return 0;
+	}
+	while (run < len && is_digit(s[len - 1 - run]))
+		run++;
+	if (run == len && len <= 19 && s[0] != '0') {
+		uint64_t v = 0;
+		size_t i;
+		for (i = 0; i < len && v < (1ULL << TAG_SHIFT) / 10; i++)
+			v = v * 10 + (uint64_t)(s[i] - '0');
+		if (i == len && v < (1ULL << TAG_SHIFT)) {
+			*key = ((uint64_t)TAG_NUM << TAG_SHIFT) | v;
+			return 0;
+		}
+	}
+	if (run > 0) {
+		size_t k = run < PREFIX_DIGITS ? run : PREFIX_DIGITS, plen = len - k;
+		uint64_t v = 0;
+		uint32_t pid;
+		int error = loyal__strmap_find(&t->prefixes, s, plen, &pid);
+		if (error == LOYAL_ITEROVER && t->prefixes.count < MAX_PREFIXES)
+			error = loyal__strmap_intern(&t->prefixes, s, plen, &pid, NULL);
+		else if (error == LOYAL_ITEROVER)
+			return intern_long(t, s, len, key);
+		if (error < 0)
+			return error;
+		for (size_t i = plen; i < len; i++)
+			v = v * 10 + (uint64_t)(s[i] - '0');
+		*key = ((uint64_t)TAG_PREFIX << TAG_SHIFT) | ((uint64_t)pid << 44) |
+		       ((uint64_t)k << 40) | v;
+		return 0;
+	}
+	return intern_long(t, s, len, key);
+}
+
+/* The order id of a PREFIX or LONG key of t, into buf (at least 4096 + the
+ * longest prefix bytes: callers use unpack_len first). */
+static const char *unpack_order(const loyal_txn *t, uint64_t key, char *buf, size_t *len)
+{
+	unsigned tag = (unsigned)(key >> TAG_SHIFT);
+
+	if (tag == TAG_LONG)
+		return loyal__strmap_key(&t->longs, (uint32_t)(key & 0xffffffffu), len);
+	/* TAG_PREFIX */
+	size_t plen, k = (size_t)((key >> 40) & 0xf);
+	const char *p = loyal__strmap_key(&t->prefixes, (uint32_t)((key >> 44) & 0xffff), &plen);
+	uint64_t v = key & ((1ULL << 40) - 1);
+	memcpy(buf, p, plen);
+	for (size_t i = k; i > 0; i--) {
+		buf[plen + i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	*len = plen + k;
+	return buf;
 }
 
 static void note_day(loyal_txn_stats *st, int32_t day)
@@ -204,13 +315,8 @@ static int day_ok(int32_t day)
 	return day >= loyal_days_from_civil(1, 1, 1) && day <= loyal_days_from_civil(9999, 12, 31);
 }
 
-int loyal_txn_add(loyal_txn *t, const loyal_txn_row *row)
+static int check_row(const loyal_txn *t, const loyal_txn_row *row)
 {
-	uint32_t cid, oid;
-	int64_t net, gross;
-	size_t klen;
-	int error;
-
 	if (!t || !row || !row->customer || row->customer_len == 0)
 		return loyal__error(LOYAL_EINVAL, "a transaction needs a customer id");
 	if (t->finished)
@@ -221,61 +327,184 @@ int loyal_txn_add(loyal_txn *t, const loyal_txn_row *row)
 	if (row->amount >= 0 && t->occasion == LOYAL_OCCASION_ORDER &&
 	    (!row->order || row->order_len == 0))
 		return loyal__error(LOYAL_EINVAL, "a transaction needs an order id");
-	if ((error = intern_customer(t, row->customer, row->customer_len, &cid)) < 0)
+	return 0;
+}
+
+/* loyal_txn_add() once the row is checked and its customer id hashed. */
+static int add_row(loyal_txn *t, const loyal_txn_row *row, uint64_t h)
+{
+	uint32_t cid;
+	int64_t net, gross;
+	uint64_t key;
+	struct cust *c;
+	int error;
+
+	if ((error = intern_customer(t, row->customer, row->customer_len, h, &cid)) < 0)
 		return error;
-	if (__builtin_add_overflow(t->net[cid], row->amount, &net))
+	c = &t->cust[cid];
+	if (__builtin_add_overflow(c->net, row->amount, &net))
 		return loyal__error(LOYAL_ETOOBIG, "the spend of customer '%s' is out of range",
 				    loyal__strmap_key(&t->customers, cid, NULL));
 	if (row->amount < 0) {
-		t->net[cid] = net;
-		t->return_rows[cid]++;
+		c->net = net;
+		c->return_rows++;
 		note_day(&t->st, row->day);
 		t->st.rows++;
 		t->st.return_rows++;
 		return 0;
 	}
-	if (__builtin_add_overflow(t->gross[cid], row->amount, &gross))
+	if (__builtin_add_overflow(c->gross, row->amount, &gross))
 		return loyal__error(LOYAL_ETOOBIG, "the spend of customer '%s' is out of range",
 				    loyal__strmap_key(&t->customers, cid, NULL));
-	/* An occasion's spend is part of its customer's gross spend, so it
-	 * cannot overflow when the gross spend does not. */
-	if (t->occasion == LOYAL_OCCASION_ORDER) {
-		if (row->order_len > SIZE_MAX - 4)
-			return loyal__error(LOYAL_ETOOBIG, "order id too long");
-		klen = 4 + row->order_len;
-		if ((error = reserve_key(t, klen)) < 0)
-			return error;
-		memcpy(t->key + 4, row->order, row->order_len);
-	} else {
-		klen = 8;
-		if ((error = reserve_key(t, klen)) < 0)
-			return error;
-		memcpy(t->key + 4, &row->day, 4);
-	}
-	memcpy(t->key, &cid, 4);
-	if ((error = intern_occasion(t, klen, cid, row->day, &oid)) < 0)
+	if (t->occasion == LOYAL_OCCASION_DAY)
+		key = (uint32_t)row->day;
+	else if ((error = pack_order(t, row->order, row->order_len, &key)) < 0)
 		return error;
-	t->occ_spend[oid] += row->amount;
-	t->net[cid] = net;
-	t->gross[cid] = gross;
-	if (row->day < t->group_day[cid]) {
-		t->group_day[cid] = row->day;
-		t->group[cid] = row->group;
+	/* A record's spend is part of its customer's gross spend, so it
+	 * cannot overflow when the gross spend does not. */
+	if (c->nrec && c->last_key == key) {
+		struct rec *r = &t->recs[c->head - 1];
+		r->spend += row->amount;
+		if (row->day < r->day)
+			r->day = row->day;
+	} else {
+		if ((error = reserve_recs(t, t->nrecs + 1)) < 0)
+			return error;
+		struct rec *r = &t->recs[t->nrecs];
+		r->key = key;
+		r->spend = row->amount;
+		r->day = row->day;
+		r->prev = c->head;
+		c->head = (uint32_t)++t->nrecs;
+		if (!c->tail)
+			c->tail = c->head;
+		c->nrec++;
+		c->last_key = key;
+	}
+	c->net = net;
+	c->gross = gross;
+	if (row->day < c->group_day) {
+		c->group_day = row->day;
+		c->group = row->group;
 	}
 	note_day(&t->st, row->day);
 	t->st.rows++;
 	t->st.purchase_rows++;
-	t->st.occasions = t->occ.count;
 	return 0;
+}
+
+int loyal_txn_add(loyal_txn *t, const loyal_txn_row *row)
+{
+	int error = check_row(t, row);
+
+	if (error < 0)
+		return error;
+	return add_row(t, row, loyal__strmap_hash(&t->customers, row->customer, row->customer_len));
+}
+
+/*
+ * Rows are processed as a pipeline: row i's customer id is hashed and its
+ * slot requested, row i - DIST1's slot is read and the records it names
+ * requested, and row i - DIST2 is added, by then with its cache lines at
+ * hand. A million customers do not fit in the caches, so this turns three
+ * memory latencies per row into a fraction of one.
+ */
+#define DIST1 16
+#define DIST2 32
+#define RING 64 /* > DIST2, a power of two */
+
+int loyal_txn_add_rows(loyal_txn *t, const loyal_txn_row *rows, size_t n, size_t *done)
+{
+	uint64_t h[RING];
+	size_t i, k = 0;
+	int error = 0;
+
+	for (i = 0; i < n; i++)
+		if ((error = check_row(t, &rows[i])) < 0)
+			break;
+	n = i; /* rows before a bad one are added, then its error returned */
+	for (i = 0; i < n + DIST2; i++) {
+		if (i < n) {
+			h[i % RING] = loyal__strmap_hash(&t->customers, rows[i].customer,
+							 rows[i].customer_len);
+			loyal__strmap_prefetch(&t->customers, h[i % RING]);
+		}
+		if (i >= DIST1 && i - DIST1 < n) {
+			uint32_t id;
+			if (loyal__strmap_peek(&t->customers, h[(i - DIST1) % RING], &id)) {
+				__builtin_prefetch(&t->customers.recs[id]);
+				__builtin_prefetch(&t->cust[id], 1);
+			}
+		}
+		if (i >= DIST2 && (k = i - DIST2) < n) {
+			int e = add_row(t, &rows[k], h[k % RING]);
+			if (e < 0) {
+				if (done)
+					*done = k;
+				return e;
+			}
+		}
+	}
+	if (done)
+		*done = n;
+	return error;
+}
+
+int loyal_txn_map_groups(loyal_txn *t, const uint32_t *map, size_t n)
+{
+	if (!t || (n && !map) || t->finished)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_map_groups");
+	for (size_t c = 0; c < t->customers.count; c++)
+		if (t->cust[c].group_day != NO_DAY && t->cust[c].group >= n)
+			return loyal__error(LOYAL_EINVAL, "group %lu has no entry in the map",
+					    (unsigned long)t->cust[c].group);
+	for (size_t c = 0; c < t->customers.count; c++)
+		if (t->cust[c].group_day != NO_DAY)
+			t->cust[c].group = map[t->cust[c].group];
+	return 0;
+}
+
+/* The key in dst of a key of src (order keys that name interned strings
+ * are numbered per accumulator). */
+static int map_key(loyal_txn *dst, const loyal_txn *src, uint64_t key, uint64_t *out)
+{
+	unsigned tag = (unsigned)(key >> TAG_SHIFT);
+	char buf[4096 + 64];
+	const char *s;
+	size_t len;
+
+	if (dst->occasion == LOYAL_OCCASION_DAY || tag == TAG_RAW || tag == TAG_NUM) {
+		*out = key;
+		return 0;
+	}
+	if (tag == TAG_PREFIX) {
+		size_t plen;
+		loyal__strmap_key(&src->prefixes, (uint32_t)((key >> 44) & 0xffff), &plen);
+		if (plen + PREFIX_DIGITS > sizeof(buf)) {
+			char *big = malloc(plen + PREFIX_DIGITS);
+			int error;
+			if (!big)
+				return loyal__error_oom();
+			s = unpack_order(src, key, big, &len);
+			error = pack_order(dst, s, len, out);
+			free(big);
+			return error;
+		}
+	}
+	s = unpack_order(src, key, buf, &len);
+	return pack_order(dst, s, len, out);
 }
 
 int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
 {
 	uint32_t *cmap = NULL;
-	int error = 0;
+	uint64_t *kmap = NULL;
+	size_t base;
+	int error = 0, same_key;
 
 	if (!dst || !src || dst == src)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_merge");
+	same_key = dst->customers.k0 == src->customers.k0 && dst->customers.k1 == src->customers.k1;
 	if (dst->finished || src->finished)
 		return loyal__error(LOYAL_EINVAL, "cannot merge a finished accumulator");
 	if (dst->occasion != src->occasion)
@@ -283,35 +512,73 @@ int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
 	if (src->customers.count &&
 	    !(cmap = malloc(src->customers.count * sizeof(*cmap))))
 		return loyal__error_oom();
+	if ((error = reserve_recs(dst, dst->nrecs + src->nrecs)) < 0 ||
+	    (error = loyal__strmap_reserve(&dst->customers,
+					   dst->customers.count + src->customers.count)) < 0)
+		goto done;
+	/* Customers, in src's order: new ones are numbered after dst's, as if
+	 * src's rows had been added to dst. */
 	for (uint32_t c = 0; c < src->customers.count; c++) {
 		size_t len;
 		const char *id = loyal__strmap_key(&src->customers, c, &len);
 		uint32_t d;
-		if ((error = intern_customer(dst, id, len, &d)) < 0)
+		if (same_key && c + 8 < src->customers.count)
+			loyal__strmap_prefetch(&dst->customers, src->customers.recs[c + 8].hash);
+		if ((error = intern_customer(dst, id, len, same_key ? src->customers.recs[c].hash
+						: loyal__strmap_hash(&dst->customers, id, len), &d)) < 0)
 			goto done;
-		if (__builtin_add_overflow(dst->net[d], src->net[c], &dst->net[d]) ||
-		    __builtin_add_overflow(dst->gross[d], src->gross[c], &dst->gross[d])) {
-			error = loyal__error(LOYAL_ETOOBIG, "the spend of customer '%s' is out of range", id);
-			goto done;
-		}
-		dst->return_rows[d] += src->return_rows[c];
-		if (src->group_day[c] < dst->group_day[d]) {
-			dst->group_day[d] = src->group_day[c];
-			dst->group[d] = src->group[c];
-		}
 		cmap[c] = d;
 	}
-	for (uint32_t o = 0; o < src->occ.count; o++) {
-		size_t len;
-		const char *k = loyal__strmap_key(&src->occ, o, &len);
-		uint32_t d = cmap[src->occ_cust[o]], oid;
-		if ((error = reserve_key(dst, len)) < 0)
+	/* Keys that name interned strings, once per distinct key of src. */
+	if (src->prefixes.count || src->longs.count) {
+		if (!(kmap = malloc(src->nrecs * sizeof(*kmap)))) {
+			error = loyal__error_oom();
 			goto done;
-		memcpy(dst->key, &d, 4);
-		memcpy(dst->key + 4, k + 4, len - 4);
-		if ((error = intern_occasion(dst, len, d, src->occ_day[o], &oid)) < 0)
+		}
+		for (size_t r = 0; r < src->nrecs; r++)
+			if ((error = map_key(dst, src, src->recs[r].key, &kmap[r])) < 0)
+				goto done;
+	}
+	/* Spends are checked before anything changes (cmap is one-to-one). */
+	for (uint32_t c = 0; c < src->customers.count; c++) {
+		const struct cust *s = &src->cust[c], *d = &dst->cust[cmap[c]];
+		int64_t x;
+		if (__builtin_add_overflow(d->net, s->net, &x) ||
+		    __builtin_add_overflow(d->gross, s->gross, &x)) {
+			error = loyal__error(LOYAL_ETOOBIG, "the spend of customer '%s' is out of range",
+					     loyal__strmap_key(&src->customers, c, NULL));
 			goto done;
-		dst->occ_spend[oid] += src->occ_spend[o];
+		}
+	}
+	/* Nothing can fail from here on. */
+	base = dst->nrecs;
+	for (size_t r = 0; r < src->nrecs; r++) {
+		struct rec *x = &dst->recs[base + r];
+		*x = src->recs[r];
+		if (x->prev)
+			x->prev += (uint32_t)base;
+		if (kmap)
+			x->key = kmap[r];
+	}
+	dst->nrecs += src->nrecs;
+	for (uint32_t c = 0; c < src->customers.count; c++) {
+		const struct cust *s = &src->cust[c];
+		struct cust *d = &dst->cust[cmap[c]];
+		d->net += s->net;
+		d->gross += s->gross;
+		d->return_rows += s->return_rows;
+		if (s->group_day < d->group_day) {
+			d->group_day = s->group_day;
+			d->group = s->group;
+		}
+		if (s->nrec) {
+			dst->recs[base + s->tail - 1].prev = d->head;
+			d->head = s->head + (uint32_t)base;
+			if (!d->tail)
+				d->tail = s->tail + (uint32_t)base;
+			d->nrec += s->nrec;
+			d->last_key = kmap ? kmap[s->head - 1] : s->last_key;
+		}
 	}
 	if (src->st.rows) {
 		if (dst->st.rows == 0 || src->st.first_day < dst->st.first_day)
@@ -322,36 +589,179 @@ int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
 	dst->st.rows += src->st.rows;
 	dst->st.purchase_rows += src->st.purchase_rows;
 	dst->st.return_rows += src->st.return_rows;
-	dst->st.occasions = dst->occ.count;
 done:
 	free(cmap);
+	free(kmap);
 	return error;
 }
 
-static int cmp_i32(const void *a, const void *b)
+/* ---- finish: records to occasions --------------------------------------- */
+
+struct occ {
+	uint64_t key;
+	int64_t spend;
+	int32_t day;
+	uint32_t seq; /* position of its first record among the customer's */
+};
+
+static int occ_by_key(const void *pa, const void *pb)
 {
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return x < y ? -1 : x > y;
+	const struct occ *a = pa, *b = pb;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void sort_days(int32_t *d, size_t n)
+static int occ_by_day(const void *pa, const void *pb)
 {
-	if (n > 24) {
-		qsort(d, n, sizeof(*d), cmp_i32);
+	const struct occ *a = pa, *b = pb;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void sort_occ(struct occ *o, size_t n, int (*cmp)(const void *, const void *))
+{
+	if (n > 16) {
+		qsort(o, n, sizeof(*o), cmp);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
-		int32_t v = d[i];
+		struct occ v = o[i];
 		size_t j = i;
-		for (; j > 0 && d[j - 1] > v; j--)
-			d[j] = d[j - 1];
-		d[j] = v;
+		for (; j > 0 && cmp(&o[j - 1], &v) > 0; j--)
+			o[j] = o[j - 1];
+		o[j] = v;
 	}
+}
+
+/*
+ * The occasions of one customer from its records o[0..n) (in the order
+ * added; seq set): records with equal keys are one occasion, dated by the
+ * earliest and with the sum of the spends. Leaves the occasions sorted by
+ * day (ties: the first added first) in o[0..) and returns their number.
+ */
+static size_t fold_occasions(struct occ *o, size_t n)
+{
+	size_t m = 0;
+
+	if (n == 1)
+		return 1;
+	sort_occ(o, n, occ_by_key);
+	for (size_t i = 0; i < n; i++) {
+		if (m && o[m - 1].key == o[i].key) {
+			o[m - 1].spend += o[i].spend;
+			if (o[i].day < o[m - 1].day)
+				o[m - 1].day = o[i].day;
+			continue; /* seq: the first by key order is the first added */
+		}
+		o[m++] = o[i];
+	}
+	sort_occ(o, m, occ_by_day);
+	return m;
+}
+
+/*
+ * Walking the chains. A customer's records lie anywhere in the log, so
+ * each step of a chain is a cache miss; LANES customers are walked side by
+ * side, each lane's next record requested a round before it is read, so
+ * that the misses overlap. A customer with more than BIG_CHAIN records is
+ * walked on its own (its chain is long enough to wait on).
+ */
+#define LANES 32
+#define BIG_CHAIN 4096
+
+struct lane {
+	size_t c;       /* customer */
+	uint32_t r;     /* next record + 1 */
+	size_t j;       /* records still to read */
+	struct occ o[BIG_CHAIN];
+};
+
+/* Fold customer c's records o[0..n) into its occasions: days go to
+ * days[at..), their number to count[c]. */
+static void finish_customer(loyal_txn *t, size_t c, struct occ *o, size_t n, size_t at,
+			    uint32_t *count)
+{
+	size_t m = fold_occasions(o, n);
+	for (size_t j = 0; j < m; j++)
+		t->days[at + j] = o[j].day;
+	count[c] = (uint32_t)m;
+	t->first_spend[c] = o[0].spend;
+}
+
+static int walk_chains(loyal_txn *t, uint32_t *count)
+{
+	size_t ncust = t->customers.count, next = 0, busy = 0;
+	struct lane *lanes = malloc(LANES * sizeof(*lanes));
+	struct occ *big = NULL;
+	int idle[LANES];
+
+	if (!lanes)
+		return loyal__error_oom();
+	for (int L = 0; L < LANES; L++)
+		idle[L] = 1;
+	for (;;) {
+		for (int L = 0; L < LANES; L++) {
+			struct lane *ln = &lanes[L];
+			if (idle[L]) {
+				/* the next customer with records */
+				while (next < ncust && t->cust[next].nrec == 0)
+					next++;
+				if (next == ncust)
+					continue;
+				size_t c = next++, n = t->cust[c].nrec;
+				if (n > BIG_CHAIN) {
+					struct occ *b = realloc(big, n * sizeof(*b));
+					if (!b) {
+						free(big);
+						free(lanes);
+						return loyal__error_oom();
+					}
+					big = b;
+					uint32_t r = t->cust[c].head;
+					for (size_t j = n; j-- > 0;) {
+						const struct rec *x = &t->recs[r - 1];
+						big[j] = (struct occ){ x->key, x->spend, x->day, (uint32_t)j };
+						r = x->prev;
+					}
+					finish_customer(t, c, big, n, t->off[c], count);
+					L--; /* the lane is still idle */
+					continue;
+				}
+				ln->c = c;
+				ln->r = t->cust[c].head;
+				ln->j = n;
+				__builtin_prefetch(&t->recs[ln->r - 1]);
+				idle[L] = 0;
+				busy++;
+				continue;
+			}
+			/* the chain runs newest first */
+			const struct rec *x = &t->recs[ln->r - 1];
+			ln->j--;
+			ln->o[ln->j] = (struct occ){ x->key, x->spend, x->day, (uint32_t)ln->j };
+			ln->r = x->prev;
+			if (ln->j) {
+				__builtin_prefetch(&t->recs[ln->r - 1]);
+				continue;
+			}
+			finish_customer(t, ln->c, ln->o, t->cust[ln->c].nrec, t->off[ln->c], count);
+			idle[L] = 1;
+			busy--;
+		}
+		if (!busy && next >= ncust)
+			break;
+	}
+	free(big);
+	free(lanes);
+	return 0;
 }
 
 int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 {
-	size_t ncust, nocc, *cursor = NULL;
+	size_t ncust, pos = 0;
+	uint32_t *count = NULL;
 	int error = 0;
 
 	if (!t)
@@ -364,54 +774,63 @@ int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 	if (t->st.rows && t->st.last_day > as_of)
 		return loyal__error(LOYAL_EINVAL, "a transaction is dated after the as-of date");
 	ncust = t->customers.count;
-	nocc = t->occ.count;
 	if (!(t->off = calloc(ncust + 1, sizeof(*t->off))) ||
-	    !(t->days = malloc((nocc ? nocc : 1) * sizeof(*t->days))) ||
-	    !(t->first_occ = malloc((ncust ? ncust : 1) * sizeof(*t->first_occ))) ||
+	    !(t->days = malloc((t->nrecs ? t->nrecs : 1) * sizeof(*t->days))) ||
+	    !(t->first_spend = malloc((ncust ? ncust : 1) * sizeof(*t->first_spend))) ||
 	    !(t->buyers = malloc((ncust ? ncust : 1) * sizeof(*t->buyers))) ||
-	    !(cursor = malloc((ncust ? ncust : 1) * sizeof(*cursor)))) {
+	    !(count = malloc((ncust ? ncust : 1) * sizeof(*count)))) {
 		error = loyal__error_oom();
 		goto done;
 	}
-	for (size_t o = 0; o < nocc; o++)
-		t->off[t->occ_cust[o] + 1]++;
+	/* Each customer's occasions are written where its records would go
+	 * (there are at most as many), then moved together. */
 	for (size_t c = 0; c < ncust; c++) {
-		t->off[c + 1] += t->off[c];
-		cursor[c] = t->off[c];
-		t->first_occ[c] = NO_OCC;
+		t->off[c] = pos;
+		pos += t->cust[c].nrec;
+		count[c] = 0;
 	}
-	/* Occasion ids ascend in the order occasions were first added, so a
-	 * strict comparison keeps the first added on a tie of days. */
-	for (size_t o = 0; o < nocc; o++) {
-		uint32_t c = t->occ_cust[o];
-		t->days[cursor[c]++] = t->occ_day[o];
-		if (t->first_occ[c] == NO_OCC || t->occ_day[o] < t->occ_day[t->first_occ[c]])
-			t->first_occ[c] = (uint32_t)o;
-	}
+	if ((error = walk_chains(t, count)) < 0)
+		goto done;
+	pos = 0;
 	t->nbuyers = 0;
 	for (size_t c = 0; c < ncust; c++) {
-		size_t n = t->off[c + 1] - t->off[c];
-		if (n) {
-			sort_days(t->days + t->off[c], n);
-			t->buyers[t->nbuyers++] = (uint32_t)c;
-		} else if (t->return_rows[c]) {
-			t->st.return_only_customers++;
-			t->st.return_only_rows += t->return_rows[c];
+		const struct cust *cu = &t->cust[c];
+		size_t from = t->off[c];
+		t->off[c] = pos;
+		if (!cu->nrec) {
+			if (cu->return_rows) {
+				t->st.return_only_customers++;
+				t->st.return_only_rows += cu->return_rows;
+			}
+			continue;
 		}
+		if (from != pos)
+			memmove(t->days + pos, t->days + from, count[c] * sizeof(*t->days));
+		pos += count[c];
+		t->buyers[t->nbuyers++] = (uint32_t)c;
 	}
+	t->off[ncust] = pos;
+	t->nocc = pos;
+	t->st.occasions = pos;
 	t->st.customers = t->nbuyers;
 	t->as_of = as_of;
 	t->finished = 1;
+	if (pos < t->nrecs) {
+		int32_t *d = realloc(t->days, (pos ? pos : 1) * sizeof(*d));
+		if (d)
+			t->days = d;
+	}
+	free_log(t);
 done:
-	free(cursor);
+	free(count);
 	if (error) {
 		free(t->off);
 		free(t->days);
-		free(t->first_occ);
+		free(t->first_spend);
 		free(t->buyers);
 		t->off = NULL;
 		t->days = NULL;
-		t->first_occ = NULL;
+		t->first_spend = NULL;
 		t->buyers = NULL;
 	}
 	return error;
@@ -444,13 +863,13 @@ int loyal_txn_customer_get(loyal_txn_customer *out, const loyal_txn *t, size_t i
 
 	memset(out, 0, sizeof(*out));
 	out->id = loyal__strmap_key(&t->customers, c, &out->id_len);
-	out->group = t->group[c];
+	out->group = t->cust[c].group;
 	out->first_day = t->days[lo];
 	out->last_day = t->days[hi - 1];
 	out->occasions = hi - lo;
-	out->spend = t->net[c];
-	out->gross_spend = t->gross[c];
-	out->repeat_spend = t->gross[c] - t->occ_spend[t->first_occ[c]];
+	out->spend = t->cust[c].net;
+	out->gross_spend = t->cust[c].gross;
+	out->repeat_spend = t->cust[c].gross - t->first_spend[c];
 	out->x = out->occasions - 1;
 	out->t_x = out->last_day - out->first_day;
 	out->T = t->as_of - out->first_day;
@@ -573,12 +992,12 @@ static int segs_build(struct segs *s, const loyal_txn *t, loyal_period p)
 			GROW(s->cohort, cap);
 			s->cap = cap;
 		}
-		memcpy(key, &t->group[c], 4);
+		memcpy(key, &t->cust[c].group, 4);
 		memcpy(key + 4, &cohort, 8);
 		if ((error = loyal__strmap_intern(&s->map, key, sizeof(key), &id, &added)) < 0)
 			return error;
 		if (added) {
-			s->group[id] = t->group[c];
+			s->group[id] = t->cust[c].group;
 			s->cohort[id] = cohort;
 		}
 		s->of_buyer[i] = id;
@@ -616,6 +1035,36 @@ static double pct(uint64_t part, uint64_t whole)
 
 /* ---- repurchase -------------------------------------------------------- */
 
+/* The median of a[0..m), m > 0, values in 0..span (the mean of the middle
+ * two for an even m). Many gaps over a short span (a year of daily data)
+ * are counted instead of sorted: linear, and exact all the same. */
+static int median_days(double *out, int32_t *a, size_t m, int64_t span)
+{
+	size_t lo = (m - 1) / 2, hi = m / 2;
+
+	if (m >= 64 && span >= 0 && (uint64_t)span < 4 * (uint64_t)m) {
+		size_t *count = calloc((size_t)span + 1, sizeof(*count)), seen = 0;
+		int64_t vlo = -1, vhi = -1;
+		if (!count)
+			return loyal__error_oom();
+		for (size_t i = 0; i < m; i++)
+			count[a[i]]++;
+		for (int64_t v = 0; v <= span && vhi < 0; v++) {
+			seen += count[v];
+			if (vlo < 0 && seen > lo)
+				vlo = v;
+			if (seen > hi)
+				vhi = v;
+		}
+		free(count);
+		*out = ((double)vlo + (double)vhi) / 2;
+		return 0;
+	}
+	qsort(a, m, sizeof(*a), cmp_i32);
+	*out = m % 2 ? a[m / 2] : ((double)a[lo] + (double)a[hi]) / 2;
+	return 0;
+}
+
 int loyal_txn_repurchase(loyal_txn_repurchase_row **rows, size_t *nrows, const loyal_txn *t,
 			 const loyal_txn_repurchase_options *opts)
 {
@@ -642,7 +1091,7 @@ int loyal_txn_repurchase(loyal_txn_repurchase_row **rows, size_t *nrows, const l
 		goto done;
 	if (!(r = calloc(n, sizeof(*r))) || !(goff = calloc(n + 1, sizeof(*goff))) ||
 	    !(gcur = malloc(n * sizeof(*gcur))) || !(gsum = calloc(n, sizeof(*gsum))) ||
-	    !(gaps = malloc((t->occ.count ? t->occ.count : 1) * sizeof(*gaps)))) {
+	    !(gaps = malloc((t->nocc ? t->nocc : 1) * sizeof(*gaps)))) {
 		error = loyal__error_oom();
 		goto done;
 	}
@@ -682,11 +1131,9 @@ int loyal_txn_repurchase(loyal_txn_repurchase_row **rows, size_t *nrows, const l
 		x->repurchase_rate = pct(x->repeat_customers, x->customers);
 		x->mean_days_between = m ? (double)gsum[g] / (double)m : NAN;
 		x->median_days_between = NAN;
-		if (m) {
-			qsort(a, m, sizeof(*a), cmp_i32);
-			x->median_days_between = m % 2 ? a[m / 2]
-					       : ((double)a[m / 2 - 1] + (double)a[m / 2]) / 2;
-		}
+		if (m && (error = median_days(&x->median_days_between, a, m,
+					      (int64_t)t->st.last_day - t->st.first_day)) < 0)
+			goto done;
 		x->within_rate = o.within_days >= 0 ? pct(x->within_repeat, x->within_eligible) : NAN;
 	}
 	/* Hand out the rows in (group, cohort) order. */

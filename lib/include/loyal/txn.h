@@ -12,8 +12,11 @@
  * A loyal_txn is a streaming accumulator. Feed it one row per order line
  * with loyal_txn_add(), call loyal_txn_finish() once with the end of the
  * observation window, then read results. Memory grows with the distinct
- * customers and purchase occasions, never with the number of rows: lines of
- * the same occasion are folded into it as they arrive.
+ * customers and purchase occasions, never with the number of rows: the
+ * consecutive lines of an occasion are folded into one 24-byte record as
+ * they arrive, and order ids are kept as 64-bit keys (ids that are not
+ * numbers or short are interned). Accumulators of the parts of an input
+ * merge exactly (loyal_txn_merge), so parts can be read in threads.
  *
  * Definitions (the man pages loyal-summary(1), loyal-repurchase(1) and
  * loyal-retention(1) state them for users):
@@ -72,14 +75,35 @@ LOYAL_EXTERN(void) loyal_txn_free(loyal_txn *t);
 /* Add one order line. Not allowed after loyal_txn_finish().
  * Returns 0; LOYAL_EINVAL (empty customer or order id, finished
  * accumulator); LOYAL_ETOOBIG (a customer's spend leaves the int64_t range
- * of micro-units, or more than 2^32-2 customers or occasions); LOYAL_ENOMEM.
+ * of micro-units, or more than 2^32-2 customers, or purchase records: runs
+ * of consecutive lines of one customer and occasion); LOYAL_ENOMEM.
  * On failure the accumulator is unchanged except after LOYAL_ENOMEM, when a
  * new customer may be recorded without the row. */
 LOYAL_EXTERN(int) loyal_txn_add(loyal_txn *t, const loyal_txn_row *row);
 
+/* Add rows[0..n) in order, exactly as n calls of loyal_txn_add() would,
+ * but faster on large inputs: the memory of several rows' customers is
+ * fetched at once. The strings are only read during the call. On failure
+ * *done (may be NULL) is the index of the row that failed, rows before it
+ * are added, and the return value and the row's effect are those of
+ * loyal_txn_add(); on success *done is n. */
+LOYAL_EXTERN(int) loyal_txn_add_rows(loyal_txn *t, const loyal_txn_row *rows, size_t n,
+				     size_t *done);
+
+/* Renumber the groups of an unfinished accumulator: the group g of every
+ * row added becomes map[g] (map has n entries, and every group used must
+ * be below n). For merging accumulators whose rows numbered their groups
+ * separately: map both into one numbering first. Returns 0 or LOYAL_EINVAL
+ * (nothing is changed then). */
+LOYAL_EXTERN(int) loyal_txn_map_groups(loyal_txn *t, const uint32_t *map, size_t n);
+
 /* Add everything `src` holds to `dst`, as if src's rows had been added to
- * dst after dst's own (groups are compared by day, ties keep dst's). Both
- * must be unfinished and use the same occasion kind; src is unchanged.
+ * dst after dst's own (groups are compared by day, ties keep dst's): the
+ * accumulators of consecutive parts of an input, merged in order, give
+ * results identical to one accumulator fed the whole input, whatever the
+ * parts (an order split between two parts is one occasion). Both must be
+ * unfinished and use the same occasion kind; src is unchanged. Group
+ * numbers are taken as they are (see loyal_txn_map_groups).
  * Returns 0, LOYAL_EINVAL, LOYAL_ETOOBIG or LOYAL_ENOMEM; after
  * LOYAL_ETOOBIG or LOYAL_ENOMEM dst may hold part of src and should be
  * freed. */
@@ -96,7 +120,8 @@ typedef struct {
 	uint64_t rows;              /* rows added */
 	uint64_t purchase_rows;     /* rows with an amount >= 0 */
 	uint64_t return_rows;       /* rows with a negative amount */
-	uint64_t occasions;         /* purchase occasions */
+	uint64_t occasions;         /* purchase occasions (after loyal_txn_finish(),
+	                             * 0 before: an order's lines may come apart) */
 	int32_t first_day, last_day;/* earliest and latest day of any row; 0 with no rows */
 	/* after loyal_txn_finish(), 0 before: */
 	uint64_t customers;         /* customers with at least one occasion */

@@ -1,0 +1,26 @@
+/* madvise() and MADV_HUGEPAGE are not POSIX. */
+#define _DEFAULT_SOURCE
+
+#include <stdint.h>
+
+#include "mem_p.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#define HUGE_PAGE ((uintptr_t)2 * 1024 * 1024)
+
+void loyal__advise_huge(void *p, size_t len)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	uintptr_t a = (uintptr_t)p, start = (a + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t end = (a + len) & ~(HUGE_PAGE - 1);
+
+	if (p && end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
