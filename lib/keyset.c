@@ -54,3 +54,20 @@ size_t loyal_keyset_count(const loyal_keyset *ks)
 {
 	return ks->map.count;
 }
+
+int loyal_keyset_merge(loyal_keyset *dst, const loyal_keyset *src, uint32_t *map)
+{
+	int error;
+
+	if (!dst || !src || dst == src || (src->map.count && !map))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_keyset_merge");
+	if ((error = loyal__strmap_reserve(&dst->map, dst->map.count + src->map.count)) < 0)
+		return error;
+	for (uint32_t i = 0; i < src->map.count; i++) {
+		size_t len;
+		const char *key = loyal__strmap_key(&src->map, i, &len);
+		if ((error = loyal__strmap_intern(&dst->map, key, len, &map[i], NULL)) < 0)
+			return error;
+	}
+	return 0;
+}

@@ -33,6 +33,15 @@ LOYAL_EXTERN(int) loyal_keyset_find(const loyal_keyset *ks, const char *key, siz
  * Borrowed: valid until the next loyal_keyset_add() or free. */
 LOYAL_EXTERN(const char *) loyal_keyset_key(const loyal_keyset *ks, uint32_t id, size_t *len);
 
+/* Add the keys of `src` to `dst`, in src's order, as if each had been
+ * added to dst with loyal_keyset_add() after dst's own: keys new to dst
+ * are numbered after its keys. map[i] receives dst's number of src's key i
+ * (map has loyal_keyset_count(src) entries; the caller's), so values the
+ * caller keeps per key can be merged too. src is unchanged.
+ * Returns 0, LOYAL_ENOMEM, LOYAL_ETOOBIG or LOYAL_EINVAL; after a failure
+ * dst may hold some of src's keys. */
+LOYAL_EXTERN(int) loyal_keyset_merge(loyal_keyset *dst, const loyal_keyset *src, uint32_t *map);
+
 /* Number of keys. */
 LOYAL_EXTERN(size_t) loyal_keyset_count(const loyal_keyset *ks);
 

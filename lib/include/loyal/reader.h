@@ -165,6 +165,37 @@ LOYAL_EXTERN(uint64_t) loyal_reader_rows(const loyal_reader *r);
 /* Blank lines skipped so far. */
 LOYAL_EXTERN(uint64_t) loyal_reader_blank_lines(const loyal_reader *r);
 
+/* The most parts loyal_reader_split() makes. */
+#define LOYAL_READER_MAX_PARTS 64
+
+/*
+ * Split the data rows of a regular file (or a buffer) into consecutive
+ * parts, for reading them in threads. Call it after the columns are chosen
+ * (loyal_reader_find_column, loyal_reader_use_column) and before the first
+ * loyal_reader_next(). On return parts[0] is r itself, which now reads the
+ * first part only, and parts[1..*nparts) are new readers of the following
+ * parts (the caller frees them with loyal_reader_free(); they do not depend
+ * on r). `parts` has room for max_parts readers.
+ *
+ * Reading the parts one after another gives exactly the rows, fields,
+ * errors and messages (line numbers included) of reading r alone, and
+ * their row, blank-line and line-end counts add up to r's. Each part can
+ * be read on its own thread. Parts start after a line feed outside quotes:
+ * the quotes are counted from the header on, which in valid CSV tells
+ * exactly whether a line feed ends a row (a quoted field may hold line
+ * breaks); input that is not valid CSV fails in the part where it goes
+ * wrong, so later parts are not to be read once a part fails.
+ *
+ * Parts are about the same size and at least min_part_size bytes. *nparts
+ * is 1, and nothing changes, when the input cannot be split: standard
+ * input, a pipe or another file that is not regular, input smaller than two
+ * parts, no row boundary after the middle, rows already read, max_parts 1.
+ * Returns 0, LOYAL_ENOMEM, LOYAL_EIO or LOYAL_EINVAL (then *nparts is 1 and
+ * r is unchanged).
+ */
+LOYAL_EXTERN(int) loyal_reader_split(loyal_reader *r, loyal_reader **parts, size_t max_parts,
+				     size_t min_part_size, size_t *nparts);
+
 /* Normalise a header name for matching into buf (lower-case ASCII letters and
  * digits only, other bytes dropped). Returns the normalised length; the
  * result is truncated to size-1 bytes and always NUL-terminated. */
