@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_file.h"
+#include "parallel.h"
 
 const char *cli_cmd = "";
 
@@ -40,7 +41,8 @@ void cli_error(const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
-	fflush(stdout);
+	if (!cli_msg_sink)
+		fflush(stdout);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -55,6 +57,8 @@ void cli_error(const char *fmt, ...)
 		n = 63;
 	n += escape_into(line + n, msg);
 	line[n++] = '\n';
+	if (cli_msg_sink && cli_msgs_append(cli_msg_sink, line, n) == 0)
+		return;
 	fwrite(line, 1, n, stderr);
 }
 
@@ -356,6 +360,8 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 		ro.max_field_size = (size_t)v;
 	}
 	c->read = ro;
+	if (cli_threads_finish(info, c) != CLI_CONTINUE)
+		return CLI_EXIT_USAGE;
 	option_date_format = c->date_format;
 	if (c->date_format && loyal_date_parse_format_check(c->date_format) < 0)
 		return cli_usage_error(info, "--date-format: %s", loyal_error_last()->reason);

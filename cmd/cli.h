@@ -25,8 +25,12 @@ enum {
 /* Name of the running subcommand, for messages ("nps"). */
 extern const char *cli_cmd;
 
-/* "loyal <cmd>: <message>" on stderr. */
+/* "loyal <cmd>: <message>" on stderr; or, on a thread that set
+ * cli_msg_sink, kept there to be printed later (see parallel.h). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct cli_msgs;
+extern _Thread_local struct cli_msgs *cli_msg_sink;
+int cli_msgs_append(struct cli_msgs *m, const char *line, size_t len);
 /* Report libloyal's last error for status `code`; returns the exit status. */
 int cli_lib_error(int code);
 /* Exit status for a libloyal status code. */
@@ -101,6 +105,7 @@ struct cli_common {
 	const char *max_field_size;
 	const char *date_col;
 	const char *date_format;
+	const char *threads;
 	/* grouping */
 	struct cli_list by;
 	const char *period_name;
@@ -114,6 +119,8 @@ struct cli_common {
 
 	/* resolved by cli_common_finish() */
 	loyal_read_options read;
+	size_t nthreads;    /* -j, LOYAL_THREADS, or the cores (at most 8) */
+	size_t part_min;    /* smallest part of a split file, in bytes */
 	loyal_period period;
 	int has_from, has_to;
 	int32_t from_day, to_day;
@@ -133,6 +140,11 @@ struct cli_common {
 		       "strptime-style date format, e.g. %m/%d/%Y (default: ISO 8601 or YYYYMMDD)"), \
 	CLI_OPT_STRING(0, "max-field-size", "BYTES", &(c)->max_field_size, \
 		       "reject fields longer than BYTES (default 16777216)")
+
+/* For the commands that read a large file on several threads (not check). */
+#define CLI_OPT_THREADS(c) \
+	CLI_OPT_STRING('j', "threads", "N", &(c)->threads, \
+		       "threads reading a large file (default: the cores, at most 8)")
 
 #define CLI_OPTS_GROUPING(c) \
 	CLI_OPT_GROUP("Grouping"), \

@@ -54,6 +54,7 @@ int cmd_clv(int argc, char **argv)
 		MODEL_OPTS(&mo),
 		TXN_OPTS_MODEL_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
+		CLI_OPT_THREADS(&c),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END
 	};

@@ -51,10 +51,8 @@ static int csat_parse(void *vctx, size_t k, const char *text, size_t len, int *v
 	return loyal_csat_parse_answer(value, &ctx->acc[0], text, len);
 }
 
-static int csat_add(void *vctx, uint32_t group, size_t k, int value)
+static int csat_reserve(struct csat_ctx *ctx, uint32_t group)
 {
-	struct csat_ctx *ctx = vctx;
-
 	if (group >= ctx->cap) {
 		size_t cap = ctx->cap * 2;
 		while (cap <= group)
@@ -69,8 +67,58 @@ static int csat_add(void *vctx, uint32_t group, size_t k, int value)
 		ctx->acc = a;
 		ctx->cap = cap;
 	}
+	return 0;
+}
+
+static int csat_add(void *vctx, uint32_t group, size_t k, int value)
+{
+	struct csat_ctx *ctx = vctx;
+	int rc;
+
+	if ((rc = csat_reserve(ctx, group)) != 0)
+		return rc;
 	loyal_csat_add(&ctx->acc[group * ctx->ndim + k], value);
 	return 0;
+}
+
+/* A part's context: the same scale and columns, its own counts (acc[0]
+ * exists from the start: csat_parse reads the scale from it). */
+static void *csat_part_new(void *vctx)
+{
+	struct csat_ctx *ctx = vctx, *part = malloc(sizeof(*part));
+
+	if (!part)
+		return NULL;
+	*part = *ctx;
+	part->cap = 1;
+	if (!(part->acc = malloc(ctx->ndim * sizeof(*part->acc)))) {
+		free(part);
+		return NULL;
+	}
+	for (size_t i = 0; i < ctx->ndim; i++)
+		loyal_csat_init(&part->acc[i], ctx->lo, ctx->hi);
+	return part;
+}
+
+static int csat_part_merge(void *vctx, void *vpart, const uint32_t *map, size_t ngroups)
+{
+	struct csat_ctx *ctx = vctx, *part = vpart;
+	int rc;
+
+	for (size_t g = 0; g < ngroups && g < part->cap; g++) {
+		if ((rc = csat_reserve(ctx, map[g])) != 0)
+			return rc;
+		for (size_t k = 0; k < ctx->ndim; k++)
+			loyal_csat_merge(&ctx->acc[map[g] * ctx->ndim + k], &part->acc[g * ctx->ndim + k]);
+	}
+	return 0;
+}
+
+static void csat_part_free(void *vpart)
+{
+	struct csat_ctx *part = vpart;
+	free(part->acc);
+	free(part);
 }
 
 static int parse_weights(double *w, size_t n, const char *text)
@@ -134,6 +182,7 @@ int cmd_csat(int argc, char **argv)
 		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
 			     "skip and count invalid rows (answer, date, number of fields) instead of failing"),
 		CLI_OPTS_INPUT(&c),
+		CLI_OPT_THREADS(&c),
 		CLI_OPTS_GROUPING(&c),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END
@@ -181,7 +230,8 @@ int cmd_csat(int argc, char **argv)
 	if ((rc = cli_groups_init(&g)) != 0)
 		goto done;
 
-	struct survey_spec spec = { ctx.ndim, skip_invalid, csat_resolve, csat_parse, csat_add };
+	struct survey_spec spec = { ctx.ndim, skip_invalid, csat_resolve, csat_parse, csat_add,
+				    csat_part_new, csat_part_merge, csat_part_free };
 	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
 		goto done;
 	survey_report(&c, &st);

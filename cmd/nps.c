@@ -37,10 +37,8 @@ static int nps_parse(void *vctx, size_t k, const char *text, size_t len, int *va
 	return loyal_nps_parse(value, text, len);
 }
 
-static int nps_add(void *vctx, uint32_t group, size_t k, int value)
+static int nps_reserve(struct nps_ctx *ctx, uint32_t group)
 {
-	struct nps_ctx *ctx = vctx;
-	(void)k;
 	if (group >= ctx->cap) {
 		size_t cap = ctx->cap ? ctx->cap * 2 : 16;
 		while (cap <= group)
@@ -54,8 +52,46 @@ static int nps_add(void *vctx, uint32_t group, size_t k, int value)
 		ctx->acc = a;
 		ctx->cap = cap;
 	}
+	return 0;
+}
+
+static int nps_add(void *vctx, uint32_t group, size_t k, int value)
+{
+	struct nps_ctx *ctx = vctx;
+	int rc;
+	(void)k;
+	if ((rc = nps_reserve(ctx, group)) != 0)
+		return rc;
 	loyal_nps_add(&ctx->acc[group], value);
 	return 0;
+}
+
+static void *nps_part_new(void *vctx)
+{
+	struct nps_ctx *part = calloc(1, sizeof(*part));
+	if (part)
+		part->score_col = ((struct nps_ctx *)vctx)->score_col;
+	return part;
+}
+
+static int nps_part_merge(void *vctx, void *vpart, const uint32_t *map, size_t ngroups)
+{
+	struct nps_ctx *ctx = vctx, *part = vpart;
+	int rc;
+
+	for (size_t g = 0; g < ngroups && g < part->cap; g++) {
+		if ((rc = nps_reserve(ctx, map[g])) != 0)
+			return rc;
+		loyal_nps_merge(&ctx->acc[map[g]], &part->acc[g]);
+	}
+	return 0;
+}
+
+static void nps_part_free(void *vpart)
+{
+	struct nps_ctx *part = vpart;
+	free(part->acc);
+	free(part);
 }
 
 int cmd_nps(int argc, char **argv)
@@ -74,6 +110,7 @@ int cmd_nps(int argc, char **argv)
 		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
 			     "skip and count invalid rows (score, date, number of fields) instead of failing"),
 		CLI_OPTS_INPUT(&c),
+		CLI_OPT_THREADS(&c),
 		CLI_OPTS_GROUPING(&c),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END
@@ -88,7 +125,8 @@ int cmd_nps(int argc, char **argv)
 	if ((rc = cli_groups_init(&g)) != 0)
 		return rc;
 
-	struct survey_spec spec = { 1, skip_invalid, nps_resolve, nps_parse, nps_add };
+	struct survey_spec spec = { 1, skip_invalid, nps_resolve, nps_parse, nps_add,
+				    nps_part_new, nps_part_merge, nps_part_free };
 	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
 		goto done;
 	survey_report(&c, &st);

@@ -29,6 +29,7 @@ int cmd_repurchase(int argc, char **argv)
 			       "also the share who bought again within DAYS"),
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
+		CLI_OPT_THREADS(&c),
 		TXN_OPTS_GROUPING(&c, "one row per cohort: period of the first purchase"),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

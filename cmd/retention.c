@@ -266,6 +266,7 @@ int cmd_retention(int argc, char **argv)
 			       "refuse a table spanning more than N periods (default 10000)"),
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
+		CLI_OPT_THREADS(&c),
 		TXN_OPTS_GROUPING(&c, "period (default month); with --inactive: cohorts"),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

@@ -21,6 +21,7 @@ int cmd_summary(int argc, char **argv)
 	const struct cli_opt opts[] = {
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
+		CLI_OPT_THREADS(&c),
 		TXN_OPTS_GROUPING(&c, "add a cohort column: period of the first purchase"),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

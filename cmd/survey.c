@@ -1,16 +1,43 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "survey.h"
 
 #define MAX_WARNINGS 10
 
+/* One part of a file (the whole file when it is not split). */
+struct part {
+	const struct survey_spec *spec;
+	const struct cli_common *c;
+	struct cli_source s;
+	const size_t *cols;
+	struct cli_groups *g;     /* the command's groups (part 0), or own */
+	struct cli_groups own;
+	void *ctx;                /* the command's context (part 0), or a part's */
+	struct survey_stats st;
+	int rc;
+	int threaded;             /* messages are kept, see survey_run_file() */
+	struct cli_msgs warnings; /* threaded: the first MAX_WARNINGS + 1 */
+	struct cli_msgs msgs;     /* threaded: the failure */
+};
+
 /* A skipped row: the first MAX_WARNINGS are reported, the rest counted. */
-static void warn_invalid(struct survey_stats *st, const char *message)
+static void warn_invalid(struct part *p, const char *message)
 {
-	if (st->invalid <= MAX_WARNINGS)
+	if (p->threaded) {
+		/* numbered across the parts when they are handed over */
+		if (p->st.invalid <= MAX_WARNINGS + 1) {
+			cli_msg_sink = &p->warnings;
+			cli_error("%s (row skipped)", message);
+			cli_msg_sink = &p->msgs;
+		}
+		return;
+	}
+	if (p->st.invalid <= MAX_WARNINGS)
 		cli_error("%s (row skipped)", message);
-	else if (st->invalid == MAX_WARNINGS + 1)
+	else if (p->st.invalid == MAX_WARNINGS + 1)
 		cli_error("more invalid rows skipped; the count is in the summary");
 }
 
@@ -53,47 +80,46 @@ int survey_check_row(const struct survey_spec *spec, void *ctx, const struct cli
 	return row->answered ? SURVEY_ROW_USED : SURVEY_ROW_BLANK;
 }
 
-static int run_file(struct cli_common *c, const char *path, struct cli_groups *g,
-		    const struct survey_spec *spec, void *ctx, struct survey_stats *st)
+static void read_part(void *arg)
 {
-	struct cli_source s;
-	size_t cols[SURVEY_MAX_COLS];
+	struct part *p = arg;
+	const struct survey_spec *spec = p->spec;
+	const struct cli_common *c = p->c;
+	struct survey_stats *st = &p->st;
 	struct survey_row row;
-	int rc, error;
+	int error;
 
-	if ((rc = cli_source_open(&s, path, c, 0)) != 0)
-		return rc;
-	if ((rc = spec->resolve(ctx, &s, cols)) != 0)
-		goto done;
-	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
+	if (p->threaded)
+		cli_msg_sink = &p->msgs;
+	while ((error = loyal_reader_next(p->s.r)) != LOYAL_ITEROVER) {
 		if (error < 0) {
 			/* A row the reader could not take apart (wrong number of
 			 * fields, NUL byte, invalid UTF-8) is an invalid row like
 			 * any other; anything else ends the file. */
-			if (!spec->skip_invalid || !loyal_reader_can_continue(s.r)) {
-				rc = cli_lib_error(error);
+			if (!spec->skip_invalid || !loyal_reader_can_continue(p->s.r)) {
+				p->rc = cli_lib_error(error);
 				goto done;
 			}
 			st->rows++;
 			st->invalid++;
-			warn_invalid(st, loyal_error_last()->message);
+			warn_invalid(p, loyal_error_last()->message);
 			continue;
 		}
 		st->rows++;
-		int kind = survey_check_row(spec, ctx, &s, c, cols, &row);
+		int kind = survey_check_row(spec, p->ctx, &p->s, c, p->cols, &row);
 		st->blank_answers += row.blank;
 		if (kind == SURVEY_ROW_INVALID) {
 			if (!spec->skip_invalid) {
-				rc = cli_source_value_error(&s, row.bad_col);
+				p->rc = cli_source_value_error(&p->s, row.bad_col);
 				goto done;
 			}
 			const loyal_error_info *e = loyal_error_last();
 			char msg[1200];
 			st->invalid++;
-			snprintf(msg, sizeof(msg), "%s:%llu:%zu: %s", loyal_reader_name(s.r),
-				 (unsigned long long)loyal_reader_line(s.r), row.bad_col + 1,
+			snprintf(msg, sizeof(msg), "%s:%llu:%zu: %s", loyal_reader_name(p->s.r),
+				 (unsigned long long)loyal_reader_line(p->s.r), row.bad_col + 1,
 				 e ? e->reason : "invalid value");
-			warn_invalid(st, msg);
+			warn_invalid(p, msg);
 			continue;
 		}
 		if (kind == SURVEY_ROW_BLANK) {
@@ -106,15 +132,137 @@ static int run_file(struct cli_common *c, const char *path, struct cli_groups *g
 		}
 		uint32_t id;
 		int64_t pidx = c->period != LOYAL_PERIOD_NONE ? loyal_period_index(c->period, row.day) : 0;
-		if ((rc = cli_groups_id(g, &s, c, pidx, &id, NULL)) != 0)
+		if ((p->rc = cli_groups_id(p->g, &p->s, c, pidx, &id, NULL)) != 0)
 			goto done;
 		for (size_t k = 0; k < spec->ncols; k++)
-			if (row.values[k] >= 0 && (rc = spec->add(ctx, id, k, row.values[k])) != 0)
+			if (row.values[k] >= 0 && (p->rc = spec->add(p->ctx, id, k, row.values[k])) != 0)
 				goto done;
 		st->used++;
 	}
-	st->blank_lines += loyal_reader_blank_lines(s.r);
+	st->blank_lines += loyal_reader_blank_lines(p->s.r);
 done:
+	cli_msg_sink = NULL;
+}
+
+static void add_stats(struct survey_stats *to, const struct survey_stats *from)
+{
+	to->rows += from->rows;
+	to->used += from->used;
+	to->blank_rows += from->blank_rows;
+	to->blank_answers += from->blank_answers;
+	to->invalid += from->invalid;
+	to->filtered += from->filtered;
+	to->blank_lines += from->blank_lines;
+}
+
+/*
+ * Hand the parts over in file order: their warnings (numbered across the
+ * file, so the first MAX_WARNINGS are printed as on one thread), their
+ * counts and groups; the first part that failed ends it with its message.
+ */
+static int hand_over(struct part *parts, size_t n, struct cli_groups *g,
+		     const struct survey_spec *spec, void *ctx, struct survey_stats *st)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct part *p = &parts[k];
+		const char *line = p->warnings.buf;
+		for (size_t j = 0; j < p->warnings.lines; j++) {
+			const char *end = memchr(line, '\n', (size_t)(p->warnings.buf + p->warnings.len - line));
+			uint64_t at = st->invalid + j + 1;
+			if (at <= MAX_WARNINGS) {
+				fflush(stdout);
+				fwrite(line, 1, (size_t)(end + 1 - line), stderr);
+			} else if (at == MAX_WARNINGS + 1) {
+				cli_error("more invalid rows skipped; the count is in the summary");
+			}
+			line = end + 1;
+		}
+		add_stats(st, &p->st);
+		if (p->rc) {
+			cli_msgs_flush(&p->msgs);
+			return p->rc;
+		}
+		if (k == 0)
+			continue;
+		uint32_t *map;
+		int rc = cli_groups_merge(g, &p->own, &map);
+		if (rc == 0)
+			rc = spec->part_merge(ctx, p->ctx, map, cli_groups_count(&p->own));
+		free(map);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int run_file(struct cli_common *c, const char *path, struct cli_groups *g,
+		    const struct survey_spec *spec, void *ctx, struct survey_stats *st)
+{
+	struct cli_source s;
+	size_t cols[SURVEY_MAX_COLS], n = 1;
+	loyal_reader *readers[LOYAL_READER_MAX_PARTS];
+	struct part *parts = NULL;
+	void *args[LOYAL_READER_MAX_PARTS];
+	int rc;
+
+	if ((rc = cli_source_open(&s, path, c, 0)) != 0)
+		return rc;
+	if ((rc = spec->resolve(ctx, &s, cols)) != 0)
+		goto done;
+	if (spec->part_new && (rc = cli_split(&s, c, readers, &n)) != 0)
+		goto done;
+	if (!(parts = calloc(n, sizeof(*parts)))) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_OSERR;
+		goto done;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct part *p = &parts[k];
+		p->spec = spec;
+		p->c = c;
+		p->s = s;
+		p->s.r = readers[k];
+		p->cols = cols;
+		p->threaded = n > 1;
+		p->g = g;
+		p->ctx = ctx;
+		args[k] = p;
+		if (k == 0)
+			continue;
+		if ((rc = cli_groups_init(&p->own)) != 0)
+			goto done;
+		p->g = &p->own;
+		if (!(p->ctx = spec->part_new(ctx))) {
+			cli_error("out of memory");
+			rc = CLI_EXIT_OSERR;
+			goto done;
+		}
+	}
+	if (n == 1) {
+		/* one thread: counts go straight into st, messages straight out */
+		parts[0].st = *st;
+		read_part(&parts[0]);
+		*st = parts[0].st;
+		rc = parts[0].rc;
+	} else {
+		cli_run_parts(n, read_part, args);
+		rc = hand_over(parts, n, g, spec, ctx, st);
+	}
+done:
+	if (parts) {
+		for (size_t k = 1; k < n; k++) {
+			if (parts[k].ctx && parts[k].ctx != ctx)
+				spec->part_free(parts[k].ctx);
+			cli_groups_dispose(&parts[k].own);
+			cli_msgs_free(&parts[k].warnings);
+			cli_msgs_free(&parts[k].msgs);
+		}
+		cli_msgs_free(&parts[0].warnings);
+		cli_msgs_free(&parts[0].msgs);
+	}
+	for (size_t k = 1; k < n; k++)
+		loyal_reader_free(readers[k]);
+	free(parts);
 	cli_source_close(&s);
 	return rc;
 }

@@ -21,6 +21,14 @@ struct survey_spec {
 	int (*parse)(void *ctx, size_t k, const char *text, size_t len, int *value);
 	/* Count one answer of column k in group `group`; returns 0 or an exit status. */
 	int (*add)(void *ctx, uint32_t group, size_t k, int value);
+	/* Threads (NULL: a file is read on one thread). part_new makes an
+	 * empty context like ctx for a part of a file read on its own thread
+	 * (NULL when out of memory); its groups are numbered by the part.
+	 * part_merge adds a part's counts to ctx, its group g becoming map[g]
+	 * (ngroups of them); returns 0 or an exit status. */
+	void *(*part_new)(void *ctx);
+	int (*part_merge)(void *ctx, void *part, const uint32_t *map, size_t ngroups);
+	void (*part_free)(void *part);
 };
 
 /* What one row is, once validated (survey_check_row). */

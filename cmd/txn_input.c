@@ -2,6 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include "parallel.h"
 #include "txn_input.h"
 
 void txn_opts_days(struct txn_opts *t)
@@ -302,11 +305,239 @@ int txn_latest_is_outlier(const struct txn_latest *l)
 	return l->have && l->have_before && (int64_t)l->day - l->before > 366;
 }
 
+/* Add the rows of m to l, m's rows coming after l's (the parts of a file). */
+static void txn_latest_merge(struct txn_latest *l, const struct txn_latest *m)
+{
+	struct txn_latest r;
+	int32_t cand[4];
+	int n = 0;
+
+	if (!m->have)
+		return;
+	if (!l->have) {
+		*l = *m;
+		return;
+	}
+	r = m->day > l->day ? *m : *l; /* on a tie, l's first row comes first */
+	if (m->day == l->day)
+		r.rows = l->rows + m->rows;
+	/* the latest date before: the largest of the others below r.day */
+	cand[n++] = l->day;
+	cand[n++] = m->day;
+	if (l->have_before)
+		cand[n++] = l->before;
+	if (m->have_before)
+		cand[n++] = m->before;
+	r.have_before = 0;
+	for (int i = 0; i < n; i++)
+		if (cand[i] < r.day && (!r.have_before || cand[i] > r.before)) {
+			r.before = cand[i];
+			r.have_before = 1;
+		}
+	*l = r;
+}
+
+/* Rows go to the accumulator in groups (loyal_txn_add_rows), with their
+ * ids copied out of the reader. */
+#define BATCH 64
+
+/* Returned by load_file() when a part after the first hit a limit whose
+ * position depends on the rows before it (a customer's spend out of range,
+ * too many customers): the inputs are then read again on one thread, so
+ * the message names the row a single read names. */
+#define TXN_RETRY (-2)
+
+/* One part of a file (the whole file when it is not split). */
+struct txn_part {
+	struct cli_common *c;
+	const struct txn_opts *o;
+	struct txn_source ts;
+	loyal_txn *acc;            /* part 0: the data's accumulator; others: own */
+	struct cli_groups *groups; /* part 0: the data's groups; others: own */
+	struct cli_groups own;
+	int first;                 /* part 0 */
+	uint64_t rows, skipped[TXN_SKIP__COUNT], holdout_rows;
+	int32_t max_day;
+	int have_day;
+	struct txn_latest latest;  /* of the part's rows within --from/--to */
+	const char *path;
+	int rc;                    /* exit status, or TXN_RETRY */
+	struct cli_msgs msgs;
+	int threaded;
+	/* the batch */
+	loyal_txn_row batch[BATCH];
+	uint64_t line[BATCH];
+	size_t off[BATCH][2], nb;
+	char *ids;
+	size_t ids_len, ids_cap;
+};
+
+static int flush(struct txn_part *p)
+{
+	size_t done;
+	int error;
+
+	if (!p->nb)
+		return 0;
+	for (size_t k = 0; k < p->nb; k++) {
+		p->batch[k].customer = p->ids + p->off[k][0];
+		p->batch[k].order = p->batch[k].order_len ? p->ids + p->off[k][1] : NULL;
+	}
+	error = loyal_txn_add_rows(p->acc, p->batch, p->nb, &done);
+	p->nb = 0;
+	p->ids_len = 0;
+	if (error < 0) {
+		const loyal_error_info *e = loyal_error_last();
+		if (error == LOYAL_ETOOBIG && !p->first)
+			return TXN_RETRY;
+		cli_error("%s:%llu: %s", loyal_reader_name(p->ts.s.r),
+			  (unsigned long long)p->line[done], e ? e->reason : loyal_strerror(error));
+		return cli_exit_status(error);
+	}
+	return 0;
+}
+
+static int keep_ids(struct txn_part *p, const struct txn_row *row)
+{
+	size_t need = p->ids_len + row->customer_len + row->order_len;
+
+	if (need > p->ids_cap) {
+		size_t cap = p->ids_cap ? p->ids_cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		char *b = realloc(p->ids, cap);
+		if (!b) {
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+		p->ids = b;
+		p->ids_cap = cap;
+	}
+	p->off[p->nb][0] = p->ids_len;
+	memcpy(p->ids + p->ids_len, row->customer, row->customer_len);
+	p->ids_len += row->customer_len;
+	p->off[p->nb][1] = p->ids_len;
+	if (row->order_len)
+		memcpy(p->ids + p->ids_len, row->order, row->order_len);
+	p->ids_len += row->order_len;
+	return 0;
+}
+
+static void read_part(void *arg)
+{
+	struct txn_part *p = arg;
+	struct cli_common *c = p->c;
+	const struct txn_opts *o = p->o;
+	struct txn_row row;
+	int rc = 0, error;
+
+	if (p->threaded)
+		cli_msg_sink = &p->msgs;
+	while ((error = loyal_reader_next(p->ts.s.r)) == 0) {
+		p->rows++;
+		if (txn_read_row(&p->ts, c, o, &row) < 0) {
+			/* rows kept in the batch come first */
+			if ((rc = flush(p)) == 0)
+				rc = txn_row_error(&p->ts, &row);
+			goto done;
+		}
+		/* The default as-of is the latest date within --from/--to, of
+		 * any row: guest rows and returns count, rows outside do not
+		 * (a guest row is skipped as a guest before its date is judged). */
+		int in_range = !((c->has_from && row.day < c->from_day) ||
+				 (c->has_to && row.day > c->to_day));
+		if (in_range && (!p->have_day || row.day > p->max_day)) {
+			p->max_day = row.day;
+			p->have_day = 1;
+		}
+		if (in_range)
+			txn_latest_add(&p->latest, row.day, p->path, loyal_reader_line(p->ts.s.r));
+		if (row.skip != TXN_USE) {
+			p->skipped[row.skip]++;
+			continue;
+		}
+		uint32_t group = 0;
+		if (c->by.n) {
+			/* its message (out of memory) comes after those of the
+			 * rows kept in the batch */
+			struct cli_msgs later = { 0 }, *sink = cli_msg_sink;
+			cli_msg_sink = &later;
+			rc = cli_groups_id(p->groups, &p->ts.s, c, 0, &group, NULL);
+			cli_msg_sink = sink;
+			if (rc != 0) {
+				int first = flush(p);
+				if (first)
+					rc = first;
+				else if (sink)
+					cli_msgs_append(sink, later.buf, later.len);
+				else
+					cli_msgs_flush(&later);
+			}
+			cli_msgs_free(&later);
+			if (rc != 0)
+				goto done;
+		}
+		if ((rc = keep_ids(p, &row)) != 0)
+			goto done;
+		p->batch[p->nb] = (loyal_txn_row){ NULL, row.customer_len, NULL, row.order_len,
+						   row.day, row.amount, group };
+		p->line[p->nb] = loyal_reader_line(p->ts.s.r);
+		if (++p->nb == BATCH && (rc = flush(p)) != 0)
+			goto done;
+		if (o->has_holdout && row.day > o->as_of)
+			p->holdout_rows++;
+	}
+	if ((rc = flush(p)) != 0)
+		goto done;
+	if (error != LOYAL_ITEROVER)
+		rc = cli_lib_error(error);
+done:
+	p->rc = rc;
+	cli_msg_sink = NULL;
+}
+
+static void add_counts(struct txn_data *d, const struct txn_part *p, int32_t *max_day,
+		       int *have_day)
+{
+	d->rows += p->rows;
+	d->holdout_rows += p->holdout_rows;
+	for (int k = 0; k < TXN_SKIP__COUNT; k++)
+		d->skipped[k] += p->skipped[k];
+	if (p->have_day && (!*have_day || p->max_day > *max_day)) {
+		*max_day = p->max_day;
+		*have_day = 1;
+	}
+	txn_latest_merge(&d->latest, &p->latest);
+}
+
+/* Merge part p (after the first) into the data: its groups, renumbered,
+ * then its accumulator. */
+static int merge_part(struct txn_data *d, struct txn_part *p)
+{
+	uint32_t *map = NULL;
+	int rc = 0, error;
+
+	if (p->c->by.n) {
+		if ((rc = cli_groups_merge(&d->groups, &p->own, &map)) != 0)
+			return rc;
+		error = loyal_txn_map_groups(p->acc, map, cli_groups_count(&p->own));
+		free(map);
+		if (error < 0)
+			return cli_lib_error(error);
+	}
+	if ((error = loyal_txn_merge(d->acc, p->acc)) < 0)
+		return error == LOYAL_ETOOBIG ? TXN_RETRY : cli_lib_error(error);
+	return 0;
+}
+
 static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 		     const char *path, int32_t *max_day, int *have_day)
 {
 	struct txn_source ts;
-	struct txn_row row;
+	loyal_reader *readers[LOYAL_READER_MAX_PARTS];
+	struct txn_part *parts = NULL;
+	void *args[LOYAL_READER_MAX_PARTS];
+	size_t n = 1;
 	int rc, error;
 
 	if ((rc = txn_source_open(&ts, path, c, o)) != 0)
@@ -320,48 +551,70 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 			goto done;
 		}
 	}
-	while ((error = loyal_reader_next(ts.s.r)) == 0) {
-		d->rows++;
-		if (txn_read_row(&ts, c, o, &row) < 0) {
-			rc = txn_row_error(&ts, &row);
-			goto done;
-		}
-		/* The default as-of is the latest date within --from/--to, of
-		 * any row: guest rows and returns count, rows outside do not
-		 * (a guest row is skipped as a guest before its date is judged). */
-		int in_range = !((c->has_from && row.day < c->from_day) ||
-				 (c->has_to && row.day > c->to_day));
-		if (in_range && (!*have_day || row.day > *max_day)) {
-			*max_day = row.day;
-			*have_day = 1;
-		}
-		if (in_range)
-			txn_latest_add(&d->latest, row.day, path, loyal_reader_line(ts.s.r));
-		if (row.skip != TXN_USE) {
-			d->skipped[row.skip]++;
-			continue;
-		}
-		uint32_t group = 0;
-		if (c->by.n && (rc = cli_groups_id(&d->groups, &ts.s, c, 0, &group, NULL)) != 0)
-			goto done;
-		loyal_txn_row tr = {
-			row.customer, row.customer_len, row.order, row.order_len,
-			row.day, row.amount, group
-		};
-		if ((error = loyal_txn_add(d->acc, &tr)) < 0) {
-			const loyal_error_info *e = loyal_error_last();
-			cli_error("%s:%llu: %s", loyal_reader_name(ts.s.r),
-				  (unsigned long long)loyal_reader_line(ts.s.r),
-				  e ? e->reason : loyal_strerror(error));
-			rc = cli_exit_status(error);
-			goto done;
-		}
-		if (o->has_holdout && row.day > o->as_of)
-			d->holdout_rows++;
+	if ((rc = cli_split(&ts.s, c, readers, &n)) != 0)
+		goto done;
+	if (!(parts = calloc(n, sizeof(*parts)))) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_OSERR;
+		goto done;
 	}
-	if (error != LOYAL_ITEROVER)
-		rc = cli_lib_error(error);
+	for (size_t k = 0; k < n; k++) {
+		struct txn_part *p = &parts[k];
+		p->c = c;
+		p->o = o;
+		p->ts = ts;
+		p->ts.s.r = readers[k];
+		p->path = path;
+		p->first = k == 0;
+		p->threaded = n > 1;
+		p->acc = d->acc;
+		p->groups = &d->groups;
+		args[k] = p;
+		if (k == 0)
+			continue;
+		loyal_txn_options to = LOYAL_TXN_OPTIONS_INIT;
+		to.occasion = o->has_order ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY;
+		p->acc = NULL;
+		if ((error = loyal_txn_new(&p->acc, &to)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		if ((rc = cli_groups_init(&p->own)) != 0)
+			goto done;
+		p->groups = &p->own;
+	}
+	cli_run_parts(n, read_part, args);
+	/* Hand the parts over in file order, up to the first that failed. */
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		struct txn_part *p = &parts[k];
+		add_counts(d, p, max_day, have_day);
+		if (p->rc == TXN_RETRY) {
+			rc = TXN_RETRY;
+			break;
+		}
+		cli_msgs_flush(&p->msgs);
+		if ((rc = p->rc) != 0)
+			break;
+		if (k > 0) {
+			rc = merge_part(d, p);
+			loyal_txn_free(p->acc);
+			p->acc = NULL;
+		}
+	}
 done:
+	if (parts) {
+		for (size_t k = 0; k < n; k++) {
+			if (k > 0) {
+				loyal_txn_free(parts[k].acc);
+				cli_groups_dispose(&parts[k].own);
+			}
+			cli_msgs_free(&parts[k].msgs);
+			free(parts[k].ids);
+		}
+	}
+	for (size_t k = 1; k < n; k++)
+		loyal_reader_free(readers[k]);
+	free(parts);
 	txn_source_close(&ts);
 	return rc;
 }
@@ -416,12 +669,28 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 			  o->as_of_text);
 		return CLI_EXIT_USAGE;
 	}
+	/* A read on several threads may have to start again on one (see
+	 * TXN_RETRY): only when every input can be read twice. */
+	for (int i = 0; i < nfiles && c->nthreads > 1; i++) {
+		struct stat st;
+		if (stat(files[i], &st) < 0 || !S_ISREG(st.st_mode) || !strcmp(files[i], "-"))
+			c->nthreads = 1;
+	}
+again:
 	d->by_only = *c;
 	d->by_only.period = LOYAL_PERIOD_NONE;
 	if ((rc = cli_groups_init(&d->groups)) != 0)
 		return rc;
 	for (int i = 0; i < nfiles; i++) {
-		if ((rc = load_file(d, c, o, files[i], &max_day, &have_day)) != 0)
+		if ((rc = load_file(d, c, o, files[i], &max_day, &have_day)) == TXN_RETRY) {
+			txn_data_dispose(d);
+			memset(d, 0, sizeof(*d));
+			max_day = 0;
+			have_day = 0;
+			c->nthreads = 1;
+			goto again;
+		}
+		if (rc != 0)
 			return rc;
 		d->files++;
 	}
