@@ -339,7 +339,7 @@ static void txn_latest_merge(struct txn_latest *l, const struct txn_latest *m)
 
 /* Rows go to the accumulator in groups (loyal_txn_add_rows), with their
  * ids copied out of the reader. */
-#define BATCH 64
+#define BATCH 256
 
 /* Returned by load_file() when a part after the first hit a limit whose
  * position depends on the rows before it (a customer's spend out of range,

@@ -442,6 +442,175 @@ static void test_reader_open_missing_file(void **state)
 	assert_non_null(strstr(loyal_error_last()->message, "/nonexistent/x.csv"));
 }
 
+/* ---- split ------------------------------------------------------------ */
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[2048];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (t->len + (size_t)n + 1 > t->cap) {
+		t->cap = (t->len + (size_t)n + 1) * 2;
+		t->s = realloc(t->s, t->cap);
+		assert_non_null(t->s);
+	}
+	memcpy(t->s + t->len, buf, (size_t)n + 1);
+	t->len += (size_t)n;
+}
+
+/* Everything reading parts[0..n) in order shows, as a command reads them
+ * (up to the first error that ends a part): rows with their line and
+ * fields, errors with their message, and the counts. */
+static char *transcript(loyal_reader **parts, size_t n)
+{
+	struct text t = { NULL, 0, 0 };
+	uint64_t rows = 0, blank = 0, lf = 0, crlf = 0, cr = 0;
+	int stopped = 0;
+
+	put(&t, "");
+	for (size_t k = 0; k < n && !stopped; k++) {
+		loyal_reader *r = parts[k];
+		int error;
+		while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
+			if (error < 0) {
+				put(&t, "error %d: %s%s\n", error, loyal_error_last()->message,
+				    loyal_reader_can_continue(r) ? "" : " (stops)");
+				if (!loyal_reader_can_continue(r)) {
+					stopped = 1;
+					break;
+				}
+				continue;
+			}
+			put(&t, "line %llu:", (unsigned long long)loyal_reader_line(r));
+			for (size_t c = 0; c < loyal_reader_columns(r); c++) {
+				size_t len;
+				const char *f = loyal_reader_field(r, c, &len);
+				put(&t, " [%s]", f ? f : "-");
+			}
+			put(&t, "\n");
+		}
+		uint64_t a, b, c;
+		loyal_reader_line_ends(r, &a, &b, &c);
+		lf += a;
+		crlf += b;
+		cr += c;
+		rows += loyal_reader_rows(r);
+		blank += loyal_reader_blank_lines(r);
+	}
+	if (!stopped)
+		put(&t, "rows %llu, blank lines %llu, line ends %llu/%llu/%llu\n",
+		    (unsigned long long)rows, (unsigned long long)blank, (unsigned long long)lf,
+		    (unsigned long long)crlf, (unsigned long long)cr);
+	return t.s;
+}
+
+/* Read `text` whole, then split every way (2 to 64 parts of at least one
+ * byte: the cuts fall after every line), from memory and from a file; the
+ * transcripts must be the same. Returns the largest number of parts made. */
+static loyal_reader *open_for_split(const char *text, const char *path,
+				    const loyal_read_options *opts)
+{
+	loyal_reader *r = NULL;
+
+	if (path)
+		assert_int_equal(loyal_reader_open(&r, path, opts), 0);
+	else
+		assert_int_equal(loyal_reader_open_buffer(&r, text, strlen(text), "t.csv", opts), 0);
+	for (size_t c = 0; c < loyal_reader_columns(r); c++)
+		loyal_reader_use_column(r, c);
+	return r;
+}
+
+static size_t check_splits(const char *text, const loyal_read_options *opts)
+{
+	size_t len = strlen(text), most = 1;
+	loyal_reader *parts[LOYAL_READER_MAX_PARTS];
+	char path[] = "/tmp/loyal-split-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	for (int from_file = 0; from_file < 2; from_file++) {
+		const char *name = from_file ? path : NULL;
+		loyal_reader *r = open_for_split(text, name, opts);
+		char *whole = transcript(&r, 1);
+		loyal_reader_free(r);
+		for (size_t want = 2; want <= LOYAL_READER_MAX_PARTS; want++) {
+			size_t n;
+			r = open_for_split(text, name, opts);
+			assert_int_equal(loyal_reader_split(r, parts, want, 1, &n), 0);
+			assert_true(n >= 1 && n <= want && parts[0] == r);
+			if (n > most)
+				most = n;
+			char *split = transcript(parts, n);
+			if (strcmp(whole, split) != 0)
+				fail_msg("%s split in %zu (of %zu) differs:\n--- whole\n%s--- split\n%s",
+					 from_file ? "file" : "buffer", n, want, whole, split);
+			free(split);
+			for (size_t k = 0; k < n; k++)
+				loyal_reader_free(parts[k]);
+		}
+		free(whole);
+	}
+	unlink(path);
+	return most;
+}
+
+static void test_reader_split_same_as_whole(void **state)
+{
+	static const char *const texts[] = {
+		/* plain, LF */
+		"id,name,score\n1,a,9\n2,b,7\n3,c,10\n4,d,0\n5,e,5\n6,f,6\n",
+		/* CRLF, no final line end */
+		"id,name,score\r\n1,a,9\r\n2,b,7\r\n3,c,10\r\n4,d,0",
+		/* quoted line breaks (LF, CRLF, CR), doubled quotes, delimiters */
+		"id,comment,score\n1,\"two\nlines\",9\n2,\"say \"\"hi\"\"\n\",7\n"
+		"3,\"a,b\r\nc\",8\n4,\"x\ry\",1\n5,\"\n\n\n\",2\n6,plain,3\n",
+		/* a quoted field spanning many lines */
+		"id,text\n1,\"l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9\nl10\"\n2,end\n3,x\n",
+		/* blank lines and lines of spaces between and after rows */
+		"a,b\n\n1,2\n   \n\n3,4\n\n\n5,6\n  \n",
+		/* lone CR line ends: not cut (no line feed) */
+		"a,b\r1,2\r3,4\r5,6\r7,8\r",
+		/* mixed */
+		"a,b\r\n1,2\n3,4\r5,\"6\r\n7\"\n8,9\r\n",
+		/* a row with the wrong number of fields (the next row is read) */
+		"a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,11,12\n13,14,15\n",
+		/* invalid UTF-8 and a NUL byte in rows */
+		"a,b\n1,x\n2,\xff\xfe\n3,y\n4,z\n",
+		/* a stray quote stops the file: later parts are not read */
+		"a,b\n1,2\n3,x\"y\n5,6\n7,8\n9,10\n",
+		/* text after a closing quote */
+		"a,b\n1,2\n3,\"x\"y\n5,6\n7,8\n",
+		/* a quoted field not closed before the end */
+		"a,b\n1,2\n3,4\n5,\"six\n7,8\n9,10\n",
+		/* a UTF-8 byte-order mark, semicolons */
+		"\xef\xbb\xbf" "a;b\n1;2\n3;4\n5;6\n",
+		/* quotes around whole fields with spaces outside */
+		"a,b\n \"1\" , \"2\" \n\"3\",\"4\"\n5,6\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		check_splits(texts[i], NULL);
+	/* the first row is data */
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	o.no_header = 1;
+	assert_true(check_splits("1,2\n3,\"4\n5\"\n6,7\n8,9\n", &o) > 1);
+	/* cuts happen where they can */
+	assert_true(check_splits(texts[0], NULL) >= 6);
+	assert_int_equal(check_splits(texts[5], NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_reader_delimiter_from_whole_header_line),
 		cmocka_unit_test(test_reader_blank_lines_before_header),
 		cmocka_unit_test(test_reader_open_missing_file),
+		cmocka_unit_test(test_reader_split_same_as_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -819,6 +819,373 @@ static void test_txn_customer_split(void **state)
 	loyal_txn_free(t);
 }
 
+/* ---- parts merged = whole --------------------------------------------- */
+
+struct gen_row {
+	char cust[40], order[48];
+	int32_t day;
+	int64_t amount;
+	const char *group;
+};
+
+static uint64_t rng_state;
+
+static uint64_t rnd(uint64_t n)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) % n;
+}
+
+/* Order lines as exports have them: runs of lines of one order, orders
+ * that come back later, ids of every shape (short, numbers, numbers with
+ * leading zeros, prefix + digits, long), returns, groups. */
+static size_t gen_rows(struct gen_row *rows, size_t n)
+{
+	static const char *const groups[] = { "north", "south", "east", "west" };
+	size_t i = 0;
+	int32_t base = day("2024-01-01");
+
+	while (i < n) {
+		int c = (int)rnd(30), shape = (int)rnd(7);
+		unsigned long o = (unsigned long)rnd(60);
+		char order[48];
+		switch (shape) {
+		case 0: snprintf(order, sizeof(order), "%lu", o); break;
+		case 1: snprintf(order, sizeof(order), "%lu", 500000000000ul + o * 7); break;
+		case 2: snprintf(order, sizeof(order), "00%lu", o); break;
+		case 3: snprintf(order, sizeof(order), "INV-2024-%06lu", o); break;
+		case 4: snprintf(order, sizeof(order), "%lu9999999999999", o); break;
+		case 5: snprintf(order, sizeof(order), "ORDER/shop-%lu/web", o); break;
+		default: snprintf(order, sizeof(order), "o%lu", o); break;
+		}
+		size_t lines = 1 + rnd(4);
+		for (size_t k = 0; k < lines && i < n; k++, i++) {
+			struct gen_row *r = &rows[i];
+			if (c < 25)
+				snprintf(r->cust, sizeof(r->cust), "C%d", c);
+			else
+				snprintf(r->cust, sizeof(r->cust), "customer-with-a-long-id-%d", c);
+			snprintf(r->order, sizeof(r->order), "%s", order);
+			r->day = base + (int32_t)rnd(200);
+			r->amount = ((int64_t)rnd(100000) - (rnd(10) == 0 ? 120000 : 0)) * 100;
+			r->group = groups[rnd(4)];
+		}
+	}
+	return n;
+}
+
+/* Feed rows[from..to) to t, numbering groups in ks; in uneven chunks
+ * through loyal_txn_add_rows. */
+static void feed_rows(loyal_txn *t, loyal_keyset *ks, const struct gen_row *rows, size_t from,
+		      size_t to)
+{
+	loyal_txn_row batch[7];
+	size_t nb = 0;
+
+	for (size_t i = from; i < to; i++) {
+		uint32_t g;
+		assert_int_equal(loyal_keyset_add(ks, rows[i].group, strlen(rows[i].group), &g, NULL), 0);
+		batch[nb++] = (loyal_txn_row){ rows[i].cust, strlen(rows[i].cust), rows[i].order,
+					       strlen(rows[i].order), rows[i].day, rows[i].amount, g };
+		if (nb >= 1 + i % 7 || i + 1 == to) {
+			size_t done;
+			assert_int_equal(loyal_txn_add_rows(t, batch, nb, &done), 0);
+			assert_int_equal(done, nb);
+			nb = 0;
+		}
+	}
+}
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (t->len + (size_t)n + 1 > t->cap) {
+		t->cap = (t->len + (size_t)n + 1) * 2;
+		t->s = realloc(t->s, t->cap);
+		assert_non_null(t->s);
+	}
+	memcpy(t->s + t->len, buf, (size_t)n + 1);
+	t->len += (size_t)n;
+}
+
+/* Every result of a finished accumulator, as text. */
+static char *dump(const loyal_txn *t, const loyal_keyset *ks)
+{
+	struct text o = { NULL, 0, 0 };
+	loyal_txn_stats st;
+	size_t n;
+
+	put(&o, "");
+	assert_int_equal(loyal_txn_get_stats(&st, t), 0);
+	put(&o, "stats %llu %llu %llu %llu %d %d %llu %llu %llu\n", (unsigned long long)st.rows,
+	    (unsigned long long)st.purchase_rows, (unsigned long long)st.return_rows,
+	    (unsigned long long)st.occasions, st.first_day, st.last_day,
+	    (unsigned long long)st.customers, (unsigned long long)st.return_only_customers,
+	    (unsigned long long)st.return_only_rows);
+	for (size_t i = 0; i < loyal_txn_customer_count(t); i++) {
+		loyal_txn_customer c;
+		loyal_txn_split sp;
+		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
+		assert_int_equal(loyal_txn_customer_split(&sp, t, i, day("2024-04-01")), 0);
+		put(&o, "%s g%u %s %d %d %llu %lld %lld %lld %llu %d %d %.17g | %d %llu %d %d %llu\n",
+		    c.id, c.group, loyal_keyset_key(ks, c.group, NULL), c.first_day, c.last_day,
+		    (unsigned long long)c.occasions, (long long)c.spend, (long long)c.gross_spend,
+		    (long long)c.repeat_spend, (unsigned long long)c.x, c.t_x, c.T,
+		    c.mean_repeat_spend, sp.calibration, (unsigned long long)sp.x, sp.t_x, sp.T,
+		    (unsigned long long)sp.holdout);
+	}
+	loyal_txn_repurchase_options ro = LOYAL_TXN_REPURCHASE_OPTIONS_INIT;
+	loyal_txn_repurchase_row *rr;
+	ro.cohort_period = LOYAL_PERIOD_MONTH;
+	ro.within_days = 30;
+	assert_int_equal(loyal_txn_repurchase(&rr, &n, t, &ro), 0);
+	for (size_t i = 0; i < n; i++)
+		put(&o, "rep g%u %lld %llu %llu %llu %.17g %.17g %.17g %llu %llu %.17g\n", rr[i].group,
+		    (long long)rr[i].cohort, (unsigned long long)rr[i].customers,
+		    (unsigned long long)rr[i].repeat_customers,
+		    (unsigned long long)rr[i].repeat_purchases, rr[i].repurchase_rate,
+		    rr[i].mean_days_between, rr[i].median_days_between,
+		    (unsigned long long)rr[i].within_eligible, (unsigned long long)rr[i].within_repeat,
+		    rr[i].within_rate);
+	loyal_txn_repurchase_free(rr);
+	loyal_txn_retention_row *rt;
+	assert_int_equal(loyal_txn_retention(&rt, &n, t, LOYAL_PERIOD_MONTH), 0);
+	for (size_t i = 0; i < n; i++)
+		put(&o, "ret g%u %lld %llu %llu %llu %llu\n", rt[i].group, (long long)rt[i].period,
+		    (unsigned long long)rt[i].active_prev, (unsigned long long)rt[i].retained,
+		    (unsigned long long)rt[i].new_customers, (unsigned long long)rt[i].active);
+	loyal_txn_retention_free(rt);
+	loyal_txn_cohort_options co = LOYAL_TXN_COHORT_OPTIONS_INIT;
+	loyal_txn_cohort_row *cr;
+	assert_int_equal(loyal_txn_cohorts(&cr, &n, t, &co), 0);
+	for (size_t i = 0; i < n; i++) {
+		put(&o, "coh g%u %lld %llu:", cr[i].group, (long long)cr[i].cohort,
+		    (unsigned long long)cr[i].customers);
+		for (size_t k = 0; k < cr[i].ncells; k++)
+			put(&o, " %llu", (unsigned long long)cr[i].active[k]);
+		put(&o, "\n");
+	}
+	loyal_txn_cohorts_free(cr);
+	uint64_t acq[220], rep[220];
+	assert_int_equal(loyal_txn_daily_counts(t, day("2024-04-01"), day("2024-01-01"), 220, acq,
+						rep), 0);
+	for (size_t i = 0; i < 220; i++)
+		if (acq[i] || rep[i])
+			put(&o, "day %zu %llu %llu\n", i, (unsigned long long)acq[i],
+			    (unsigned long long)rep[i]);
+	return o.s;
+}
+
+/* The rows cut at cuts[0..ncuts), each part in its own accumulator and
+ * keyset, merged in order; then finished and dumped. */
+static char *parts_dump(loyal_occasion occ, const struct gen_row *rows, size_t n,
+			const size_t *cuts, size_t ncuts)
+{
+	loyal_txn *t0 = new_txn(occ);
+	loyal_keyset *ks0;
+	size_t from = 0;
+
+	assert_int_equal(loyal_keyset_new(&ks0), 0);
+	for (size_t k = 0; k <= ncuts; k++) {
+		size_t to = k < ncuts ? cuts[k] : n;
+		if (k == 0) {
+			feed_rows(t0, ks0, rows, from, to);
+		} else {
+			loyal_txn *t = new_txn(occ);
+			loyal_keyset *ks;
+			assert_int_equal(loyal_keyset_new(&ks), 0);
+			feed_rows(t, ks, rows, from, to);
+			uint32_t *map = malloc((loyal_keyset_count(ks) + 1) * sizeof(*map));
+			assert_int_equal(loyal_keyset_merge(ks0, ks, map), 0);
+			assert_int_equal(loyal_txn_map_groups(t, map, loyal_keyset_count(ks)), 0);
+			assert_int_equal(loyal_txn_merge(t0, t), 0);
+			free(map);
+			loyal_txn_free(t);
+			loyal_keyset_free(ks);
+		}
+		from = to;
+	}
+	assert_int_equal(loyal_txn_finish(t0, day("2024-07-31")), 0);
+	char *d = dump(t0, ks0);
+	loyal_txn_free(t0);
+	loyal_keyset_free(ks0);
+	return d;
+}
+
+/* Merging the accumulators of the parts of an input, cut anywhere (also
+ * inside an order's lines), gives results identical to reading it whole,
+ * for order and day occasions. */
+static void test_txn_parts_merge_to_whole(void **state)
+{
+	enum { N = 300 };
+	static struct gen_row rows[N];
+	(void)state;
+
+	rng_state = 42;
+	gen_rows(rows, N);
+	for (int kind = 0; kind < 2; kind++) {
+		loyal_occasion occ = kind ? LOYAL_OCCASION_DAY : LOYAL_OCCASION_ORDER;
+		char *whole = parts_dump(occ, rows, N, NULL, 0);
+		for (size_t c = 1; c < N; c++) {
+			char *split = parts_dump(occ, rows, N, &c, 1);
+			if (strcmp(whole, split))
+				fail_msg("cut at %zu differs:\n--- whole\n%s--- parts\n%s", c, whole, split);
+			free(split);
+		}
+		for (size_t k = 0; k < 40; k++) {
+			size_t cuts[5];
+			cuts[0] = 1 + rnd(N / 5);
+			for (size_t j = 1; j < 5; j++)
+				cuts[j] = cuts[j - 1] + 1 + rnd(N / 5);
+			char *split = parts_dump(occ, rows, N, cuts, 5);
+			assert_string_equal(whole, split);
+			free(split);
+		}
+		/* and the whole read one row at a time agrees with add_rows */
+		loyal_txn *t = new_txn(occ);
+		loyal_keyset *ks;
+		assert_int_equal(loyal_keyset_new(&ks), 0);
+		for (size_t i = 0; i < N; i++) {
+			uint32_t g;
+			loyal_keyset_add(ks, rows[i].group, strlen(rows[i].group), &g, NULL);
+			loyal_txn_row r = { rows[i].cust, strlen(rows[i].cust), rows[i].order,
+					    strlen(rows[i].order), rows[i].day, rows[i].amount, g };
+			assert_int_equal(loyal_txn_add(t, &r), 0);
+		}
+		assert_int_equal(loyal_txn_finish(t, day("2024-07-31")), 0);
+		char *one = dump(t, ks);
+		assert_string_equal(whole, one);
+		free(one);
+		loyal_txn_free(t);
+		loyal_keyset_free(ks);
+		free(whole);
+	}
+}
+
+/* Order ids that are equal only as bytes: leading zeros, a NUL byte, the
+ * number above 2^62, the same digits after different prefixes. */
+static void test_txn_order_ids_exact(void **state)
+{
+	static const char *const ids[] = {
+		"1234567", "01234567", "001234567", "12345678", "4611686018427387903",
+		"4611686018427387904", "9999999999999999999", "99999999999999999999",
+		"A-000000000001", "A-00000000001", "B-000000000001", "A000000000001",
+		"x1", "x01", "", "INV-2024-000123", "INV-2024-0000123", "abcdefgh", "abcdefg",
+	};
+	size_t n = sizeof(ids) / sizeof(ids[0]);
+	loyal_txn *t = new_txn(LOYAL_OCCASION_ORDER);
+	(void)state;
+
+	/* each id twice, apart: one occasion each */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			const char *id = ids[i][0] ? ids[i] : "\0";
+			loyal_txn_row r = { "C", 1, id, ids[i][0] ? strlen(id) : 1, day("2024-01-01"),
+					    1000000, 0 };
+			assert_int_equal(loyal_txn_add(t, &r), 0);
+		}
+	/* "A" and "A\0" are two ids */
+	loyal_txn_row r1 = { "D", 1, "A", 1, day("2024-01-01"), 1, 0 };
+	loyal_txn_row r2 = { "D", 1, "A\0", 2, day("2024-01-01"), 1, 0 };
+	assert_int_equal(loyal_txn_add(t, &r1), 0);
+	assert_int_equal(loyal_txn_add(t, &r2), 0);
+	assert_int_equal(loyal_txn_add(t, &r1), 0);
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	assert_int_equal(customer(t, "C").occasions, n);
+	assert_int_equal(customer(t, "D").occasions, 2);
+	loyal_txn_free(t);
+}
+
+/* With more order prefixes than the prefix table holds, ids fall back to
+ * interned keys; an id encoded one way in one part and the other way in
+ * another is still one occasion after the merge. */
+static void test_txn_prefix_table_full_merge(void **state)
+{
+	loyal_txn *a = new_txn(LOYAL_OCCASION_ORDER), *b = new_txn(LOYAL_OCCASION_ORDER);
+	char id[32];
+	(void)state;
+
+	for (int i = 0; i < 70000; i++) {
+		snprintf(id, sizeof(id), "P%d-1", i);
+		loyal_txn_row r = { "F", 1, id, strlen(id), day("2024-01-01"), 1, 0 };
+		assert_int_equal(loyal_txn_add(a, &r), 0);
+	}
+	loyal_txn_row x = { "X", 1, "NEWPREFIX-12", 12, day("2024-01-02"), 5000000, 0 };
+	loyal_txn_row y = { "X", 1, "NEWPREFIX-13", 12, day("2024-01-03"), 1000000, 0 };
+	assert_int_equal(loyal_txn_add(a, &x), 0);
+	assert_int_equal(loyal_txn_add(b, &y), 0);
+	x.day = day("2024-01-01");
+	assert_int_equal(loyal_txn_add(b, &x), 0);
+	assert_int_equal(loyal_txn_merge(a, b), 0);
+	assert_int_equal(loyal_txn_finish(a, day("2024-01-31")), 0);
+	loyal_txn_customer c = customer(a, "X");
+	assert_int_equal(c.occasions, 2);
+	assert_int_equal(c.first_day, day("2024-01-01"));
+	/* the first occasion is NEWPREFIX-12 (10 in all): the repeat is 1 */
+	assert_true(c.repeat_spend == 1000000);
+	assert_int_equal(customer(a, "F").occasions, 70000);
+	loyal_txn_free(a);
+	loyal_txn_free(b);
+}
+
+/* A group map: every group must have an entry; nothing changes otherwise. */
+static void test_txn_map_groups(void **state)
+{
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	uint32_t map[2] = { 5, 7 };
+	(void)state;
+
+	add_g(t, "A", NULL, "2024-01-01", "1", 0);
+	add_g(t, "B", NULL, "2024-01-01", "1", 1);
+	add_g(t, "C", NULL, "2024-01-01", "-1", 3); /* return only: no group */
+	assert_int_equal(loyal_txn_map_groups(t, map, 1), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_map_groups(t, map, 2), 0);
+	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
+	assert_int_equal(customer(t, "A").group, 5);
+	assert_int_equal(customer(t, "B").group, 7);
+	assert_int_equal(loyal_txn_map_groups(t, map, 2), LOYAL_EINVAL); /* finished */
+	loyal_txn_free(t);
+}
+
+/* loyal_keyset_merge numbers src's keys after dst's, in src's order. */
+static void test_keyset_merge(void **state)
+{
+	loyal_keyset *a, *b;
+	uint32_t id, map[3];
+	(void)state;
+
+	assert_int_equal(loyal_keyset_new(&a), 0);
+	assert_int_equal(loyal_keyset_new(&b), 0);
+	loyal_keyset_add(a, "x", 1, &id, NULL);
+	loyal_keyset_add(a, "y", 1, &id, NULL);
+	loyal_keyset_add(b, "z", 1, &id, NULL);
+	loyal_keyset_add(b, "x", 1, &id, NULL);
+	loyal_keyset_add(b, "w", 1, &id, NULL);
+	assert_int_equal(loyal_keyset_merge(a, b, map), 0);
+	assert_int_equal(map[0], 2);
+	assert_int_equal(map[1], 0);
+	assert_int_equal(map[2], 3);
+	assert_string_equal(loyal_keyset_key(a, 3, NULL), "w");
+	assert_int_equal(loyal_keyset_count(a), 4);
+	assert_int_equal(loyal_keyset_count(b), 3);
+	assert_int_equal(loyal_keyset_merge(a, a, map), LOYAL_EINVAL);
+	loyal_keyset_free(a);
+	loyal_keyset_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -848,6 +1215,11 @@ int main(void)
 		cmocka_unit_test(test_txn_order_id_required),
 		cmocka_unit_test(test_txn_empty),
 		cmocka_unit_test(test_txn_customer_split),
+		cmocka_unit_test(test_txn_parts_merge_to_whole),
+		cmocka_unit_test(test_txn_order_ids_exact),
+		cmocka_unit_test(test_txn_prefix_table_full_merge),
+		cmocka_unit_test(test_txn_map_groups),
+		cmocka_unit_test(test_keyset_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
