@@ -22,8 +22,8 @@ void loyal__strmap_init(loyal__strmap *m)
 
 void loyal__strmap_dispose(loyal__strmap *m)
 {
-	free(m->slots);
-	free(m->recs);
+	loyal__big_free(m->slots, m->nslots * sizeof(*m->slots));
+	loyal__big_free(m->recs, m->recs_cap * sizeof(*m->recs));
 	free(m->arena);
 	memset(m, 0, sizeof(*m));
 }
@@ -41,9 +41,8 @@ static int rehash(loyal__strmap *m, size_t n)
 {
 	uint64_t *s;
 
-	if (n > SIZE_MAX / sizeof(*s) || !(s = calloc(n, sizeof(*s))))
+	if (n > SIZE_MAX / sizeof(*s) || !(s = loyal__big_realloc(NULL, 0, n * sizeof(*s))))
 		return loyal__error_oom();
-	loyal__advise_huge(s, n * sizeof(*s));
 	for (size_t id = 0; id < m->count; id++) {
 		uint64_t h = m->recs[id].hash;
 		size_t i = (size_t)h & (n - 1);
@@ -51,7 +50,7 @@ static int rehash(loyal__strmap *m, size_t n)
 			i = (i + 1) & (n - 1);
 		s[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(id + 1);
 	}
-	free(m->slots);
+	loyal__big_free(m->slots, m->nslots * sizeof(*m->slots));
 	m->slots = s;
 	m->nslots = n;
 	return 0;
@@ -67,12 +66,11 @@ static int reserve_recs(loyal__strmap *m, size_t n)
 			return loyal__error_oom();
 		cap *= 2;
 	}
-	loyal__strmap_rec *r = realloc(m->recs, cap * sizeof(*r));
+	loyal__strmap_rec *r = loyal__big_realloc(m->recs, m->recs_cap * sizeof(*r), cap * sizeof(*r));
 	if (!r)
 		return loyal__error_oom();
 	m->recs = r;
 	m->recs_cap = cap;
-	loyal__advise_huge(r, cap * sizeof(*r));
 	return 0;
 }
 

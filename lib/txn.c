@@ -122,7 +122,7 @@ int loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts)
 
 static void free_log(loyal_txn *t)
 {
-	free(t->recs);
+	loyal__big_free(t->recs, t->rcap * sizeof(*t->recs));
 	t->recs = NULL;
 	t->nrecs = t->rcap = 0;
 	loyal__strmap_dispose(&t->prefixes);
@@ -134,7 +134,7 @@ void loyal_txn_free(loyal_txn *t)
 	if (!t)
 		return;
 	loyal__strmap_dispose(&t->customers);
-	free(t->cust);
+	loyal__big_free(t->cust, t->ccap * sizeof(*t->cust));
 	free_log(t);
 	free(t->off);
 	free(t->days);
@@ -175,12 +175,11 @@ static int reserve_customer(loyal_txn *t)
 	size_t cap = t->ccap ? t->ccap * 2 : 256;
 	if (cap > SIZE_MAX / sizeof(struct cust))
 		return loyal__error_oom();
-	struct cust *c = realloc(t->cust, cap * sizeof(*c));
+	struct cust *c = loyal__big_realloc(t->cust, t->ccap * sizeof(*c), cap * sizeof(*c));
 	if (!c)
 		return loyal__error_oom();
 	t->cust = c;
 	t->ccap = cap;
-	loyal__advise_huge(c, cap * sizeof(*c));
 	return 0;
 }
 
@@ -196,12 +195,11 @@ static int reserve_recs(loyal_txn *t, size_t n)
 		cap *= 2;
 	if (cap > SIZE_MAX / sizeof(struct rec))
 		return loyal__error_oom();
-	struct rec *r = realloc(t->recs, cap * sizeof(*r));
+	struct rec *r = loyal__big_realloc(t->recs, t->rcap * sizeof(*r), cap * sizeof(*r));
 	if (!r)
 		return loyal__error_oom();
 	t->recs = r;
 	t->rcap = cap;
-	loyal__advise_huge(r, cap * sizeof(*r));
 	return 0;
 }
 

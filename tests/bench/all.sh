@@ -1,0 +1,20 @@
+#!/bin/sh
+# All four benchmarks of issue 9, one table: nps.sh, summary.sh,
+# repurchase.sh, churn.sh (see each). Inputs are generated once into
+# BENCH_DIR (about 1 GB) with a fixed seed. Run it on an idle machine,
+# under nice if others share it; the ratios are from this one run.
+#
+#   sh tests/bench/all.sh
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for b in nps summary repurchase churn; do
+	sh "$here/$b.sh" | tail -n 1 >>"$out"
+done
+printf '\n| work | loyal wall | loyal CPU | loyal RSS | peer wall | peer CPU | peer RSS | speed (peer/loyal) | memory (loyal/peer) | answers |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+cat "$out"
+echo "peers: DuckDB (@duckdb/node-api, 2 threads) for nps, summary and repurchase;"
+echo "an independent scipy BG/NBD fit (not lifetimes, which cannot be installed here) for churn."
+echo "loyal threads: ${LOYAL_THREADS:-default (the cores, at most 8)}; $(nproc) cores"
