@@ -525,7 +525,10 @@ static int merge_part(struct txn_data *d, struct txn_part *p)
 		if (error < 0)
 			return cli_lib_error(error);
 	}
-	if ((error = loyal_txn_merge(d->acc, p->acc)) < 0)
+	/* the part's memory is given back as it is merged */
+	error = loyal_txn_merge_free(d->acc, p->acc);
+	p->acc = NULL;
+	if (error < 0)
 		return error == LOYAL_ETOOBIG ? TXN_RETRY : cli_lib_error(error);
 	return 0;
 }
@@ -595,11 +598,8 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 		cli_msgs_flush(&p->msgs);
 		if ((rc = p->rc) != 0)
 			break;
-		if (k > 0) {
+		if (k > 0)
 			rc = merge_part(d, p);
-			loyal_txn_free(p->acc);
-			p->acc = NULL;
-		}
 	}
 done:
 	if (parts) {

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mem_p.h"
 
@@ -68,6 +69,19 @@ void *loyal__big_realloc(void *p, size_t old, size_t size)
 	return n;
 }
 
+void loyal__big_release(void *p, size_t size, size_t from, size_t to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t a, b;
+
+	if (!p || !is_big(size) || page <= 0)
+		return;
+	a = ((uintptr_t)p + from + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	b = ((uintptr_t)p + to) & ~((uintptr_t)page - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 void loyal__big_free(void *p, size_t size)
 {
 	if (!p)
@@ -86,6 +100,14 @@ void *loyal__big_realloc(void *p, size_t old, size_t size)
 	if (n && size > old)
 		memset((char *)n + old, 0, size - old);
 	return n;
+}
+
+void loyal__big_release(void *p, size_t size, size_t from, size_t to)
+{
+	(void)p;
+	(void)size;
+	(void)from;
+	(void)to;
 }
 
 void loyal__big_free(void *p, size_t size)

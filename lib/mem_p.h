@@ -22,6 +22,10 @@
  * unchanged). Bytes past `old` are zero. */
 void *loyal__big_realloc(void *p, size_t old, size_t size);
 
+/* Give back the memory of bytes [from, to) of an array of `size` bytes
+ * that will not be read again (whole pages only; a hint). */
+void loyal__big_release(void *p, size_t size, size_t from, size_t to);
+
 /* Free an array of `size` bytes from loyal__big_realloc(). Accepts NULL. */
 void loyal__big_free(void *p, size_t size);
 

@@ -32,7 +32,7 @@ static inline int key_equal(const loyal__strmap *m, uint32_t id, uint64_t h, con
 			    size_t len)
 {
 	const loyal__strmap_rec *r = &m->recs[id];
-	if (r->hash != h || r->len != len)
+	if (r->hash_lo != (uint32_t)h || r->len != len)
 		return 0;
 	return memcmp(len <= LOYAL__STRMAP_INLINE ? r->k.inl : m->arena + r->k.off, key, len) == 0;
 }
@@ -43,12 +43,17 @@ static int rehash(loyal__strmap *m, size_t n)
 
 	if (n > SIZE_MAX / sizeof(*s) || !(s = loyal__big_realloc(NULL, 0, n * sizeof(*s))))
 		return loyal__error_oom();
-	for (size_t id = 0; id < m->count; id++) {
-		uint64_t h = m->recs[id].hash;
+	/* The old slots give each id's hash: their tag and its record's low
+	 * half. */
+	for (size_t k = 0; k < m->nslots; k++) {
+		uint64_t old = m->slots[k];
+		if (!old)
+			continue;
+		uint64_t h = (old & 0xffffffff00000000ULL) | m->recs[(uint32_t)old - 1].hash_lo;
 		size_t i = (size_t)h & (n - 1);
 		while (s[i])
 			i = (i + 1) & (n - 1);
-		s[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(id + 1);
+		s[i] = old;
 	}
 	loyal__big_free(m->slots, m->nslots * sizeof(*m->slots));
 	m->slots = s;
@@ -159,7 +164,7 @@ int loyal__strmap_intern_h(loyal__strmap *m, const char *key, size_t len, uint64
 		r->k.off = m->arena_len;
 		m->arena_len += len + 1;
 	}
-	r->hash = h;
+	r->hash_lo = (uint32_t)h;
 	r->len = (uint32_t)len;
 	uint32_t nid = (uint32_t)m->count++;
 	m->slots[i] = tag | (uint64_t)(nid + 1);

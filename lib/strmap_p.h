@@ -14,17 +14,18 @@
  * Laid out for tables that outgrow the CPU caches (a million customers):
  *  - a slot is 8 bytes, the id and 32 bits of the key's hash (a tag), so a
  *    probe reads one cache line and a tag mismatch never looks at a key;
- *  - each id has a 32-byte record with its hash, its length and, up to
- *    LOYAL__STRMAP_INLINE bytes, the key itself; longer keys live in an
- *    arena. A hit costs two cache misses (slot, record), and callers that
- *    look up many keys at once can prefetch both (loyal__strmap_prefetch).
+ *  - each id has a 24-byte record with the low 32 bits of its hash, its
+ *    length and, up to LOYAL__STRMAP_INLINE bytes, the key itself; longer
+ *    keys live in an arena. A hit costs two cache misses (slot, record),
+ *    and callers that look up many keys at once can prefetch both
+ *    (loyal__strmap_prefetch, loyal__strmap_peek).
  *  - the hash is SipHash-1-3 under the process key (hash_p.h), so crafted
  *    keys cannot collide on purpose; `probes` counts slots inspected.
  */
-#define LOYAL__STRMAP_INLINE 19
+#define LOYAL__STRMAP_INLINE 15
 
 typedef struct {
-	uint64_t hash;
+	uint32_t hash_lo;  /* the slot's tag holds the high half */
 	uint32_t len;
 	union {
 		char inl[LOYAL__STRMAP_INLINE + 1]; /* NUL-terminated */

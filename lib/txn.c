@@ -43,13 +43,12 @@
 struct cust {
 	int64_t net;           /* all amounts */
 	int64_t gross;         /* purchase amounts */
-	uint64_t return_rows;
 	uint64_t last_key;     /* key of the newest record (valid when nrec) */
+	uint32_t return_rows;  /* (at most 2^32 - 1: LOYAL_ETOOBIG beyond) */
 	int32_t group_day;     /* day of the row that set `group`; NO_DAY: none */
 	uint32_t group;
 	uint32_t head, tail;   /* newest and oldest record + 1; 0: none */
 	uint32_t nrec;
-	uint32_t pad_[3];
 };
 
 struct rec {
@@ -344,6 +343,10 @@ static int add_row(loyal_txn *t, const loyal_txn_row *row, uint64_t h)
 		return loyal__error(LOYAL_ETOOBIG, "the spend of customer '%s' is out of range",
 				    loyal__strmap_key(&t->customers, cid, NULL));
 	if (row->amount < 0) {
+		if (c->return_rows == UINT32_MAX)
+			return loyal__error(LOYAL_ETOOBIG, "customer '%s' has more than %lu returns",
+					    loyal__strmap_key(&t->customers, cid, NULL),
+					    (unsigned long)UINT32_MAX);
 		c->net = net;
 		c->return_rows++;
 		note_day(&t->st, row->day);
@@ -463,105 +466,181 @@ int loyal_txn_map_groups(loyal_txn *t, const uint32_t *map, size_t n)
 }
 
 /* The key in dst of a key of src (order keys that name interned strings
- * are numbered per accumulator). */
-static int map_key(loyal_txn *dst, const loyal_txn *src, uint64_t key, uint64_t *out)
+ * are numbered per accumulator), with pmap: src prefix id -> dst prefix id
+ * (NO_PREFIX: re-encode) and lmap: src long id -> dst key. */
+#define NO_PREFIX UINT32_MAX
+
+static int map_key(loyal_txn *dst, const loyal_txn *src, const uint32_t *pmap,
+		   const uint64_t *lmap, uint64_t key, uint64_t *out)
 {
 	unsigned tag = (unsigned)(key >> TAG_SHIFT);
 	char buf[4096 + 64];
 	const char *s;
-	size_t len;
+	size_t len, plen;
 
 	if (dst->occasion == LOYAL_OCCASION_DAY || tag == TAG_RAW || tag == TAG_NUM) {
 		*out = key;
 		return 0;
 	}
-	if (tag == TAG_PREFIX) {
-		size_t plen;
-		loyal__strmap_key(&src->prefixes, (uint32_t)((key >> 44) & 0xffff), &plen);
-		if (plen + PREFIX_DIGITS > sizeof(buf)) {
-			char *big = malloc(plen + PREFIX_DIGITS);
-			int error;
-			if (!big)
-				return loyal__error_oom();
-			s = unpack_order(src, key, big, &len);
-			error = pack_order(dst, s, len, out);
-			free(big);
-			return error;
-		}
+	if (tag == TAG_LONG) {
+		*out = lmap[key & 0xffffffffu];
+		return 0;
+	}
+	uint32_t pid = (uint32_t)((key >> 44) & 0xffff);
+	if (pmap[pid] != NO_PREFIX) {
+		*out = (key & ~(0xffffULL << 44)) | ((uint64_t)pmap[pid] << 44);
+		return 0;
+	}
+	/* dst's prefix table is full without this prefix: the id is a LONG
+	 * key in dst */
+	loyal__strmap_key(&src->prefixes, pid, &plen);
+	if (plen + PREFIX_DIGITS > sizeof(buf)) {
+		char *big = malloc(plen + PREFIX_DIGITS);
+		int error;
+		if (!big)
+			return loyal__error_oom();
+		s = unpack_order(src, key, big, &len);
+		error = intern_long(dst, s, len, out);
+		free(big);
+		return error;
 	}
 	s = unpack_order(src, key, buf, &len);
-	return pack_order(dst, s, len, out);
+	return intern_long(dst, s, len, out);
 }
 
-int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
-{
-	uint32_t *cmap = NULL;
-	uint64_t *kmap = NULL;
-	size_t base;
-	int error = 0, same_key;
+/* Records are copied in chunks; a consumed src gives their memory back
+ * chunk by chunk. */
+#define COPY_CHUNK ((size_t)1 << 16)
 
-	if (!dst || !src || dst == src)
-		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_merge");
-	same_key = dst->customers.k0 == src->customers.k0 && dst->customers.k1 == src->customers.k1;
-	if (dst->finished || src->finished)
-		return loyal__error(LOYAL_EINVAL, "cannot merge a finished accumulator");
-	if (dst->occasion != src->occasion)
-		return loyal__error(LOYAL_EINVAL, "cannot merge accumulators with different occasions");
-	if (src->customers.count &&
-	    !(cmap = malloc(src->customers.count * sizeof(*cmap))))
+static int merge(loyal_txn *dst, loyal_txn *src, int consume)
+{
+	uint32_t *cmap = NULL, *pmap = NULL;
+	uint64_t *lmap = NULL, *kmap = NULL;
+	size_t base, nsrc = src->customers.count;
+	int error = 0;
+
+	if (nsrc && !(cmap = malloc(nsrc * sizeof(*cmap))))
 		return loyal__error_oom();
 	if ((error = reserve_recs(dst, dst->nrecs + src->nrecs)) < 0 ||
-	    (error = loyal__strmap_reserve(&dst->customers,
-					   dst->customers.count + src->customers.count)) < 0)
+	    (error = loyal__strmap_reserve(&dst->customers, dst->customers.count + nsrc)) < 0)
 		goto done;
-	/* Customers, in src's order: new ones are numbered after dst's, as if
-	 * src's rows had been added to dst. */
-	for (uint32_t c = 0; c < src->customers.count; c++) {
-		size_t len;
-		const char *id = loyal__strmap_key(&src->customers, c, &len);
-		uint32_t d;
-		if (same_key && c + 8 < src->customers.count)
-			loyal__strmap_prefetch(&dst->customers, src->customers.recs[c + 8].hash);
-		if ((error = intern_customer(dst, id, len, same_key ? src->customers.recs[c].hash
-						: loyal__strmap_hash(&dst->customers, id, len), &d)) < 0)
-			goto done;
-		cmap[c] = d;
+	/*
+	 * Customers, in src's order: new ones are numbered after dst's, as if
+	 * src's rows had been added to dst. Pipelined as loyal_txn_add_rows():
+	 * hash and request the slot, then the records, then intern.
+	 */
+	uint64_t h[RING];
+	for (size_t i = 0; i < nsrc + DIST2; i++) {
+		if (i < nsrc) {
+			size_t len;
+			const char *id = loyal__strmap_key(&src->customers, (uint32_t)i, &len);
+			h[i % RING] = loyal__strmap_hash(&dst->customers, id, len);
+			loyal__strmap_prefetch(&dst->customers, h[i % RING]);
+		}
+		if (i >= DIST1 && i - DIST1 < nsrc) {
+			uint32_t id;
+			if (loyal__strmap_peek(&dst->customers, h[(i - DIST1) % RING], &id)) {
+				__builtin_prefetch(&dst->customers.recs[id]);
+				__builtin_prefetch(&dst->cust[id], 1);
+			}
+		}
+		if (i >= DIST2 && i - DIST2 < nsrc) {
+			size_t c = i - DIST2, len;
+			const char *id = loyal__strmap_key(&src->customers, (uint32_t)c, &len);
+			if ((error = intern_customer(dst, id, len, h[c % RING], &cmap[c])) < 0)
+				goto done;
+		}
 	}
-	/* Keys that name interned strings, once per distinct key of src. */
-	if (src->prefixes.count || src->longs.count) {
-		if (!(kmap = malloc(src->nrecs * sizeof(*kmap)))) {
+	/* Keys that name interned strings: prefixes and long ids, once each. */
+	if (dst->occasion == LOYAL_OCCASION_ORDER && (src->prefixes.count || src->longs.count)) {
+		int full = 0;
+		if (!(pmap = malloc((src->prefixes.count + 1) * sizeof(*pmap))) ||
+		    !(lmap = malloc((src->longs.count + 1) * sizeof(*lmap)))) {
 			error = loyal__error_oom();
 			goto done;
 		}
-		for (size_t r = 0; r < src->nrecs; r++)
-			if ((error = map_key(dst, src, src->recs[r].key, &kmap[r])) < 0)
+		for (uint32_t p = 0; p < src->prefixes.count; p++) {
+			size_t len;
+			const char *s = loyal__strmap_key(&src->prefixes, p, &len);
+			error = loyal__strmap_find(&dst->prefixes, s, len, &pmap[p]);
+			if (error == LOYAL_ITEROVER && dst->prefixes.count < MAX_PREFIXES)
+				error = loyal__strmap_intern(&dst->prefixes, s, len, &pmap[p], NULL);
+			else if (error == LOYAL_ITEROVER) {
+				pmap[p] = NO_PREFIX;
+				full = 1;
+				error = 0;
+			}
+			if (error < 0)
 				goto done;
+		}
+		for (uint32_t l = 0; l < src->longs.count; l++) {
+			size_t len;
+			const char *s = loyal__strmap_key(&src->longs, l, &len);
+			if ((error = intern_long(dst, s, len, &lmap[l])) < 0)
+				goto done;
+		}
+		/* Rare: re-encoding may intern, so it is done before anything
+		 * changes, into a key per record. */
+		if (full) {
+			if (!(kmap = malloc((src->nrecs + 1) * sizeof(*kmap)))) {
+				error = loyal__error_oom();
+				goto done;
+			}
+			for (size_t r = 0; r < src->nrecs; r++)
+				if ((error = map_key(dst, src, pmap, lmap, src->recs[r].key, &kmap[r])) < 0)
+					goto done;
+		}
 	}
-	/* Spends are checked before anything changes (cmap is one-to-one). */
-	for (uint32_t c = 0; c < src->customers.count; c++) {
+	/* Totals are checked before anything changes (cmap is one-to-one). */
+	for (size_t c = 0; c < nsrc; c++) {
 		const struct cust *s = &src->cust[c], *d = &dst->cust[cmap[c]];
 		int64_t x;
+		uint32_t y;
+		if (c + 16 < nsrc)
+			__builtin_prefetch(&dst->cust[cmap[c + 16]]);
 		if (__builtin_add_overflow(d->net, s->net, &x) ||
 		    __builtin_add_overflow(d->gross, s->gross, &x)) {
 			error = loyal__error(LOYAL_ETOOBIG, "the spend of customer '%s' is out of range",
-					     loyal__strmap_key(&src->customers, c, NULL));
+					     loyal__strmap_key(&src->customers, (uint32_t)c, NULL));
+			goto done;
+		}
+		if (__builtin_add_overflow(d->return_rows, s->return_rows, &y)) {
+			error = loyal__error(LOYAL_ETOOBIG, "customer '%s' has more than %lu returns",
+					     loyal__strmap_key(&src->customers, (uint32_t)c, NULL),
+					     (unsigned long)UINT32_MAX);
 			goto done;
 		}
 	}
 	/* Nothing can fail from here on. */
+	if (consume)
+		loyal__strmap_dispose(&src->customers);
 	base = dst->nrecs;
-	for (size_t r = 0; r < src->nrecs; r++) {
-		struct rec *x = &dst->recs[base + r];
-		*x = src->recs[r];
-		if (x->prev)
-			x->prev += (uint32_t)base;
-		if (kmap)
-			x->key = kmap[r];
+	for (size_t from = 0; from < src->nrecs; from += COPY_CHUNK) {
+		size_t to = src->nrecs - from < COPY_CHUNK ? src->nrecs : from + COPY_CHUNK;
+		for (size_t r = from; r < to; r++) {
+			struct rec *x = &dst->recs[base + r];
+			*x = src->recs[r];
+			if (x->prev)
+				x->prev += (uint32_t)base;
+			if (kmap)
+				x->key = kmap[r];
+			else if (pmap)
+				map_key(dst, src, pmap, lmap, x->key, &x->key);
+		}
+		if (consume)
+			loyal__big_release(src->recs, src->rcap * sizeof(*src->recs),
+					   from * sizeof(*src->recs), to * sizeof(*src->recs));
 	}
 	dst->nrecs += src->nrecs;
-	for (uint32_t c = 0; c < src->customers.count; c++) {
+	for (size_t c = 0; c < nsrc; c++) {
 		const struct cust *s = &src->cust[c];
 		struct cust *d = &dst->cust[cmap[c]];
+		if (c + 16 < nsrc) {
+			const struct cust *s2 = &src->cust[c + 16];
+			__builtin_prefetch(&dst->cust[cmap[c + 16]], 1);
+			if (s2->nrec)
+				__builtin_prefetch(&dst->recs[base + s2->tail - 1], 1);
+		}
 		d->net += s->net;
 		d->gross += s->gross;
 		d->return_rows += s->return_rows;
@@ -575,7 +654,7 @@ int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
 			if (!d->tail)
 				d->tail = s->tail + (uint32_t)base;
 			d->nrec += s->nrec;
-			d->last_key = kmap ? kmap[s->head - 1] : s->last_key;
+			d->last_key = dst->recs[d->head - 1].key;
 		}
 	}
 	if (src->st.rows) {
@@ -589,7 +668,39 @@ int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
 	dst->st.return_rows += src->st.return_rows;
 done:
 	free(cmap);
+	free(pmap);
+	free(lmap);
 	free(kmap);
+	return error;
+}
+
+static int merge_check(const loyal_txn *dst, const loyal_txn *src)
+{
+	if (!dst || !src || dst == src)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_merge");
+	if (dst->finished || src->finished)
+		return loyal__error(LOYAL_EINVAL, "cannot merge a finished accumulator");
+	if (dst->occasion != src->occasion)
+		return loyal__error(LOYAL_EINVAL, "cannot merge accumulators with different occasions");
+	return 0;
+}
+
+int loyal_txn_merge(loyal_txn *dst, const loyal_txn *src)
+{
+	int error = merge_check(dst, src);
+
+	/* consume = 0: src is only read */
+	return error < 0 ? error : merge(dst, (loyal_txn *)(uintptr_t)src, 0);
+}
+
+int loyal_txn_merge_free(loyal_txn *dst, loyal_txn *src)
+{
+	int error = merge_check(dst, src);
+
+	if (error == 0)
+		error = merge(dst, src, 1);
+	if (src != dst)
+		loyal_txn_free(src);
 	return error;
 }
 

@@ -76,7 +76,8 @@ LOYAL_EXTERN(void) loyal_txn_free(loyal_txn *t);
  * Returns 0; LOYAL_EINVAL (empty customer or order id, finished
  * accumulator); LOYAL_ETOOBIG (a customer's spend leaves the int64_t range
  * of micro-units, or more than 2^32-2 customers, or purchase records: runs
- * of consecutive lines of one customer and occasion); LOYAL_ENOMEM.
+ * of consecutive lines of one customer and occasion, or more than 2^32-1
+ * return lines of one customer); LOYAL_ENOMEM.
  * On failure the accumulator is unchanged except after LOYAL_ENOMEM, when a
  * new customer may be recorded without the row. */
 LOYAL_EXTERN(int) loyal_txn_add(loyal_txn *t, const loyal_txn_row *row);
@@ -108,6 +109,12 @@ LOYAL_EXTERN(int) loyal_txn_map_groups(loyal_txn *t, const uint32_t *map, size_t
  * LOYAL_ETOOBIG or LOYAL_ENOMEM dst may hold part of src and should be
  * freed. */
 LOYAL_EXTERN(int) loyal_txn_merge(loyal_txn *dst, const loyal_txn *src);
+
+/* As loyal_txn_merge(), then free src: its memory is given back as it is
+ * merged, so that merging needs about the memory of the result rather than
+ * of both. src must not be used after the call, whatever it returns
+ * (except when it is dst or NULL: then nothing is freed). */
+LOYAL_EXTERN(int) loyal_txn_merge_free(loyal_txn *dst, loyal_txn *src);
 
 /* End the input: `as_of` is the last day of the observation window and
  * must not be before any day added. Call once, before any result function.
