@@ -548,6 +548,7 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 	if (!d->acc) {
 		loyal_txn_options to = LOYAL_TXN_OPTIONS_INIT;
 		to.occasion = o->has_order ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY;
+		to.threads = (unsigned)c->nthreads;
 		d->has_amount = o->amount_kind != TXN_AMOUNT_NONE;
 		if ((error = loyal_txn_new(&d->acc, &to)) < 0) {
 			rc = cli_lib_error(error);
@@ -577,6 +578,7 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 			continue;
 		loyal_txn_options to = LOYAL_TXN_OPTIONS_INIT;
 		to.occasion = o->has_order ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY;
+		to.threads = (unsigned)c->nthreads;
 		p->acc = NULL;
 		if ((error = loyal_txn_new(&p->acc, &to)) < 0) {
 			rc = cli_lib_error(error);

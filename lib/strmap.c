@@ -177,5 +177,17 @@ int loyal__strmap_intern_h(loyal__strmap *m, const char *key, size_t len, uint64
 int loyal__strmap_intern(loyal__strmap *m, const char *key, size_t len,
 			 uint32_t *id, int *added)
 {
+	/* the key of the last row again (a group, the lines of one order):
+	 * no need to hash it */
+	if (m->count) {
+		const loyal__strmap_rec *r = &m->recs[m->last];
+		if (r->len == len &&
+		    memcmp(len <= LOYAL__STRMAP_INLINE ? r->k.inl : m->arena + r->k.off, key, len) == 0) {
+			*id = m->last;
+			if (added)
+				*added = 0;
+			return 0;
+		}
+	}
 	return loyal__strmap_intern_h(m, key, len, loyal__strmap_hash(m, key, len), id, added);
 }

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,9 @@
  */
 
 /* No purchase row yet: later than any real day. */
+#define MAX_FINISH_THREADS 16
+/* Fewer records are folded on the calling thread alone. */
+#define FINISH_THREADS_FROM ((size_t)1 << 16)
 #define NO_DAY INT32_MAX
 
 struct cust {
@@ -77,6 +81,7 @@ enum { TAG_RAW = 0, TAG_NUM = 1, TAG_PREFIX = 2, TAG_LONG = 3 };
 
 struct loyal_txn {
 	loyal_occasion occasion;
+	unsigned threads;      /* for finish */
 	int finished;
 	int32_t as_of;
 
@@ -106,12 +111,16 @@ int loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts)
 
 	if (!out)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_new");
-	if (opts && (opts->version != LOYAL_TXN_OPTIONS_VERSION || (opts->occasion != LOYAL_OCCASION_DAY &&
-					   opts->occasion != LOYAL_OCCASION_ORDER)))
+	if (opts && ((opts->version != 1 && opts->version != LOYAL_TXN_OPTIONS_VERSION) ||
+		     (opts->occasion != LOYAL_OCCASION_DAY && opts->occasion != LOYAL_OCCASION_ORDER)))
 		return loyal__error(LOYAL_EINVAL, "invalid transaction options");
 	if (!(t = calloc(1, sizeof(*t))))
 		return loyal__error_oom();
 	t->occasion = opts ? opts->occasion : LOYAL_OCCASION_DAY;
+	/* a version 1 struct ends before `threads` */
+	t->threads = opts && opts->version >= 2 && opts->threads > 1 ? opts->threads : 1;
+	if (t->threads > MAX_FINISH_THREADS)
+		t->threads = MAX_FINISH_THREADS;
 	loyal__strmap_init(&t->customers);
 	loyal__strmap_init(&t->prefixes);
 	loyal__strmap_init(&t->longs);
@@ -799,9 +808,9 @@ static void finish_customer(loyal_txn *t, size_t c, struct occ *o, size_t n, siz
 	t->first_spend[c] = o[0].spend;
 }
 
-static int walk_chains(loyal_txn *t, uint32_t *count)
+static int walk_chains(loyal_txn *t, uint32_t *count, size_t from, size_t ncust)
 {
-	size_t ncust = t->customers.count, next = 0, busy = 0;
+	size_t next = from, busy = 0;
 	struct lane *lanes = malloc(LANES * sizeof(*lanes));
 	struct occ *big = NULL;
 	int idle[LANES];
@@ -867,6 +876,56 @@ static int walk_chains(loyal_txn *t, uint32_t *count)
 	return 0;
 }
 
+struct walk {
+	loyal_txn *t;
+	uint32_t *count;
+	size_t from, to;
+	int error;
+};
+
+static void *walk_thread(void *p)
+{
+	struct walk *w = p;
+	w->error = walk_chains(w->t, w->count, w->from, w->to);
+	return NULL;
+}
+
+/* The customers' chains, on t->threads threads for a large accumulator:
+ * each walks a range of customers with about as many records, writing
+ * only its customers' slices. */
+static int walk_all(loyal_txn *t, uint32_t *count)
+{
+	size_t n = t->threads, ncust = t->customers.count;
+	struct walk w[MAX_FINISH_THREADS];
+	pthread_t tid[MAX_FINISH_THREADS];
+	int started[MAX_FINISH_THREADS] = { 0 }, error = 0;
+
+	if (n < 2 || t->nrecs < FINISH_THREADS_FROM)
+		return walk_chains(t, count, 0, ncust);
+	size_t c = 0, seen = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t want = t->nrecs / n * (k + 1);
+		w[k] = (struct walk){ t, count, c, c, 0 };
+		while (c < ncust && (k + 1 == n || seen < want))
+			seen += t->cust[c++].nrec;
+		w[k].to = c;
+	}
+	for (size_t k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, walk_thread, &w[k]) == 0;
+	walk_thread(&w[0]);
+	for (size_t k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			walk_thread(&w[k]);
+	}
+	for (size_t k = 0; k < n; k++)
+		if (w[k].error < 0 && !error)
+			error = w[k].error;
+	/* an error recorded on another thread is not this thread's last */
+	return error < 0 ? loyal__error_oom() : 0;
+}
+
 int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 {
 	size_t ncust, pos = 0;
@@ -898,7 +957,7 @@ int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 		pos += t->cust[c].nrec;
 		count[c] = 0;
 	}
-	if ((error = walk_chains(t, count)) < 0)
+	if ((error = walk_all(t, count)) < 0)
 		goto done;
 	pos = 0;
 	t->nbuyers = 0;

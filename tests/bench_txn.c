@@ -2,7 +2,8 @@
  * Benchmark of the transaction accumulator alone (no CSV): 10M order lines
  * of 1M customers, one order id per line, customers drawn at random, so
  * that the tables leave the CPU caches as they do on a real year of a
- * retailer. Times loyal_txn_add_rows, a merge of two halves and finish.
+ * retailer. Times loyal_txn_add_rows, a merge of two halves and finish
+ * (on two threads).
  *
  * Usage: bench_txn [lines [customers]]. Not run by ctest.
  */
@@ -67,15 +68,15 @@ int main(int argc, char **argv)
 	double t0;
 
 	o.occasion = LOYAL_OCCASION_ORDER;
+	o.threads = 2;
 	if (loyal_txn_new(&a, &o) < 0 || loyal_txn_new(&b, &o) < 0)
 		return 1;
 	printf("add, first half:  %.3f s\n", feed(a, 0, lines / 2, customers));
 	printf("add, second half: %.3f s\n", feed(b, lines / 2, lines, customers));
 	t0 = now();
-	if (loyal_txn_merge(a, b) < 0)
+	if (loyal_txn_merge_free(a, b) < 0)
 		return 1;
 	printf("merge:            %.3f s\n", now() - t0);
-	loyal_txn_free(b);
 	t0 = now();
 	if (loyal_txn_finish(a, 738000 + 366) < 0) {
 		fprintf(stderr, "finish: %s\n", loyal_error_last()->message);

@@ -674,8 +674,11 @@ static void test_txn_day_range_and_versions(void **state)
 	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, &ro), LOYAL_EINVAL);
 	loyal_txn_free(t);
 	loyal_txn_options o = LOYAL_TXN_OPTIONS_INIT;
-	o.version = 2;
+	o.version = 3;
 	assert_int_equal(loyal_txn_new(&t, &o), LOYAL_EINVAL);
+	o.version = 1; /* the struct before `threads` */
+	assert_int_equal(loyal_txn_new(&t, &o), 0);
+	loyal_txn_free(t);
 }
 
 /* loyal_keyset: numbering, and no key for an id out of range. */
@@ -1080,6 +1083,42 @@ static void test_txn_parts_merge_to_whole(void **state)
 	}
 }
 
+/* finish() on several threads folds the same occasions: few customers
+ * with long chains (walked alone past 4096 records), and many. */
+static void test_txn_finish_threads(void **state)
+{
+	enum { N = 120000 };
+	static struct gen_row rows[N];
+	(void)state;
+
+	rng_state = 7;
+	gen_rows(rows, N);
+	for (int many = 0; many < 2; many++) {
+		if (many)
+			for (size_t i = 0; i < N; i++)
+				snprintf(rows[i].cust, sizeof(rows[i].cust), "K%llu",
+					 (unsigned long long)rnd(20000));
+		char *d[2];
+		for (int k = 0; k < 2; k++) {
+			loyal_txn_options o = LOYAL_TXN_OPTIONS_INIT;
+			loyal_txn *t = NULL;
+			loyal_keyset *ks;
+			o.occasion = LOYAL_OCCASION_ORDER;
+			o.threads = k ? 3 : 1;
+			assert_int_equal(loyal_txn_new(&t, &o), 0);
+			assert_int_equal(loyal_keyset_new(&ks), 0);
+			feed_rows(t, ks, rows, 0, N);
+			assert_int_equal(loyal_txn_finish(t, day("2024-07-31")), 0);
+			d[k] = dump(t, ks);
+			loyal_txn_free(t);
+			loyal_keyset_free(ks);
+		}
+		assert_string_equal(d[0], d[1]);
+		free(d[0]);
+		free(d[1]);
+	}
+}
+
 /* Order ids that are equal only as bytes: leading zeros, a NUL byte, the
  * number above 2^62, the same digits after different prefixes. */
 static void test_txn_order_ids_exact(void **state)
@@ -1222,6 +1261,7 @@ int main(void)
 		cmocka_unit_test(test_txn_customer_split),
 		cmocka_unit_test(test_txn_parts_merge_to_whole),
 		cmocka_unit_test(test_txn_order_ids_exact),
+		cmocka_unit_test(test_txn_finish_threads),
 		cmocka_unit_test(test_txn_prefix_table_full_merge),
 		cmocka_unit_test(test_txn_map_groups),
 		cmocka_unit_test(test_keyset_merge),

@@ -47,10 +47,14 @@ typedef enum {
 typedef struct {
 	int version;
 	loyal_occasion occasion;
+	/* Since version 2: threads loyal_txn_finish() may use on a large
+	 * accumulator (it starts them and waits for them; the results do not
+	 * depend on the number). 0 and 1: the calling thread only. */
+	unsigned threads;
 } loyal_txn_options;
 
-#define LOYAL_TXN_OPTIONS_VERSION 1
-#define LOYAL_TXN_OPTIONS_INIT { LOYAL_TXN_OPTIONS_VERSION, LOYAL_OCCASION_DAY }
+#define LOYAL_TXN_OPTIONS_VERSION 2
+#define LOYAL_TXN_OPTIONS_INIT { LOYAL_TXN_OPTIONS_VERSION, LOYAL_OCCASION_DAY, 1 }
 
 /* One order line. The strings are only read during loyal_txn_add(). */
 typedef struct {
@@ -65,7 +69,8 @@ typedef struct {
 } loyal_txn_row;
 
 /* Create an empty accumulator in *out; `opts` may be NULL for the defaults
- * (day occasions). Free it with loyal_txn_free().
+ * (day occasions, one thread); version 1 options are accepted (one thread).
+ * Free it with loyal_txn_free().
  * Returns 0, LOYAL_ENOMEM or LOYAL_EINVAL (bad options). */
 LOYAL_EXTERN(int) loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts);
 
