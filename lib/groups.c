@@ -28,6 +28,17 @@ size_t loyal__group_hash(const double key[LOYAL__GROUP_KEYS])
 	return (size_t)loyal__hash(b, sizeof(b));
 }
 
+/* The same, with the key the table took (no per-call key lookup). */
+static size_t group_hash(const loyal__groups *gs, const double key[LOYAL__GROUP_KEYS])
+{
+	uint64_t b[LOYAL__GROUP_KEYS];
+	int k;
+
+	for (k = 0; k < LOYAL__GROUP_KEYS; k++)
+		b[k] = bits(key[k]);
+	return (size_t)loyal__sip13(b, sizeof(b), gs->k0, gs->k1);
+}
+
 static int same_key(const double *a, const double *b)
 {
 	int k;
@@ -45,7 +56,7 @@ static int rehash(loyal__groups *gs, size_t nslots)
 	if (!slots)
 		return loyal__error_oom();
 	for (i = 0; i < gs->len; i++) {
-		size_t h = loyal__group_hash(gs->g[i].key) & (nslots - 1);
+		size_t h = group_hash(gs, gs->g[i].key) & (nslots - 1);
 		while (slots[h])
 			h = (h + 1) & (nslots - 1);
 		slots[h] = i + 1;
@@ -66,6 +77,13 @@ int loyal__groups_add(loyal__groups *gs, const double key[LOYAL__GROUP_KEYS], si
 		return 0;
 	if (gs->total > SIZE_MAX - count)
 		return loyal__error(LOYAL_EINVAL, "too many customers for one data set");
+	if (!gs->keyed) {
+		uint64_t hk[2];
+		loyal__hash_key(hk);
+		gs->k0 = hk[0];
+		gs->k1 = hk[1];
+		gs->keyed = 1;
+	}
 	/* One key per value: -0 and +0 would hash apart. */
 	for (i = 0; i < LOYAL__GROUP_KEYS; i++)
 		k[i] = key[i] == 0.0 ? 0.0 : key[i];
@@ -76,7 +94,7 @@ int loyal__groups_add(loyal__groups *gs, const double key[LOYAL__GROUP_KEYS], si
 		if ((rc = rehash(gs, n)) != 0)
 			return rc;
 	}
-	h = loyal__group_hash(k) & (gs->nslots - 1);
+	h = group_hash(gs, k) & (gs->nslots - 1);
 	while (gs->slots[h]) {
 		loyal__group *g = &gs->g[gs->slots[h] - 1];
 		if (same_key(g->key, k)) {

@@ -23,6 +23,8 @@ typedef struct {
 	size_t *slots;    /* index into g + 1; 0 = empty */
 	size_t nslots;    /* power of two, or 0 before the first add */
 	size_t total;     /* sum of n */
+	uint64_t k0, k1;  /* hash key, taken at the first add */
+	int keyed;
 } loyal__groups;
 
 /* The hash of a key, for power-of-two tables. */
