@@ -10,8 +10,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for b in nps summary repurchase churn; do
-	sh "$here/$b.sh" | tail -n 1 >>"$out"
+	sh "$here/$b.sh" >"$out.one" || { echo "$b.sh failed" >&2; exit 1; }
+	tail -n 1 "$out.one" >>"$out"
 done
+rm -f "$out.one"
 printf '\n| work | loyal wall | loyal CPU | loyal RSS | peer wall | peer CPU | peer RSS | speed (peer/loyal) | memory (loyal/peer) | answers |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|\n'
 cat "$out"
