@@ -56,12 +56,12 @@ check clv_qty_price 0 "$LOYAL" clv $O --qty-col Quantity --price-col UnitPrice -
 
 # failures: too little data, a fit that does not converge, no amounts, usage
 check too_little_data 65 "$LOYAL" churn $F/one_repeat.csv
-check not_converged 65 "$LOYAL" churn $O --as-of 2011-06-30
-check flat_likelihood 65 "$LOYAL" churn $O --as-of 2011-03-31 --params
+check not_converged 65 "$LOYAL" churn $F/steady_dropout.csv --as-of 2011-06-30
+check flat_likelihood 65 "$LOYAL" churn $F/steady_dropout.csv --as-of 2011-03-31 --params
 check max_iterations 65 "$LOYAL" churn $O --max-iterations 3 -q
 check clv_too_little_data 65 "$LOYAL" clv $F/one_repeat.csv -q
 check clv_no_amount 65 "$LOYAL" clv tests/fixtures/txn/no_amount.csv
-check clv_not_converged 65 "$LOYAL" clv $O --as-of 2011-06-30 -q
+check clv_not_converged 65 "$LOYAL" clv $F/steady_dropout.csv --as-of 2011-06-30 -q
 check missing_file 66 "$LOYAL" churn $F/nonexistent.csv
 check no_file 64 "$LOYAL" churn
 check bad_unit 64 "$LOYAL" churn $O --unit year
