@@ -17,10 +17,11 @@
 #include <string.h>
 
 #include "loyal/bgnbd.h"
+#include "loyal/mbgnbd.h"
+#include "bgnbd_p.h"
 #include "errors_p.h"
 #include "hyp2f1_p.h"
 #include "optim_p.h"
-#include "groups_p.h"
 
 /* Fits explore ln(parameter) within +-LOG_BOUND; loyal__optim_check_fit()
  * judges the end point (LOYAL__OPTIM_RUNAWAY, LOYAL__OPTIM_SUSPECT). */
@@ -30,14 +31,9 @@
 
 /* ---------------------------------------------------------------- data */
 
-/* Groups keyed {x, t_x, T}. */
-struct loyal_bgnbd_data {
-	loyal__groups groups;
-};
-
-#define G_X(g) ((g)->key[0])
-#define G_TX(g) ((g)->key[1])
-#define G_T(g) ((g)->key[2])
+#define G_X(g) LOYAL__G_X(g)
+#define G_TX(g) LOYAL__G_TX(g)
+#define G_T(g) LOYAL__G_T(g)
 
 int loyal_bgnbd_data_new(loyal_bgnbd_data **out)
 {
@@ -131,6 +127,9 @@ typedef struct {
 	double *lbx, *ibx, *S4;    /* per distinct x */
 	double N;                  /* customers */
 	int bounded;               /* refuse log-parameters beyond LOG_BOUND */
+	/* 0 for BG/NBD; 1 for MBG/NBD, where the first purchase is a chance
+	 * to drop out too: every b+x of BG/NBD becomes b+x+1 */
+	double k;
 } work;
 
 static void work_free(work *wk)
@@ -143,11 +142,12 @@ static void work_free(work *wk)
 	free(wk->Wx);
 }
 
-static int work_init(work *wk, const loyal_bgnbd_data *d)
+static int work_init(work *wk, const loyal_bgnbd_data *d, int modified)
 {
 	size_t K = d->groups.len, i;
 
 	memset(wk, 0, sizeof(*wk));
+	wk->k = modified ? 1.0 : 0.0;
 	wk->ngroups = K;
 	wk->N = (double)d->groups.total;
 	if (K > UINT32_MAX)
@@ -188,17 +188,20 @@ oom:
 /*
  * Mean negative log-likelihood per customer at th = (ln r, ln alpha, ln a,
  * ln b), and its gradient with respect to th. Per customer, as in the paper
- * and in the lifetimes package:
- *   ln L = A1 + A2 + ln(exp(A3) + [x > 0] exp(A4))
+ * and in the lifetimes package, with k = 0 (BG/NBD) or 1 (MBG/NBD):
+ *   ln L = A1 + A2 + ln(exp(A3) + [x+k > 0] exp(A4))
  *   A1 = lnG(r+x) - lnG(r) + r ln alpha
- *   A2 = lnG(a+b) + lnG(b+x) - lnG(b) - lnG(a+b+x)
+ *   A2 = lnG(a+b) + lnG(b+x+k) - lnG(b) - lnG(a+b+x+k)
  *   A3 = -(r+x) ln(alpha+T)
- *   A4 = ln a - ln(b+x-1) - (r+x) ln(alpha+t_x)
+ *   A4 = ln a - ln(b+x+k-1) - (r+x) ln(alpha+t_x)
+ * (MBG/NBD: B(a, b+x+1)/B(a, b) for a customer alive at T, who survived
+ * x+1 purchases, and B(a+1, b+x)/B(a, b) for one who left right after the
+ * last purchase, the first one included.)
  */
 static double objective(void *ctx, const double *th, double *grad)
 {
 	work *wk = ctx;
-	double r, al, a, b, lal, la, lgr, lgb, lgab, psr, psb, psab;
+	double r, al, a, b, lal, la, lgr, lgb, lgab, psr, psb, psab, sh = wk->k;
 	double ll = 0.0, gr = 0.0, gal = 0.0, ga = 0.0, gb = 0.0;
 	size_t i;
 
@@ -228,16 +231,16 @@ static double objective(void *ctx, const double *th, double *grad)
 	}
 	for (i = 0; i < wk->xs.n; i++) {
 		double x = wk->xs.vals[i], W = wk->Wx[i];
-		double psabx = loyal__digamma(a + b + x);
-		ll += W * (lgamma(r + x) - lgr + r * lal + lgab + lgamma(b + x) - lgb
-			   - lgamma(a + b + x));
+		double psabx = loyal__digamma(a + b + x + sh);
+		ll += W * (lgamma(r + x) - lgr + r * lal + lgab + lgamma(b + x + sh) - lgb
+			   - lgamma(a + b + x + sh));
 		gr += W * (loyal__digamma(r + x) - psr + lal);
 		gal += W * r / al;
 		ga += W * (psab - psabx);
-		gb += W * (psab + loyal__digamma(b + x) - psb - psabx);
-		if (x > 0.0) {
-			wk->lbx[i] = la - log(b + x - 1.0);
-			wk->ibx[i] = 1.0 / (b + x - 1.0);
+		gb += W * (psab + loyal__digamma(b + x + sh) - psb - psabx);
+		if (x + sh > 0.0) {
+			wk->lbx[i] = la - log(b + x + sh - 1.0);
+			wk->ibx[i] = 1.0 / (b + x + sh - 1.0);
 		}
 		wk->S4[i] = 0.0;
 	}
@@ -246,7 +249,7 @@ static double objective(void *ctx, const double *th, double *grad)
 		double x = wk->xs.vals[k], w = wk->w[i], rx = r + x, lT = wk->LT[jT];
 		double A3, A4, dd, e, q, p3, p4;
 
-		if (x == 0.0) {
+		if (x + sh == 0.0) {
 			ll -= w * rx * lT;
 			gr -= w * lT;
 			gal -= w * rx * wk->IT[jT];
@@ -275,7 +278,7 @@ static double objective(void *ctx, const double *th, double *grad)
 		wk->S4[k] += w * p4;
 	}
 	for (i = 0; i < wk->xs.n; i++) {
-		if (wk->xs.vals[i] > 0.0) {
+		if (wk->xs.vals[i] + sh > 0.0) {
 			ga += wk->S4[i] / a;
 			gb -= wk->S4[i] * wk->ibx[i];
 		}
@@ -294,20 +297,28 @@ static int params_ok(const loyal_bgnbd_params *p)
 	       isfinite(p->a) && p->a > 0.0 && isfinite(p->b) && p->b > 0.0;
 }
 
-int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const loyal_bgnbd_data *d)
+static const char *model_name(int modified)
+{
+	return modified ? "MBG/NBD" : "BG/NBD";
+}
+
+int loyal__bg_log_likelihood(double *out, const loyal_bgnbd_params *p, const loyal_bgnbd_data *d,
+			     int modified)
 {
 	double th[4], g[4], f;
 	work wk;
 	int rc;
 
 	if (!out || !p || !d)
-		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_log_likelihood: argument is NULL");
+		return loyal__error(LOYAL_EINVAL, "loyal_%s_log_likelihood: argument is NULL",
+				    modified ? "mbgnbd" : "bgnbd");
 	if (!params_ok(p))
-		return loyal__error(LOYAL_EINVAL, "BG/NBD parameters must be finite and positive "
-				    "(r %g, alpha %g, a %g, b %g)", p->r, p->alpha, p->a, p->b);
+		return loyal__error(LOYAL_EINVAL, "%s parameters must be finite and positive "
+				    "(r %g, alpha %g, a %g, b %g)", model_name(modified), p->r,
+				    p->alpha, p->a, p->b);
 	if (d->groups.total == 0)
 		return loyal__error(LOYAL_ENODATA, "no customers: the log-likelihood is undefined");
-	if ((rc = work_init(&wk, d)) != 0)
+	if ((rc = work_init(&wk, d, modified)) != 0)
 		return rc;
 	th[0] = log(p->r);
 	th[1] = log(p->alpha);
@@ -319,49 +330,88 @@ int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const l
 	return 0;
 }
 
+int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const loyal_bgnbd_data *d)
+{
+	return loyal__bg_log_likelihood(out, p, d, 0);
+}
+
 /* --------------------------------------------------------------- fit */
 
 static const char *const param_names[4] = { "r", "alpha", "a", "b" };
 
 
-int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
-		    const loyal_bgnbd_fit_options *opts)
+int loyal__fit_settings_read(loyal__fit_settings *out, const loyal_bgnbd_fit_options *opts,
+			     const char *model)
 {
 	static const loyal_bgnbd_fit_options defaults = LOYAL_BGNBD_FIT_OPTIONS_INIT;
-	loyal__optim_options oo;
-	loyal__optim_result res;
-	double th[4], se[4], sum_x = 0.0, sum_T = 0.0;
-	size_t i, repeaters = 0;
-	work wk;
-	int rc, status;
 
-	if (!out || !d)
-		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_fit: argument is NULL");
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != LOYAL_BGNBD_FIT_OPTIONS_VERSION)
-		return loyal__error(LOYAL_EINVAL, "BG/NBD fit options version %d is not supported "
-				    "(expected %d)", opts->version, LOYAL_BGNBD_FIT_OPTIONS_VERSION);
-	if (opts->max_iterations < 1 || !(opts->tolerance > 0.0) || !isfinite(opts->tolerance))
-		return loyal__error(LOYAL_EINVAL, "BG/NBD fit options: max_iterations %d must be "
+	/* version 1 had no penalty field: read it only from version 2 */
+	if (opts->version != 1 && opts->version != LOYAL_BGNBD_FIT_OPTIONS_VERSION)
+		return loyal__error(LOYAL_EINVAL, "%s fit options version %d is not supported "
+				    "(expected 1 or %d)", model, opts->version,
+				    LOYAL_BGNBD_FIT_OPTIONS_VERSION);
+	out->max_iterations = opts->max_iterations;
+	out->tolerance = opts->tolerance;
+	out->penalty = opts->version >= 2 ? opts->penalty : 0.0;
+	if (out->max_iterations < 1 || !(out->tolerance > 0.0) || !isfinite(out->tolerance))
+		return loyal__error(LOYAL_EINVAL, "%s fit options: max_iterations %d must be "
 				    ">= 1 and tolerance %g finite and > 0",
-				    opts->max_iterations, opts->tolerance);
-	if (d->groups.total == 0)
-		return loyal__error(LOYAL_ENODATA, "no customers to fit the BG/NBD model to");
+				    model, out->max_iterations, out->tolerance);
+	if (!(out->penalty >= 0.0) || !isfinite(out->penalty))
+		return loyal__error(LOYAL_EINVAL, "%s fit options: penalty %g must be finite "
+				    "and >= 0", model, out->penalty);
+	return 0;
+}
+
+size_t loyal__bg_repeaters(const loyal_bgnbd_data *d, double *sum_x, double *sum_T)
+{
+	size_t i, repeaters = 0;
+
+	*sum_x = *sum_T = 0.0;
 	for (i = 0; i < d->groups.len; i++) {
 		const loyal__group *gr = &d->groups.g[i];
 		if (G_X(gr) > 0.0)
 			repeaters += gr->n;
-		sum_x += G_X(gr) * (double)gr->n;
-		sum_T += G_T(gr) * (double)gr->n;
+		*sum_x += G_X(gr) * (double)gr->n;
+		*sum_T += G_T(gr) * (double)gr->n;
 	}
+	return repeaters;
+}
+
+int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
+		  const loyal_bgnbd_fit_options *opts, int modified)
+{
+	const char *model = model_name(modified);
+	loyal__fit_settings fs;
+	loyal__optim_options oo;
+	loyal__optim_result res;
+	loyal__penalized pen;
+	double th[4], se[4], g[4], sum_x, sum_T;
+	size_t repeaters;
+	work wk;
+	int rc, status;
+
+	if (!out || !d)
+		return loyal__error(LOYAL_EINVAL, "loyal_%s_fit: argument is NULL",
+				    modified ? "mbgnbd" : "bgnbd");
+	if ((rc = loyal__fit_settings_read(&fs, opts, model)) != 0)
+		return rc;
+	if (d->groups.total == 0)
+		return loyal__error(LOYAL_ENODATA, "no customers to fit the %s model to", model);
+	repeaters = loyal__bg_repeaters(d, &sum_x, &sum_T);
 	if (repeaters < 2)
-		return loyal__error(LOYAL_ENODATA, "the BG/NBD fit needs at least 2 customers with "
+		return loyal__error(LOYAL_ENODATA, "the %s fit needs at least 2 customers with "
 				    "repeat purchases; %zu of %zu customers have any",
-				    repeaters, d->groups.total);
-	if ((rc = work_init(&wk, d)) != 0)
+				    model, repeaters, d->groups.total);
+	if ((rc = work_init(&wk, d, modified)) != 0)
 		return rc;
 	wk.bounded = 1;
+	pen.fn = objective;
+	pen.ctx = &wk;
+	pen.n = 4;
+	pen.penalty = fs.penalty;
 
 	/* Start from r = a = b = 1, with alpha matching the observed rate of
 	 * repeat purchases (the mean rate is r/alpha). */
@@ -369,34 +419,36 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	th[1] = log(fmin(fmax(sum_T / sum_x, 1e-6), 1e6));
 	th[2] = 0.0;
 	th[3] = 0.0;
-	oo.max_iterations = opts->max_iterations;
-	oo.gtol = opts->tolerance;
+	oo.max_iterations = fs.max_iterations;
+	oo.gtol = fs.tolerance;
 	oo.max_step = MAX_LOG_STEP;
-	status = loyal__optim_bfgs(objective, &wk, 4, th, &oo, &res);
+	status = loyal__optim_bfgs(loyal__penalized_objective, &pen, 4, th, &oo, &res);
 
 	memset(out, 0, sizeof(*out));
 	out->r = exp(th[0]);
 	out->alpha = exp(th[1]);
 	out->a = exp(th[2]);
 	out->b = exp(th[3]);
-	out->log_likelihood = -res.f * wk.N;
+	/* the likelihood itself, without the penalty */
+	out->log_likelihood = -objective(&wk, th, g) * wk.N;
 	out->customers = d->groups.total;
 	out->iterations = res.iterations;
+	out->penalty = fs.penalty;
 	out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
 
-	if ((rc = loyal__optim_check_fit("BG/NBD", status, &res, 4, th, param_names,
-					  opts->tolerance)) != 0)
+	if ((rc = loyal__optim_check_fit(model, status, &res, 4, th, param_names,
+					  fs.tolerance)) != 0)
 		goto done;
-	loyal__optim_std_errors(objective, &wk, 4, th, wk.N, se);
-	if ((rc = loyal__optim_check_determined("BG/NBD", 4, th, se, param_names)) != 0)
+	loyal__optim_std_errors(loyal__penalized_objective, &pen, 4, th, wk.N, se);
+	if ((rc = loyal__optim_check_determined(model, 4, th, se, param_names)) != 0)
 		goto done;
 	out->se_r = se[0];
 	out->se_alpha = se[1];
 	out->se_a = se[2];
 	out->se_b = se[3];
 	if (!isfinite(out->log_likelihood)) {
-		rc = loyal__error(LOYAL_ECONVERGE, "BG/NBD fit failed: the log-likelihood at the "
-				  "estimate is not finite");
+		rc = loyal__error(LOYAL_ECONVERGE, "%s fit failed: the log-likelihood at the "
+				  "estimate is not finite", model);
 		goto done;
 	}
 	out->converged = 1;
@@ -408,6 +460,12 @@ done:
 	return rc;
 }
 
+int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
+		    const loyal_bgnbd_fit_options *opts)
+{
+	return loyal__bg_fit(out, d, opts, 0);
+}
+
 /* -------------------------------------------------------- predictions */
 
 static int history_ok(double x, double t_x, double T)
@@ -417,14 +475,15 @@ static int history_ok(double x, double t_x, double T)
 }
 
 /* P(alive) for a valid history; d is the log-odds of having dropped out
- * right after the last purchase against being alive. */
-static double p_alive_raw(const loyal_bgnbd_params *p, double x, double t_x, double T)
+ * right after the last purchase against being alive. k = 1 (MBG/NBD): the
+ * first purchase counts as a chance to drop out too. */
+static double p_alive_raw(const loyal_bgnbd_params *p, double x, double t_x, double T, double k)
 {
 	double d;
 
-	if (x == 0.0)
+	if (x + k == 0.0)
 		return 1.0;
-	d = log(p->a / (p->b + x - 1.0)) + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
+	d = log(p->a / (p->b + x + k - 1.0)) + (p->r + x) * log1p((T - t_x) / (p->alpha + t_x));
 	if (d > 0.0) {
 		double e = exp(-d);
 		return e / (1.0 + e);
@@ -432,11 +491,17 @@ static double p_alive_raw(const loyal_bgnbd_params *p, double x, double t_x, dou
 	return 1.0 / (1.0 + exp(d));
 }
 
-double loyal_bgnbd_p_alive(const loyal_bgnbd_params *p, double x, double t_x, double T)
+double loyal__bg_p_alive(const loyal_bgnbd_params *p, double x, double t_x, double T,
+			 int modified)
 {
 	if (!params_ok(p) || !history_ok(x, t_x, T))
 		return NAN;
-	return p_alive_raw(p, x, t_x, T);
+	return p_alive_raw(p, x, t_x, T, modified);
+}
+
+double loyal_bgnbd_p_alive(const loyal_bgnbd_params *p, double x, double t_x, double T)
+{
+	return loyal__bg_p_alive(p, x, t_x, T, 0);
 }
 
 /*
@@ -513,22 +578,49 @@ static double core(double r, double a, double b, double x, double z, double L)
 }
 
 /* The part of E[Y(t) | x, t_x, T] that does not depend on t_x: everything
- * but the factor P(alive). */
-static double expected_alive(const loyal_bgnbd_params *p, double t, double x, double T)
+ * but the factor P(alive). An alive customer's drop-out probability has
+ * the posterior Beta(a, b+x+k), so MBG/NBD's is BG/NBD's with b+1 for b. */
+static double expected_alive(const loyal_bgnbd_params *p, double t, double x, double T, double k)
 {
 	double z = t / (p->alpha + T + t), L = -log1p(t / (p->alpha + T));
 
-	return core(p->r, p->a, p->b, x, z, L);
+	return core(p->r, p->a, p->b + k, x, z, L);
 }
 
-double loyal_bgnbd_expected_conditional(const loyal_bgnbd_params *p, double t, double x,
-					double t_x, double T)
+double loyal__bg_expected_conditional(const loyal_bgnbd_params *p, double t, double x,
+				      double t_x, double T, int modified)
 {
 	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
 		return NAN;
 	if (t == 0.0)
 		return 0.0;
-	return expected_alive(p, t, x, T) * p_alive_raw(p, x, t_x, T);
+	return expected_alive(p, t, x, T, modified) * p_alive_raw(p, x, t_x, T, modified);
+}
+
+double loyal_bgnbd_expected_conditional(const loyal_bgnbd_params *p, double t, double x,
+					double t_x, double T)
+{
+	return loyal__bg_expected_conditional(p, t, x, t_x, T, 0);
+}
+
+/* An alive customer makes no purchase in (T, T+t] exactly when the Poisson
+ * process has no event there (drop-out only ever follows a purchase), with
+ * probability E[exp(-lambda t)] under the posterior Gamma(r+x, alpha+T). */
+double loyal__bg_p_no_purchase(const loyal_bgnbd_params *p, double t, double x, double t_x,
+			       double T, int modified)
+{
+	double alive;
+
+	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
+		return NAN;
+	alive = p_alive_raw(p, x, t_x, T, modified);
+	return (1.0 - alive) + alive * exp(-(p->r + x) * log1p(t / (p->alpha + T)));
+}
+
+double loyal_bgnbd_p_no_purchase(const loyal_bgnbd_params *p, double t, double x, double t_x,
+				 double T)
+{
+	return loyal__bg_p_no_purchase(p, t, x, t_x, T, 0);
 }
 
 /* (x, T) -> expected_alive(), for loyal_bgnbd_score(). */
@@ -581,18 +673,22 @@ static int memo_grow(memo *m)
 	return 0;
 }
 
-int loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_t n, const double *x,
-		      const double *t_x, const double *T, double *p_alive, double *expected)
+int loyal__bg_score(const loyal_bgnbd_params *p, double t, size_t n, const double *x,
+		    const double *t_x, const double *T, double *p_alive, double *expected,
+		    int modified)
 {
 	memo m = { NULL, 0, 0, NULL };
+	double k = modified ? 1.0 : 0.0;
 	size_t i;
 	int rc = 0;
 
 	if (!p || (n > 0 && (!x || !t_x || !T)))
-		return loyal__error(LOYAL_EINVAL, "loyal_bgnbd_score: argument is NULL");
+		return loyal__error(LOYAL_EINVAL, "loyal_%s_score: argument is NULL",
+				    modified ? "mbgnbd" : "bgnbd");
 	if (!params_ok(p))
-		return loyal__error(LOYAL_EINVAL, "BG/NBD parameters must be finite and positive "
-				    "(r %g, alpha %g, a %g, b %g)", p->r, p->alpha, p->a, p->b);
+		return loyal__error(LOYAL_EINVAL, "%s parameters must be finite and positive "
+				    "(r %g, alpha %g, a %g, b %g)", model_name(modified), p->r,
+				    p->alpha, p->a, p->b);
 	if (expected && (!isfinite(t) || t < 0.0))
 		return loyal__error(LOYAL_EINVAL, "prediction horizon t = %g is not a finite "
 				    "time >= 0", t);
@@ -607,7 +703,7 @@ int loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_t n, const dou
 				expected[i] = NAN;
 			continue;
 		}
-		alive = p_alive_raw(p, xi, t_x[i], Ti);
+		alive = p_alive_raw(p, xi, t_x[i], Ti, k);
 		if (p_alive)
 			p_alive[i] = alive;
 		if (!expected)
@@ -630,7 +726,7 @@ int loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_t n, const dou
 		if (!m.used[h]) {
 			m.e[h].x = xi;
 			m.e[h].T = Ti;
-			m.e[h].value = expected_alive(p, t, xi, Ti);
+			m.e[h].value = expected_alive(p, t, xi, Ti, k);
 			m.used[h] = 1;
 			m.n++;
 		}
@@ -643,11 +739,29 @@ done:
 	return rc;
 }
 
-double loyal_bgnbd_expected_unconditional(const loyal_bgnbd_params *p, double t)
+int loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_t n, const double *x,
+		      const double *t_x, const double *T, double *p_alive, double *expected)
 {
+	return loyal__bg_score(p, t, n, x, t_x, T, p_alive, expected, 0);
+}
+
+/* MBG/NBD: a new customer is still alive after the first purchase with
+ * probability b/(a+b), and the drop-out probability of those who are has
+ * the posterior Beta(a, b+1). */
+double loyal__bg_expected_unconditional(const loyal_bgnbd_params *p, double t, int modified)
+{
+	double v;
+
 	if (!params_ok(p) || !isfinite(t) || t < 0.0)
 		return NAN;
 	if (t == 0.0)
 		return 0.0;
-	return core(p->r, p->a, p->b, 0.0, t / (p->alpha + t), -log1p(t / p->alpha));
+	v = core(p->r, p->a, p->b + (modified ? 1.0 : 0.0), 0.0, t / (p->alpha + t),
+		 -log1p(t / p->alpha));
+	return modified ? p->b / (p->a + p->b) * v : v;
+}
+
+double loyal_bgnbd_expected_unconditional(const loyal_bgnbd_params *p, double t)
+{
+	return loyal__bg_expected_unconditional(p, t, 0);
 }

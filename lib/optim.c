@@ -466,3 +466,18 @@ void loyal__optim_std_errors(loyal__objective_fn fn, void *ctx, size_t n, const 
 	for (i = 0; i < n; i++)
 		se[i] = ok ? exp(th[i]) * sqrt(H[i * (n + 1)]) : INFINITY;
 }
+
+double loyal__penalized_objective(void *ctx, const double *x, double *grad)
+{
+	const loyal__penalized *pen = ctx;
+	double f = pen->fn(pen->ctx, x, grad), sq = 0.0;
+	size_t i;
+
+	if (pen->penalty == 0.0)
+		return f;
+	for (i = 0; i < pen->n; i++) {
+		sq += x[i] * x[i];
+		grad[i] += 2.0 * pen->penalty * x[i];
+	}
+	return f + pen->penalty * sq;
+}

@@ -96,4 +96,20 @@ int loyal__optim_check_fit(const char *model, int status, const loyal__optim_res
 void loyal__optim_std_errors(loyal__objective_fn fn, void *ctx, size_t n, const double *th,
 			     double N, double *se);
 
+/*
+ * An objective plus an L2 penalty on its variables (the log-parameters of
+ * a fit): f(x) + penalty * sum x_i^2, for the fits' penalty option (as the
+ * penalizer_coef of the lifetimes package, but on the logarithms of the
+ * parameters, so that it pulls them towards 1 rather than towards 0).
+ * Pass loyal__penalized_objective with a loyal__penalized as its context.
+ */
+typedef struct {
+	loyal__objective_fn fn;
+	void *ctx;
+	size_t n;
+	double penalty; /* >= 0 */
+} loyal__penalized;
+
+double loyal__penalized_objective(void *ctx, const double *x, double *grad);
+
 #endif

@@ -15,6 +15,8 @@
 #include "loyal/csat.h"
 #include "loyal/txn.h"
 #include "loyal/bgnbd.h"
+#include "loyal/mbgnbd.h"
+#include "loyal/pnbd.h"
 #include "loyal/gammagamma.h"
 #include "loyal/holdout.h"
 #include "loyal/txn_window.h"

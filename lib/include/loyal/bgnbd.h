@@ -25,9 +25,13 @@
  *
  * Customers are grouped by identical (x, t_x, T), so fitting costs time in
  * proportion to the number of distinct triples, not of customers.
+ *
+ * The MBG/NBD (mbgnbd.h) and Pareto/NBD (pnbd.h) models are fitted to the
+ * same data, a loyal_bgnbd_data, with the same fit options.
  */
 
-/* Customers to fit, grouped by identical (x, t_x, T). Opaque. */
+/* Customers to fit, grouped by identical (x, t_x, T). Opaque. Also the
+ * input of loyal_mbgnbd_fit() and loyal_pnbd_fit(). */
 typedef struct loyal_bgnbd_data loyal_bgnbd_data;
 
 /* Create an empty data set in *out. Returns 0, or LOYAL_ENOMEM (then *out is
@@ -69,10 +73,19 @@ typedef struct {
 	 * log-likelihood with respect to (ln r, ln alpha, ln a, ln b) exceeds
 	 * this in magnitude; > 0. */
 	double tolerance;
+	/* Version 2: an L2 penalty on the log-parameters, for fits that run to
+	 * a boundary: the fit minimises
+	 *   -log_likelihood / customers + penalty * sum (ln theta_i)^2
+	 * over the model's four parameters theta_i. >= 0; 0 (the default) is
+	 * plain maximum likelihood. It pulls each parameter towards 1; the
+	 * lifetimes package's penalizer_coef penalises theta_i^2 instead. As
+	 * alpha and beta are in the caller's time unit, so is the penalty's
+	 * effect on them. Ignored in a version 1 struct. */
+	double penalty;
 } loyal_bgnbd_fit_options;
 
-#define LOYAL_BGNBD_FIT_OPTIONS_VERSION 1
-#define LOYAL_BGNBD_FIT_OPTIONS_INIT { LOYAL_BGNBD_FIT_OPTIONS_VERSION, 200, 1e-8 }
+#define LOYAL_BGNBD_FIT_OPTIONS_VERSION 2
+#define LOYAL_BGNBD_FIT_OPTIONS_INIT { LOYAL_BGNBD_FIT_OPTIONS_VERSION, 200, 1e-8, 0.0 }
 
 /* Fitted (or given) model parameters. Only r, alpha, a and b are read by the
  * prediction functions below, so a caller may fill those in by hand. */
@@ -81,12 +94,15 @@ typedef struct {
 	double a, b;       /* dropout probability ~ Beta(a, b) */
 	/* Standard errors, from the inverse of the observed information
 	 * (finite differences of the analytic gradient) by the delta method;
-	 * INFINITY when the information matrix is singular. */
+	 * INFINITY when the information matrix is singular. With a penalty,
+	 * the information of the penalised objective (smaller errors). */
 	double se_r, se_alpha, se_a, se_b;
-	double log_likelihood; /* total over all customers, at the estimate */
+	double log_likelihood; /* total over all customers, at the estimate
+	                        * (without the penalty) */
 	size_t customers;      /* customers fitted */
 	int iterations;        /* quasi-Newton iterations used */
 	int converged;         /* 1 after a successful fit */
+	double penalty;        /* the penalty the fit used (0: none) */
 } loyal_bgnbd_params;
 
 /*
@@ -107,7 +123,8 @@ typedef struct {
 LOYAL_EXTERN(int) loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 				  const loyal_bgnbd_fit_options *opts);
 
-/* Total log-likelihood of the customers in d under p's r, alpha, a, b, into
+/* Total log-likelihood of the customers in d under p's r, alpha, a, b (no
+ * penalty), into
  * *out. Returns 0, LOYAL_EINVAL for a NULL argument or parameters that are
  * not finite and positive, LOYAL_ENODATA for an empty d, or LOYAL_ENOMEM. */
 LOYAL_EXTERN(int) loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p,
@@ -140,6 +157,18 @@ LOYAL_EXTERN(double) loyal_bgnbd_p_alive(const loyal_bgnbd_params *p, double x, 
  */
 LOYAL_EXTERN(double) loyal_bgnbd_expected_conditional(const loyal_bgnbd_params *p, double t,
 						      double x, double t_x, double T);
+
+/*
+ * Probability that a customer with history (x, t_x, T) makes no purchase in
+ * the next t time units, (T, T+t]:
+ *
+ *   P(Y(t) = 0 | x, t_x, T) = 1 - P(alive) + P(alive) ((alpha+T)/(alpha+T+t))^(r+x)
+ *
+ * (a customer alive at T can only drop out after a purchase). Same NAN cases
+ * as loyal_bgnbd_expected_conditional(); 1 for t = 0.
+ */
+LOYAL_EXTERN(double) loyal_bgnbd_p_no_purchase(const loyal_bgnbd_params *p, double t, double x,
+					       double t_x, double T);
 
 /*
  * Expected number of repeat purchases in the first t time units of a newly
