@@ -426,6 +426,7 @@ struct cli_out {
 	char **cells;
 	size_t ncells, cells_cap;
 	size_t *width;
+	int named;          /* several named tables (cli_out_open_named) */
 };
 
 static int out_fail(struct cli_out *o)
@@ -478,8 +479,107 @@ static int unique_names(struct cli_out *o)
 	return 0;
 }
 
+static void put_json_text(FILE *fp, const char *s);
+static void write_table(struct cli_out *o);
+static void write_header(struct cli_out *o);
+
+static int out_open(struct cli_out **out, const struct cli_common *c,
+		    const struct cli_column *cols, size_t ncols, const char *name);
+
 int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		 const struct cli_column *cols, size_t ncols)
+{
+	return out_open(out, c, cols, ncols, NULL);
+}
+
+int cli_out_open_named(struct cli_out **out, const struct cli_common *c, const char *name,
+		       const struct cli_column *cols, size_t ncols)
+{
+	return out_open(out, c, cols, ncols, name);
+}
+
+/* The column widths and unique names of the current table. */
+static int table_setup(struct cli_out *o)
+{
+	if (o->format == CLI_FMT_TABLE && !(o->width = calloc(o->ncols ? o->ncols : 1, sizeof(size_t))))
+		return -1;
+	if (unique_names(o) < 0)
+		return -1;
+	for (size_t i = 0; o->format == CLI_FMT_TABLE && i < o->ncols; i++) {
+		/* a --by column's name comes from the input, as its values do;
+		 * result columns keep their documented names */
+		char *cut;
+		if (o->cols[i].type != CLI_T_GROUP)
+			continue;
+		if (!cut_to_width(o->names[i], o->max_width, &cut))
+			return -1;
+		if (cut) {
+			free(o->owned[i]);
+			o->owned[i] = cut;
+			o->names[i] = cut;
+		}
+	}
+	return 0;
+}
+
+static void table_reset(struct cli_out *o)
+{
+	for (size_t i = 0; i < o->ncells; i++)
+		free(o->cells[i]);
+	o->ncells = 0;
+	for (size_t i = 0; o->owned && i < o->ncols; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	free(o->names);
+	free(o->width);
+	o->owned = NULL;
+	o->names = NULL;
+	o->width = NULL;
+	o->rows = 0;
+}
+
+int cli_out_next_table(struct cli_out *o, const char *name, const struct cli_column *cols,
+		       size_t ncols)
+{
+	switch (o->format) {
+	case CLI_FMT_TABLE:
+		write_table(o);
+		fputc('\n', o->fp);
+		break;
+	case CLI_FMT_CSV:
+	case CLI_FMT_TSV:
+		fputc('\n', o->fp);
+		break;
+	case CLI_FMT_JSON:
+		fputs(o->rows ? "\n],\n" : "],\n", o->fp);
+		put_json_text(o->fp, name);
+		fputs(": [", o->fp);
+		break;
+	}
+	table_reset(o);
+	o->cols = cols;
+	o->ncols = ncols;
+	if (table_setup(o) < 0)
+		return out_fail(o);
+	if (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV)
+		write_header(o);
+	return 0;
+}
+
+static void write_header(struct cli_out *o)
+{
+	for (size_t i = 0; i < o->ncols; i++) {
+		if (i)
+			fputc(o->format == CLI_FMT_CSV ? ',' : '\t', o->fp);
+		/* a --by column's name comes from the input: quote it as
+		 * any text cell */
+		(o->format == CLI_FMT_CSV ? put_csv_text : put_tsv_text)(o->fp, o->names[i]);
+	}
+	fputc('\n', o->fp);
+}
+
+static int out_open(struct cli_out **out, const struct cli_common *c,
+		    const struct cli_column *cols, size_t ncols, const char *name)
 {
 	struct cli_out *o = calloc(1, sizeof(*o));
 
@@ -488,6 +588,7 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		return CLI_EXIT_OSERR;
 	}
 	o->format = c->format;
+	o->named = name != NULL;
 	o->excel_safe = c->excel_safe;
 	o->cols = cols;
 	o->ncols = ncols;
@@ -501,49 +602,21 @@ int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		o->fp = o->target.fp;
 		o->has_target = 1;
 	}
-	if (o->format == CLI_FMT_TABLE) {
-		if (!(o->width = calloc(ncols ? ncols : 1, sizeof(size_t)))) {
-			cli_out_close(o, CLI_EXIT_OSERR);
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
-		}
-	}
-	if (unique_names(o) < 0) {
+	o->max_width = c->max_width;
+	if (table_setup(o) < 0) {
 		cli_out_close(o, CLI_EXIT_OSERR);
 		cli_error("out of memory");
 		return CLI_EXIT_OSERR;
 	}
-	o->max_width = c->max_width;
-	for (size_t i = 0; o->format == CLI_FMT_TABLE && i < ncols; i++) {
-		/* a --by column's name comes from the input, as its values do;
-		 * result columns keep their documented names */
-		char *cut;
-		if (cols[i].type != CLI_T_GROUP)
-			continue;
-		if (!cut_to_width(o->names[i], o->max_width, &cut)) {
-			cli_out_close(o, CLI_EXIT_OSERR);
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
-		}
-		if (cut) {
-			free(o->owned[i]);
-			o->owned[i] = cut;
-			o->names[i] = cut;
-		}
-	}
 	*out = o;
 	if (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV) {
-		struct cli_value hv[1];
-		(void)hv;
-		for (size_t i = 0; i < ncols; i++) {
-			if (i)
-				fputc(o->format == CLI_FMT_CSV ? ',' : '\t', o->fp);
-			/* a --by column's name comes from the input: quote it as
-			 * any text cell */
-			(o->format == CLI_FMT_CSV ? put_csv_text : put_tsv_text)(o->fp, o->names[i]);
-		}
-		fputc('\n', o->fp);
+		write_header(o);
 	} else if (o->format == CLI_FMT_JSON) {
+		if (name) {
+			fputc('{', o->fp);
+			put_json_text(o->fp, name);
+			fputs(": ", o->fp);
+		}
 		fputc('[', o->fp);
 	}
 	return 0;
@@ -904,18 +977,13 @@ int cli_out_close(struct cli_out *o, int status)
 		if (o->format == CLI_FMT_TABLE)
 			write_table(o);
 		else if (o->format == CLI_FMT_JSON)
-			fputs(o->rows ? "\n]\n" : "]\n", o->fp);
+			fputs(o->rows ? (o->named ? "\n]}\n" : "\n]\n") : (o->named ? "]}\n" : "]\n"),
+			      o->fp);
 	}
 	if (o->has_target)
 		status = cli_target_close(&o->target, status);
-	for (size_t i = 0; i < o->ncells; i++)
-		free(o->cells[i]);
-	for (size_t i = 0; o->owned && i < o->ncols; i++)
-		free(o->owned[i]);
-	free(o->owned);
-	free(o->names);
+	table_reset(o);
 	free(o->cells);
-	free(o->width);
 	free(o);
 	return status;
 }

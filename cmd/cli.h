@@ -197,6 +197,17 @@ struct cli_out;
  * valid until cli_out_close(). Returns 0 or an exit status (73). */
 int cli_out_open(struct cli_out **out, const struct cli_common *c,
 		 const struct cli_column *cols, size_t ncols);
+/* An output of several tables, the first named `name`: start it as
+ * cli_out_open() does, then call cli_out_next_table() between tables. In
+ * the table format the tables follow each other with a blank line between;
+ * in csv and tsv, a blank line and the next table's header; in JSON the
+ * output is one object {"NAME": [rows], "NAME2": [rows], ...}. */
+int cli_out_open_named(struct cli_out **out, const struct cli_common *c, const char *name,
+		       const struct cli_column *cols, size_t ncols);
+/* End the current table and start the next, named `name`, with its own
+ * columns (valid until cli_out_close()). Returns 0 or an exit status. */
+int cli_out_next_table(struct cli_out *o, const char *name, const struct cli_column *cols,
+		       size_t ncols);
 /* Write one row of ncols values; returns 0 or an exit status. */
 int cli_out_row(struct cli_out *o, const struct cli_value *vals);
 /* Finish: on success (status 0) flush and, with -o, move the file into

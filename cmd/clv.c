@@ -8,9 +8,9 @@ static const struct cli_command_info info = {
 	"clv",
 	"loyal clv [options] FILE...",
 	"Customer lifetime value over the next --months months of 30 days: the expected\n"
-	"purchases of each month (BG/NBD model) times the customer's expected spend per\n"
-	"purchase (Gamma-Gamma model), discounted by --discount a month. Needs amounts.\n"
-	"--params prints both fitted models.",
+	"purchases of each month (BG/NBD model by default, or --model) times the\n"
+	"customer's expected spend per purchase (Gamma-Gamma model), discounted by\n"
+	"--discount a month. Needs amounts. --params prints both fitted models.",
 };
 
 enum sort_key { SORT_NONE = 0, SORT_CLV, SORT_EXPECTED, SORT_SPEND };
@@ -21,24 +21,300 @@ static int oom(void)
 	return CLI_EXIT_OSERR;
 }
 
+/* One fit unit's spend model and its customers' values. */
+struct spend {
+	loyal_gg_params gg;
+	double *pa, *ey, *spend, *clv; /* per customer of the unit */
+};
+
+struct run {
+	struct cli_common c;
+	struct txn_opts t;
+	struct txn_data d;
+	struct model_opts mo;
+	struct model_customers all;
+	struct model_unit *fits;
+	size_t nfits;
+	struct spend *sp;       /* per fit unit */
+	uint64_t months;
+	double discount;
+};
+
+static void spend_free(struct spend *s)
+{
+	free(s->pa);
+	free(s->ey);
+	free(s->spend);
+	free(s->clv);
+}
+
+/* Fit the Gamma-Gamma model of unit u and compute every customer's values. */
+static int unit_values(struct run *R, struct model_unit *u, struct spend *out)
+{
+	const struct model_customers *m = &u->m;
+	const struct model_fit *f = model_chosen(&u->set);
+	loyal_gg_data *gd = NULL;
+	double *prev = NULL, *cur = NULL;
+	size_t n = m->n, cap = n ? n : 1;
+	uint64_t one_time = 0, nonpositive = 0;
+	int rc = 0, error;
+
+	if (!(out->pa = malloc(cap * sizeof(double))) || !(out->ey = calloc(cap, sizeof(double))) ||
+	    !(out->spend = malloc(cap * sizeof(double))) || !(out->clv = calloc(cap, sizeof(double))) ||
+	    !(cur = malloc(cap * sizeof(double)))) {
+		rc = oom();
+		goto done;
+	}
+	prev = out->ey;
+	/* The spend model: repeat customers whose mean repeat spend and net
+	 * spend are both above 0. Everyone else gets the population mean. */
+	if ((error = loyal_gg_data_new(&gd)) < 0) {
+		rc = cli_lib_error(error);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		loyal_txn_customer cu;
+		if ((error = loyal_txn_customer_get(&cu, R->d.acc, m->index[i])) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		out->spend[i] = NAN; /* the population mean, once known */
+		if (cu.x == 0) {
+			one_time++;
+		} else if (!(cu.mean_repeat_spend > 0) || cu.spend <= 0) {
+			nonpositive++;
+		} else {
+			out->spend[i] = cu.mean_repeat_spend;
+			if ((error = loyal_gg_data_add(gd, (double)cu.x, cu.mean_repeat_spend)) < 0) {
+				rc = cli_lib_error(error);
+				goto done;
+			}
+		}
+	}
+	if (!R->c.quiet) {
+		uint64_t fitted = loyal_gg_data_customers(gd);
+		cli_error("%sspend model: %llu repeat customer%s fitted; %llu one-time buyer%s and "
+			  "%llu repeat customer%s whose mean repeat spend or net spend is 0 or less "
+			  "get the population mean", u->label,
+			  (unsigned long long)fitted, fitted == 1 ? "" : "s",
+			  (unsigned long long)one_time, one_time == 1 ? "" : "s",
+			  (unsigned long long)nonpositive, nonpositive == 1 ? "" : "s");
+	}
+	if (loyal_gg_data_customers(gd) < 2) {
+		/* say why in this command's terms, not the library's */
+		cli_error("%sthe Gamma-Gamma spend model needs at least 2 repeat customers whose "
+			  "mean repeat spend and net spend are above 0; %llu of %llu repeat "
+			  "customer%s qualify", u->label,
+			  (unsigned long long)loyal_gg_data_customers(gd),
+			  (unsigned long long)(n - one_time), n - one_time == 1 ? "" : "s");
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+	if ((rc = model_fit_gg(&out->gg, gd, &R->mo, u->label)) != 0)
+		goto done;
+	double population = loyal_gg_expected_spend(&out->gg, 0, 0);
+	for (size_t i = 0; i < n; i++)
+		out->spend[i] = isnan(out->spend[i]) ? population
+			      : loyal_gg_expected_spend(&out->gg, m->x[i], out->spend[i]);
+
+	/* CLV = sum over months i of (E[Y(30 i days)] - E[Y(30 (i-1) days)])
+	 * spend / (1 + d)^i; prev holds E[Y] of the month before. */
+	double factor = 1.0;
+	for (uint64_t i = 1; i <= R->months; i++) {
+		double horizon = 30.0 * (double)i / R->mo.unit_days;
+		if ((error = model_score(f, horizon, n, m->x, m->t_x, m->T, i == 1 ? out->pa : NULL,
+					 cur)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		factor /= 1.0 + R->discount;
+		for (size_t k = 0; k < n; k++)
+			out->clv[k] += (cur[k] - prev[k]) * out->spend[k] * factor;
+		double *swap = prev;
+		prev = cur;
+		cur = swap;
+	}
+	/* out->ey: E[Y(30 M days)] */
+	if (prev != out->ey) {
+		memcpy(out->ey, prev, n * sizeof(double));
+		cur = prev;
+	}
+done:
+	free(cur);
+	loyal_gg_data_free(gd);
+	return rc;
+}
+
+static size_t by_values(struct cli_value *v, struct run *R, uint32_t group)
+{
+	return R->c.by.n ? txn_group_values(v, &R->d, group) : 0;
+}
+
+static int write_params(struct run *R)
+{
+	struct cli_out *out = NULL;
+	struct cli_column cols[MODEL_PARAMS_MAX_COLS];
+	struct cli_value v[MODEL_PARAMS_MAX_COLS];
+	int grouped = R->c.by.n && !R->mo.pooled, rc;
+	size_t nby = grouped ? txn_group_columns(cols, &R->d) : 0;
+	size_t nc = model_params_columns(cols, nby, 1);
+
+	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
+		return rc;
+	for (size_t k = 0; k < R->nfits && rc == 0; k++) {
+		size_t n = grouped ? by_values(v, R, R->fits[k].group) : 0;
+		if (n == SIZE_MAX) {
+			rc = oom();
+			break;
+		}
+		rc = model_params_write(out, v, n, &R->fits[k].set, &R->sp[k].gg, &R->mo);
+	}
+	return cli_out_close(out, rc);
+}
+
+static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
+{
+	struct cli_out *out = NULL;
+	size_t total = 0, *perm = NULL, *unit_of = NULL, *local = NULL, at = 0;
+	double *key = NULL;
+	int rc = 0, error;
+
+	for (size_t k = 0; k < R->nfits; k++)
+		total += R->fits[k].m.n;
+	size_t cap = total ? total : 1;
+	if (!(unit_of = malloc(cap * sizeof(*unit_of))) || !(local = malloc(cap * sizeof(*local))) ||
+	    !(key = malloc(cap * sizeof(*key)))) {
+		rc = oom();
+		goto done;
+	}
+	/* customers in input order (by group first, with --by) */
+	for (size_t k = 0; k < R->nfits; k++) {
+		for (size_t i = 0; i < R->fits[k].m.n; i++, at++) {
+			const struct spend *s = &R->sp[k];
+			unit_of[at] = k;
+			local[at] = i;
+			key[at] = sort == SORT_CLV ? s->clv[i] : sort == SORT_EXPECTED ? s->ey[i]
+				: s->spend[i];
+		}
+	}
+	if (sort != SORT_NONE && !(perm = model_order(key, total))) {
+		rc = CLI_EXIT_OSERR;
+		goto done;
+	}
+
+	struct cli_column cols[CLI_LIST_MAX + 8];
+	size_t nc = R->c.by.n ? txn_group_columns(cols, &R->d) : 0;
+	cols[nc++] = (struct cli_column){ "customer", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "p_alive", CLI_T_NUM, 4 };
+	cols[nc++] = (struct cli_column){ "expected_purchases", CLI_T_NUM, 4 };
+	cols[nc++] = (struct cli_column){ "expected_spend", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "clv", CLI_T_NUM, 2 };
+	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
+		goto done;
+	for (size_t r = 0; r < total && r < top; r++) {
+		size_t j = perm ? perm[r] : r, k = unit_of[j], i = local[j];
+		const struct spend *s = &R->sp[k];
+		const struct model_customers *m = &R->fits[k].m;
+		struct cli_value v[CLI_LIST_MAX + 8];
+		loyal_txn_customer cu;
+		size_t n;
+
+		if ((error = loyal_txn_customer_get(&cu, R->d.acc, m->index[i])) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		if (!isfinite(s->pa[i]) || !isfinite(s->ey[i]) || !isfinite(s->spend[i]) ||
+		    !isfinite(s->clv[i])) {
+			cli_error("internal error: no value for customer '%s'", cu.id);
+			rc = CLI_EXIT_SOFTWARE;
+			goto done;
+		}
+		if ((n = by_values(v, R, m->group[i])) == SIZE_MAX) {
+			rc = oom();
+			goto done;
+		}
+		v[n++] = CLI_STR(cu.id);
+		v[n++] = CLI_NUM(s->pa[i]);
+		v[n++] = CLI_NUM(s->ey[i]);
+		v[n++] = CLI_NUM(s->spend[i]);
+		v[n++] = CLI_NUM(s->clv[i]);
+		if ((rc = cli_out_row(out, v)) != 0)
+			goto done;
+	}
+done:
+	rc = cli_out_close(out, rc);
+	free(unit_of);
+	free(local);
+	free(key);
+	free(perm);
+	return rc;
+}
+
+/* --by with --pooled: one row per group, from the one fit of each model. */
+static int write_group_summaries(struct run *R)
+{
+	struct cli_out *out = NULL;
+	struct model_unit *groups = NULL;
+	size_t ng = 0;
+	int rc;
+
+	if ((rc = model_units_make(&groups, &ng, &R->all, &R->d, 1)) != 0)
+		return rc;
+	struct cli_column cols[CLI_LIST_MAX + 8];
+	size_t nc = txn_group_columns(cols, &R->d);
+	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "p_alive", CLI_T_NUM, 4 };
+	cols[nc++] = (struct cli_column){ "expected_purchases", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "expected_spend", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "clv", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "mean_clv", CLI_T_NUM, 2 };
+	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
+		goto done;
+	/* the one fit unit holds everyone, in the order of R->all */
+	const struct spend *s = &R->sp[0];
+	for (size_t g = 0; g < ng && rc == 0; g++) {
+		double alive = 0, expected = 0, clv = 0, spend = 0;
+		size_t n = 0, count = 0;
+		struct cli_value v[CLI_LIST_MAX + 8];
+		for (size_t i = 0; i < R->all.n; i++) {
+			if (R->all.group[i] != groups[g].group)
+				continue;
+			alive += s->pa[i];
+			expected += s->ey[i];
+			clv += s->clv[i];
+			spend += s->ey[i] * s->spend[i];
+			count++;
+		}
+		if ((n = by_values(v, R, groups[g].group)) == SIZE_MAX) {
+			rc = oom();
+			break;
+		}
+		v[n++] = CLI_INT(count);
+		v[n++] = CLI_NUM(alive / (double)count);
+		v[n++] = CLI_NUM(expected);
+		/* the spend per expected purchase, weighted by the purchases */
+		v[n++] = expected > 0 ? CLI_NUM(spend / expected) : CLI_NULL;
+		v[n++] = CLI_NUM(clv);
+		v[n++] = CLI_NUM(clv / (double)count);
+		rc = cli_out_row(out, v);
+	}
+done:
+	rc = cli_out_close(out, rc);
+	model_units_free(groups, ng);
+	return rc;
+}
+
 int cmd_clv(int argc, char **argv)
 {
-	struct cli_common c = { 0 };
-	struct txn_opts t = { 0 };
-	struct txn_data d = { 0 };
-	struct model_opts mo = { 0 };
-	struct model_customers m = { 0 };
-	struct cli_out *out = NULL;
-	loyal_bgnbd_params bg;
-	loyal_gg_params gg;
-	loyal_gg_data *gd = NULL;
+	struct run R;
 	const char *months_text = NULL, *discount_text = NULL, *sort_text = NULL, *top_text = NULL;
-	double *pa = NULL, *prev = NULL, *cur = NULL, *spend = NULL, *clv = NULL;
-	size_t *perm = NULL;
-	int params = 0, nargs, rc, error;
+	int params = 0, nargs, rc;
 	enum sort_key sort = SORT_NONE;
-	uint64_t months = 12, top = UINT64_MAX;
-	double discount = 0.01;
+	uint64_t top = UINT64_MAX;
+
+	memset(&R, 0, sizeof(R));
+	R.months = 12;
+	R.discount = 0.01;
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Lifetime value"),
 		CLI_OPT_STRING(0, "months", "M", &months_text,
@@ -51,27 +327,28 @@ int cmd_clv(int argc, char **argv)
 		CLI_OPT_STRING(0, "top", "N", &top_text, "only the first N customers"),
 		CLI_OPT_FLAG(0, "params", &params,
 			     "print both fitted models instead of the customers"),
-		MODEL_OPTS(&mo),
-		TXN_OPTS_MODEL_INPUT(&t),
-		CLI_OPTS_INPUT(&c),
-		CLI_OPT_THREADS(&c),
-		CLI_OPTS_OUTPUT(&c),
+		MODEL_OPTS(&R.mo),
+		MODEL_OPTS_BY(&R.c, &R.mo),
+		TXN_OPTS_MODEL_INPUT(&R.t),
+		CLI_OPTS_INPUT(&R.c),
+		CLI_OPT_THREADS(&R.c),
+		CLI_OPTS_OUTPUT(&R.c),
 		CLI_OPT_END
 	};
 
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
 		return rc;
-	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE ||
-	    (rc = model_opts_finish(&info, &mo)) != CLI_CONTINUE)
+	if ((rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
+	    (rc = model_opts_finish(&info, &R.mo, &R.c)) != CLI_CONTINUE)
 		return rc;
 	if (months_text) {
-		if (cli_parse_count(&months, "--months", months_text, 1, 1200))
+		if (cli_parse_count(&R.months, "--months", months_text, 1, 1200))
 			return CLI_EXIT_USAGE;
 	}
 	if (discount_text) {
-		if (cli_parse_number(&discount, "--discount", discount_text))
+		if (cli_parse_number(&R.discount, "--discount", discount_text))
 			return CLI_EXIT_USAGE;
-		if (!(discount >= 0 && discount < 1))
+		if (!(R.discount >= 0 && R.discount < 1))
 			return cli_usage_error(&info, "--discount needs a monthly rate from 0 to below 1 "
 					       "(0.01 is 1%%), not '%s'", discount_text);
 	}
@@ -91,158 +368,53 @@ int cmd_clv(int argc, char **argv)
 	if (params && (months_text || discount_text || sort_text || top_text))
 		return cli_usage_error(&info, "--months, --discount, --sort and --top apply to the "
 				       "customer rows, not to --params");
-	txn_opts_days(&t);
-	t.need_amount = 1;
-	if ((rc = txn_opts_finish(&info, &t)) != CLI_CONTINUE)
+	if (R.mo.pooled && (sort_text || top_text))
+		return cli_usage_error(&info, "--sort and --top apply to customer rows; --pooled "
+				       "prints one row per group");
+	txn_opts_days(&R.t);
+	R.t.need_amount = 1;
+	if ((rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
 		return rc;
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
-	if ((rc = txn_load(&d, &c, &t, argv, nargs)) != 0)
+	if ((rc = txn_load(&R.d, &R.c, &R.t, argv, nargs)) != 0)
 		goto done;
 
-	int32_t cut = loyal_txn_as_of(d.acc);
-	size_t n;
-	if ((rc = model_customers_load(&m, d.acc, cut, mo.unit_days)) != 0 ||
-	    (rc = model_fit_bgnbd(&bg, &m, &mo)) != 0)
+	if ((rc = model_customers_load(&R.all, R.d.acc, loyal_txn_as_of(R.d.acc),
+				       R.mo.unit_days)) != 0 ||
+	    (rc = model_units_make(&R.fits, &R.nfits, &R.all, &R.d,
+				   R.c.by.n > 0 && !R.mo.pooled)) != 0)
 		goto done;
-	n = m.n;
-
-	/* The spend model: repeat customers whose mean repeat spend and net
-	 * spend are both above 0. Everyone else gets the population mean. */
-	uint64_t one_time = 0, nonpositive = 0;
-	if ((error = loyal_gg_data_new(&gd)) < 0) {
-		rc = cli_lib_error(error);
-		goto done;
-	}
-	if (!(spend = malloc((n ? n : 1) * sizeof(*spend)))) {
+	if (!(R.sp = calloc(R.nfits ? R.nfits : 1, sizeof(*R.sp)))) {
 		rc = oom();
 		goto done;
 	}
-	for (size_t i = 0; i < n; i++) {
-		loyal_txn_customer cu;
-		if ((error = loyal_txn_customer_get(&cu, d.acc, m.index[i])) < 0) {
-			rc = cli_lib_error(error);
+	for (size_t k = 0; k < R.nfits; k++) {
+		if ((rc = model_fit_set(&R.fits[k].set, &R.fits[k].m, &R.mo, R.fits[k].label)) != 0)
 			goto done;
-		}
-		spend[i] = NAN; /* the population mean, once known */
-		if (cu.x == 0) {
-			one_time++;
-		} else if (!(cu.mean_repeat_spend > 0) || cu.spend <= 0) {
-			nonpositive++;
-		} else {
-			spend[i] = cu.mean_repeat_spend;
-			if ((error = loyal_gg_data_add(gd, (double)cu.x, cu.mean_repeat_spend)) < 0) {
-				rc = cli_lib_error(error);
-				goto done;
-			}
-		}
+		model_note_choice(&R.fits[k].set, &R.mo, R.fits[k].label);
+		if (!params)
+			model_warn_doubtful(model_chosen(&R.fits[k].set), &R.mo, R.fits[k].label);
+		if ((rc = unit_values(&R, &R.fits[k], &R.sp[k])) != 0)
+			goto done;
 	}
-	if (!c.quiet) {
-		uint64_t fitted = loyal_gg_data_customers(gd);
-		cli_error("spend model: %llu repeat customer%s fitted; %llu one-time buyer%s and "
-			  "%llu repeat customer%s whose mean repeat spend or net spend is 0 or less "
-			  "get the population mean",
-			  (unsigned long long)fitted, fitted == 1 ? "" : "s",
-			  (unsigned long long)one_time, one_time == 1 ? "" : "s",
-			  (unsigned long long)nonpositive, nonpositive == 1 ? "" : "s");
-	}
-	if (loyal_gg_data_customers(gd) < 2) {
-		/* say why in this command's terms, not the library's */
-		cli_error("the Gamma-Gamma spend model needs at least 2 repeat customers whose "
-			  "mean repeat spend and net spend are above 0; %llu of %llu repeat "
-			  "customer%s qualify",
-			  (unsigned long long)loyal_gg_data_customers(gd),
-			  (unsigned long long)(n - one_time), n - one_time == 1 ? "" : "s");
-		rc = CLI_EXIT_DATA;
-		goto done;
-	}
-	if ((rc = model_fit_gg(&gg, gd, &mo)) != 0)
-		goto done;
-	double population = loyal_gg_expected_spend(&gg, 0, 0);
+	if (R.mo.penalty > 0 && !R.c.quiet)
+		cli_error("note: fitted with --penalty %g (an L2 penalty on the log-parameters): "
+			  "the estimates are shrunk towards 1 and are not maximum likelihood",
+			  R.mo.penalty);
 
-	if (params) {
-		struct cli_column cols[24];
-		size_t nc = model_params_columns(cols, 1);
-		if ((rc = cli_out_open(&out, &c, cols, nc)) == 0)
-			rc = model_params_write(out, &bg, &gg, &mo);
-		/* closed here: the output reads cols until then */
-		rc = cli_out_close(out, rc);
-		out = NULL;
-		goto done;
-	}
-
-	/* Expected spend per purchase, then CLV = sum over months i of
-	 * (E[Y(30 i days)] - E[Y(30 (i-1) days)]) spend / (1 + d)^i. */
-	for (size_t i = 0; i < n; i++)
-		spend[i] = isnan(spend[i]) ? population
-			 : loyal_gg_expected_spend(&gg, m.x[i], spend[i]);
-	if (!(pa = malloc((n ? n : 1) * sizeof(*pa))) || !(prev = calloc(n ? n : 1, sizeof(*prev))) ||
-	    !(cur = malloc((n ? n : 1) * sizeof(*cur))) || !(clv = calloc(n ? n : 1, sizeof(*clv)))) {
-		rc = oom();
-		goto done;
-	}
-	double factor = 1.0;
-	for (uint64_t i = 1; i <= months; i++) {
-		double horizon = 30.0 * (double)i / mo.unit_days;
-		if ((error = loyal_bgnbd_score(&bg, horizon, n, m.x, m.t_x, m.T, i == 1 ? pa : NULL,
-					       cur)) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		factor /= 1.0 + discount;
-		for (size_t k = 0; k < n; k++)
-			clv[k] += (cur[k] - prev[k]) * spend[k] * factor;
-		double *swap = prev;
-		prev = cur;
-		cur = swap;
-	}
-	/* prev now holds E[Y(30 M days)] */
-	if (sort != SORT_NONE) {
-		const double *src = sort == SORT_CLV ? clv : sort == SORT_EXPECTED ? prev : spend;
-		if (!(perm = model_order(src, n))) {
-			rc = CLI_EXIT_OSERR;
-			goto done;
-		}
-	}
-
-	static const struct cli_column cols[] = {
-		{ "customer", CLI_T_STR, 0 },
-		{ "p_alive", CLI_T_NUM, 4 },
-		{ "expected_purchases", CLI_T_NUM, 4 },
-		{ "expected_spend", CLI_T_NUM, 2 },
-		{ "clv", CLI_T_NUM, 2 },
-	};
-	if ((rc = cli_out_open(&out, &c, cols, sizeof(cols) / sizeof(cols[0]))) != 0)
-		goto done;
-	for (size_t r = 0; r < n && r < top; r++) {
-		size_t i = perm ? perm[r] : r;
-		loyal_txn_customer cu;
-		if ((error = loyal_txn_customer_get(&cu, d.acc, m.index[i])) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		if (!isfinite(pa[i]) || !isfinite(prev[i]) || !isfinite(spend[i]) || !isfinite(clv[i])) {
-			cli_error("internal error: no value for customer '%s'", cu.id);
-			rc = CLI_EXIT_SOFTWARE;
-			goto done;
-		}
-		struct cli_value v[] = {
-			CLI_STR(cu.id), CLI_NUM(pa[i]), CLI_NUM(prev[i]), CLI_NUM(spend[i]),
-			CLI_NUM(clv[i]),
-		};
-		if ((rc = cli_out_row(out, v)) != 0)
-			goto done;
-	}
+	if (params)
+		rc = write_params(&R);
+	else if (R.mo.pooled)
+		rc = write_group_summaries(&R);
+	else
+		rc = write_customers(&R, sort, top);
 done:
-	rc = cli_out_close(out, rc);
-	loyal_gg_data_free(gd);
-	free(pa);
-	free(prev);
-	free(cur);
-	free(spend);
-	free(clv);
-	free(perm);
-	model_customers_dispose(&m);
-	txn_data_dispose(&d);
+	for (size_t k = 0; R.sp && k < R.nfits; k++)
+		spend_free(&R.sp[k]);
+	free(R.sp);
+	model_units_free(R.fits, R.nfits);
+	model_customers_dispose(&R.all);
+	txn_data_dispose(&R.d);
 	return rc;
 }

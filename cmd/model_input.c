@@ -4,7 +4,21 @@
 
 #include "model_input.h"
 
-int model_opts_finish(const struct cli_command_info *info, struct model_opts *m)
+static const char *const keys[MODEL_NKINDS] = { "bgnbd", "mbgnbd", "pnbd" };
+static const char *const titles[MODEL_NKINDS] = { "BG/NBD", "MBG/NBD", "Pareto/NBD" };
+
+const char *model_key(int kind)
+{
+	return kind >= 0 && kind < MODEL_NKINDS ? keys[kind] : "auto";
+}
+
+const char *model_title(int kind)
+{
+	return kind >= 0 && kind < MODEL_NKINDS ? titles[kind] : "auto";
+}
+
+int model_opts_finish(const struct cli_command_info *info, struct model_opts *m,
+		      const struct cli_common *c)
 {
 	static const struct { const char *name; double days; } units[] = {
 		{ "day", 1.0 }, { "week", 7.0 }, { "month", 30.0 },
@@ -19,12 +33,32 @@ int model_opts_finish(const struct cli_command_info *info, struct model_opts *m)
 	m->unit = units[k].name;
 	m->unit_days = units[k].days;
 	m->max_iterations = 200;
+	m->quiet = c->quiet;
 	if (m->max_iterations_text) {
 		uint64_t v;
 		if (cli_parse_count(&v, "--max-iterations", m->max_iterations_text, 1, 100000))
 			return CLI_EXIT_USAGE;
 		m->max_iterations = (int)v;
 	}
+	m->model = MODEL_BGNBD;
+	if (m->model_name) {
+		for (k = 0; k < MODEL_NKINDS && strcmp(keys[k], m->model_name); k++)
+			;
+		if (k == MODEL_NKINDS && strcmp(m->model_name, "auto"))
+			return cli_usage_error(info, "unknown model '%s' (bgnbd, mbgnbd, pnbd or auto)",
+					       m->model_name);
+		m->model = (int)k;
+	}
+	m->penalty = 0.0;
+	if (m->penalty_text) {
+		if (cli_parse_number(&m->penalty, "--penalty", m->penalty_text))
+			return CLI_EXIT_USAGE;
+		if (!(m->penalty >= 0.0) || !isfinite(m->penalty))
+			return cli_usage_error(info, "--penalty needs a number of 0 or more, not '%s'",
+					       m->penalty_text);
+	}
+	if (m->pooled && c->by.n == 0)
+		return cli_usage_error(info, "--pooled needs --by: it sums one fit's results per group");
 	return CLI_CONTINUE;
 }
 
@@ -40,21 +74,35 @@ static int oom(void)
 	return CLI_EXIT_OSERR;
 }
 
+/* ---- customers ---------------------------------------------------------- */
+
+static int customers_alloc(struct model_customers *m, size_t cap)
+{
+	memset(m, 0, sizeof(*m));
+	if (!cap)
+		cap = 1;
+	if (!(m->index = malloc(cap * sizeof(*m->index))) ||
+	    !(m->group = malloc(cap * sizeof(*m->group))) ||
+	    !(m->first = malloc(cap * sizeof(*m->first))) || !(m->x = malloc(cap * sizeof(double))) ||
+	    !(m->t_x = malloc(cap * sizeof(double))) || !(m->T = malloc(cap * sizeof(double))) ||
+	    !(m->holdout = malloc(cap * sizeof(*m->holdout))))
+		return oom();
+	return 0;
+}
+
 int model_customers_load(struct model_customers *m, const loyal_txn *acc, int32_t cut,
 			 double unit_days)
 {
 	size_t total = loyal_txn_customer_count(acc), n = 0;
-	int error;
+	int error, rc;
 
-	memset(m, 0, sizeof(*m));
-	size_t cap = total ? total : 1;
-	if (!(m->index = malloc(cap * sizeof(*m->index))) || !(m->x = malloc(cap * sizeof(double))) ||
-	    !(m->t_x = malloc(cap * sizeof(double))) || !(m->T = malloc(cap * sizeof(double))) ||
-	    !(m->holdout = malloc(cap * sizeof(*m->holdout))))
-		return oom();
+	if ((rc = customers_alloc(m, total)) != 0)
+		return rc;
 	for (size_t i = 0; i < total; i++) {
 		loyal_txn_split s;
-		if ((error = loyal_txn_customer_split(&s, acc, i, cut)) < 0)
+		loyal_txn_customer cu;
+		if ((error = loyal_txn_customer_split(&s, acc, i, cut)) < 0 ||
+		    (error = loyal_txn_customer_get(&cu, acc, i)) < 0)
 			return cli_lib_error(error);
 		if (!s.calibration)
 			continue;
@@ -64,6 +112,8 @@ int model_customers_load(struct model_customers *m, const loyal_txn *acc, int32_
 		if (n == 0 || first > m->last_first_day)
 			m->last_first_day = first;
 		m->index[n] = i;
+		m->group[n] = cu.group;
+		m->first[n] = first;
 		m->x[n] = (double)s.x;
 		m->t_x[n] = s.t_x / unit_days;
 		m->T[n] = s.T / unit_days;
@@ -74,9 +124,39 @@ int model_customers_load(struct model_customers *m, const loyal_txn *acc, int32_
 	return 0;
 }
 
+int model_customers_subset(struct model_customers *m, const struct model_customers *from,
+			   uint32_t g, int all)
+{
+	size_t n = 0;
+	int rc;
+
+	if ((rc = customers_alloc(m, from->n)) != 0)
+		return rc;
+	for (size_t i = 0; i < from->n; i++) {
+		if (!all && from->group[i] != g)
+			continue;
+		m->index[n] = from->index[i];
+		m->group[n] = from->group[i];
+		m->first[n] = from->first[i];
+		if (n == 0 || m->first[n] < m->first_day)
+			m->first_day = m->first[n];
+		if (n == 0 || m->first[n] > m->last_first_day)
+			m->last_first_day = m->first[n];
+		m->x[n] = from->x[i];
+		m->t_x[n] = from->t_x[i];
+		m->T[n] = from->T[i];
+		m->holdout[n] = from->holdout[i];
+		n++;
+	}
+	m->n = n;
+	return 0;
+}
+
 void model_customers_dispose(struct model_customers *m)
 {
 	free(m->index);
+	free(m->group);
+	free(m->first);
 	free(m->x);
 	free(m->t_x);
 	free(m->T);
@@ -84,13 +164,163 @@ void model_customers_dispose(struct model_customers *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int model_fit_bgnbd(loyal_bgnbd_params *p, const struct model_customers *m,
+int model_units_make(struct model_unit **units, size_t *n, const struct model_customers *m,
+		     struct txn_data *d, int by_group)
+{
+	struct model_unit *u = NULL;
+	uint32_t *sorted = NULL;
+	unsigned char *seen = NULL;
+	size_t ng = by_group ? cli_groups_count(&d->groups) : 1, k = 0;
+	int rc = 0;
+
+	*units = NULL;
+	*n = 0;
+	if (!(u = calloc(ng ? ng : 1, sizeof(*u))))
+		return oom();
+	if (!by_group) {
+		u[0].all = 1;
+		if ((rc = model_customers_subset(&u[0].m, m, 0, 1)) != 0)
+			goto fail;
+		*units = u;
+		*n = 1;
+		return 0;
+	}
+	if (!(sorted = cli_groups_sorted(&d->groups)) || !(seen = calloc(ng ? ng : 1, 1))) {
+		rc = oom();
+		goto fail;
+	}
+	for (size_t i = 0; i < m->n; i++)
+		seen[m->group[i]] = 1;
+	for (size_t j = 0; j < ng; j++) {
+		uint32_t g = sorted[j];
+		struct cli_column cols[CLI_LIST_MAX];
+		struct cli_value v[CLI_LIST_MAX];
+		size_t nc, nv, used = 0;
+
+		if (!seen[g])
+			continue; /* no customer acquired by the as-of date */
+		u[k].group = g;
+		if ((rc = model_customers_subset(&u[k].m, m, g, 0)) != 0) {
+			k++;
+			goto fail;
+		}
+		nc = txn_group_columns(cols, d);
+		if ((nv = txn_group_values(v, d, g)) == SIZE_MAX) {
+			k++;
+			rc = oom();
+			goto fail;
+		}
+		/* "group Country=EIRE: ", for messages */
+		used = (size_t)snprintf(u[k].label, sizeof(u[k].label), "group ");
+		for (size_t i = 0; i < nv && i < nc && used < sizeof(u[k].label); i++)
+			used += (size_t)snprintf(u[k].label + used, sizeof(u[k].label) - used, "%s%s=%s",
+						 i ? ", " : "", cols[i].name, v[i].s);
+		if (used < sizeof(u[k].label))
+			snprintf(u[k].label + used, sizeof(u[k].label) - used, ": ");
+		k++;
+	}
+	free(sorted);
+	free(seen);
+	*units = u;
+	*n = k;
+	return 0;
+fail:
+	free(sorted);
+	free(seen);
+	model_units_free(u, k);
+	return rc;
+}
+
+void model_units_free(struct model_unit *units, size_t n)
+{
+	for (size_t i = 0; units && i < n; i++)
+		model_customers_dispose(&units[i].m);
+	free(units);
+}
+
+/* ---- fitting ------------------------------------------------------------ */
+
+static double param_value(const struct model_fit *f, int i)
+{
+	if (f->kind == MODEL_PNBD) {
+		const double v[4] = { f->pn.r, f->pn.alpha, f->pn.s, f->pn.beta };
+		return v[i];
+	} else {
+		const double v[4] = { f->bg.r, f->bg.alpha, f->bg.a, f->bg.b };
+		return v[i];
+	}
+}
+
+static double param_se(const struct model_fit *f, int i)
+{
+	if (f->kind == MODEL_PNBD) {
+		const double v[4] = { f->pn.se_r, f->pn.se_alpha, f->pn.se_s, f->pn.se_beta };
+		return v[i];
+	} else {
+		const double v[4] = { f->bg.se_r, f->bg.se_alpha, f->bg.se_a, f->bg.se_b };
+		return v[i];
+	}
+}
+
+static const char *param_name(int kind, int i)
+{
+	static const char *const bg[4] = { "r", "alpha", "a", "b" };
+	static const char *const pn[4] = { "r", "alpha", "s", "beta" };
+	return kind == MODEL_PNBD ? pn[i] : bg[i];
+}
+
+double model_log_likelihood(const struct model_fit *f)
+{
+	return f->kind == MODEL_PNBD ? f->pn.log_likelihood : f->bg.log_likelihood;
+}
+
+static size_t fit_customers(const struct model_fit *f)
+{
+	return f->kind == MODEL_PNBD ? f->pn.customers : f->bg.customers;
+}
+
+/* Fit one kind; returns a libloyal status (its message in loyal_error_last()). */
+static int fit_kind(struct model_fit *f, int kind, const loyal_bgnbd_data *d,
 		    const struct model_opts *mo)
 {
 	loyal_bgnbd_fit_options fo = LOYAL_BGNBD_FIT_OPTIONS_INIT;
-	loyal_bgnbd_data *d = NULL;
-	int error, rc = 0;
+	int error;
 
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	fo.max_iterations = mo->max_iterations;
+	fo.penalty = mo->penalty;
+	switch (kind) {
+	case MODEL_BGNBD: error = loyal_bgnbd_fit(&f->bg, d, &fo); break;
+	case MODEL_MBGNBD: error = loyal_mbgnbd_fit(&f->bg, d, &fo); break;
+	default: error = loyal_pnbd_fit(&f->pn, d, &fo); break;
+	}
+	if (error == 0) {
+		f->fitted = 1;
+		f->bic = 4.0 * log((double)fit_customers(f)) - 2.0 * model_log_likelihood(f);
+	}
+	return error;
+}
+
+/* The last point a failed fit reached, for diagnosis. */
+static void report_last_point(const struct model_fit *f, const struct model_opts *mo,
+			      const char *label)
+{
+	cli_error("%slast point reached, not an estimate: r %.6g, alpha %.6g, %s %.6g, %s %.6g "
+		  "(alpha%s in %ss), log-likelihood %.6g", label, param_value(f, 0),
+		  param_value(f, 1), param_name(f->kind, 2), param_value(f, 2),
+		  param_name(f->kind, 3), param_value(f, 3),
+		  f->kind == MODEL_PNBD ? " and beta" : "", mo->unit, model_log_likelihood(f));
+}
+
+int model_fit_set(struct model_set *s, const struct model_customers *m,
+		  const struct model_opts *mo, const char *label)
+{
+	loyal_bgnbd_data *d = NULL;
+	int error, rc = 0, failed_all = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->chosen = -1;
 	if ((error = loyal_bgnbd_data_new(&d)) < 0)
 		return cli_lib_error(error);
 	for (size_t i = 0; i < m->n; i++) {
@@ -102,40 +332,153 @@ int model_fit_bgnbd(loyal_bgnbd_params *p, const struct model_customers *m,
 			goto done;
 		}
 	}
-	fo.max_iterations = mo->max_iterations;
-	if ((error = loyal_bgnbd_fit(p, d, &fo)) < 0) {
-		rc = cli_lib_error(error);
-		if (error == LOYAL_ECONVERGE) {
-			cli_error("last point reached, not an estimate: r %.6g, alpha %.6g, a %.6g, "
-				  "b %.6g (alpha in %ss), log-likelihood %.6g",
-				  p->r, p->alpha, p->a, p->b, mo->unit, p->log_likelihood);
-			fprintf(stderr, "hint: see FIT FAILURES in loyal-churn(1)\n");
+	for (int k = 0; k < MODEL_NKINDS; k++) {
+		if (mo->model != MODEL_AUTO && mo->model != k)
+			continue;
+		s->tried[k] = 1;
+		error = fit_kind(&s->fit[k], k, d, mo);
+		if (error == 0) {
+			failed_all = 0;
+			continue;
 		}
+		if (error != LOYAL_ECONVERGE && error != LOYAL_ENODATA) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		if (mo->model != MODEL_AUTO) {
+			/* the library's message names the model and says why */
+			cli_error("%s%s", label, loyal_error_last()->message);
+			if (error == LOYAL_ECONVERGE) {
+				report_last_point(&s->fit[k], mo, label);
+				fprintf(stderr, "hint: see FIT FAILURES in loyal-churn(1)%s\n",
+					mo->model == MODEL_PNBD ? "" : "; or try --model pnbd");
+			}
+			rc = CLI_EXIT_DATA;
+			goto done;
+		}
+		if (!mo->quiet)
+			cli_error("%s--model auto: %s not used: %s", label, titles[k],
+				  loyal_error_last()->message);
 	}
+	if (failed_all) {
+		cli_error("%s--model auto: none of BG/NBD, MBG/NBD and Pareto/NBD could be fitted",
+			  label);
+		fprintf(stderr, "hint: see FIT FAILURES in loyal-churn(1)\n");
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+	/* the lowest BIC; all have 4 parameters, so this is the highest
+	 * likelihood, and ties keep the first of bgnbd, mbgnbd, pnbd */
+	for (int k = 0; k < MODEL_NKINDS; k++)
+		if (s->fit[k].fitted && (s->chosen < 0 || s->fit[k].bic < s->fit[s->chosen].bic))
+			s->chosen = k;
+	s->chosen_by = mo->model == MODEL_AUTO ? "BIC" : "--model";
 done:
 	loyal_bgnbd_data_free(d);
 	return rc;
 }
 
-int model_fit_gg(loyal_gg_params *p, const loyal_gg_data *d, const struct model_opts *mo)
+const struct model_fit *model_chosen(const struct model_set *s)
+{
+	return s->chosen >= 0 ? &s->fit[s->chosen] : NULL;
+}
+
+int model_score(const struct model_fit *f, double t, size_t n, const double *x,
+		const double *t_x, const double *T, double *p_alive, double *expected)
+{
+	switch (f->kind) {
+	case MODEL_BGNBD: return loyal_bgnbd_score(&f->bg, t, n, x, t_x, T, p_alive, expected);
+	case MODEL_MBGNBD: return loyal_mbgnbd_score(&f->bg, t, n, x, t_x, T, p_alive, expected);
+	default: return loyal_pnbd_score(&f->pn, t, n, x, t_x, T, p_alive, expected);
+	}
+}
+
+double model_p_no_purchase(const struct model_fit *f, double t, double x, double t_x, double T)
+{
+	switch (f->kind) {
+	case MODEL_BGNBD: return loyal_bgnbd_p_no_purchase(&f->bg, t, x, t_x, T);
+	case MODEL_MBGNBD: return loyal_mbgnbd_p_no_purchase(&f->bg, t, x, t_x, T);
+	default: return loyal_pnbd_p_no_purchase(&f->pn, t, x, t_x, T);
+	}
+}
+
+int model_cumulative(const struct model_fit *f, size_t nk, const double *s, const double *count,
+		     size_t nt, const double *t, double *out)
+{
+	switch (f->kind) {
+	case MODEL_BGNBD: return loyal_bgnbd_cumulative(&f->bg, nk, s, count, nt, t, out);
+	case MODEL_MBGNBD: return loyal_mbgnbd_cumulative(&f->bg, nk, s, count, nt, t, out);
+	default: return loyal_pnbd_cumulative(&f->pn, nk, s, count, nt, t, out);
+	}
+}
+
+double model_dropout_per_purchase(const struct model_fit *f)
+{
+	if (f->kind == MODEL_PNBD)
+		return loyal_pnbd_dropout_per_purchase(&f->pn);
+	return f->bg.a / (f->bg.a + f->bg.b);
+}
+
+void model_warn_doubtful(const struct model_fit *f, const struct model_opts *mo,
+			 const char *label)
+{
+	const char *hint = f->kind == MODEL_PNBD ? "compare with --model auto" : "try --model pnbd";
+	double p = model_dropout_per_purchase(f);
+	char what[160];
+	size_t used = 0;
+
+	if (mo->quiet || !f->fitted)
+		return;
+	if (p < 0.01)
+		cli_error("%swarning: the %s fit implies a mean drop-out probability per purchase "
+			  "of %.2g%%: customers would almost never leave; the model may not fit "
+			  "this data; %s", label, titles[f->kind], 100.0 * p, hint);
+	what[0] = '\0';
+	for (int i = 0; i < 4; i++) {
+		double se = param_se(f, i);
+		if (isfinite(se) && se > param_value(f, i) && used < sizeof(what)) {
+			int k = snprintf(what + used, sizeof(what) - used, "%s%s %.3g (se %.3g)",
+					 used ? ", " : "", param_name(f->kind, i), param_value(f, i), se);
+			if (k > 0)
+				used += (size_t)k;
+		}
+	}
+	if (what[0])
+		cli_error("%swarning: the %s fit has a standard error larger than its parameter: "
+			  "%s; the model may not fit this data; %s", label, titles[f->kind], what,
+			  hint);
+}
+
+void model_note_choice(const struct model_set *s, const struct model_opts *mo,
+		       const char *label)
+{
+	if (mo->quiet || mo->model != MODEL_AUTO || s->chosen < 0)
+		return;
+	cli_error("%s--model auto chose %s (lowest %s)", label, keys[s->chosen], s->chosen_by);
+}
+
+int model_fit_gg(loyal_gg_params *p, const loyal_gg_data *d, const struct model_opts *mo,
+		 const char *label)
 {
 	loyal_gg_fit_options fo = LOYAL_GG_FIT_OPTIONS_INIT;
 	int error;
 
 	fo.max_iterations = mo->max_iterations;
 	if ((error = loyal_gg_fit(p, d, &fo)) < 0) {
-		int rc = cli_lib_error(error);
+		int rc = error == LOYAL_ECONVERGE || error == LOYAL_ENODATA ? CLI_EXIT_DATA
+									      : cli_exit_status(error);
+		cli_error("%s%s", label, loyal_error_last()->message);
 		if (error == LOYAL_ECONVERGE) {
-			cli_error("last point reached, not an estimate: p %.6g, q %.6g, gamma %.6g, "
-				  "log-likelihood %.6g", p->p, p->q, p->gamma, p->log_likelihood);
+			cli_error("%slast point reached, not an estimate: p %.6g, q %.6g, gamma %.6g, "
+				  "log-likelihood %.6g", label, p->p, p->q, p->gamma, p->log_likelihood);
 			fprintf(stderr, "hint: see FIT FAILURES in loyal-clv(1)\n");
 		}
 		return rc;
 	}
 	if (!(p->q > 1.0)) {
-		cli_error("the Gamma-Gamma fit gives q = %.6g <= 1: the population's mean spend "
+		cli_error("%sthe Gamma-Gamma fit gives q = %.6g <= 1: the population's mean spend "
 			  "does not exist, so no expected spend can be computed "
-			  "(p %.6g, gamma %.6g)", p->q, p->p, p->gamma);
+			  "(p %.6g, gamma %.6g)", label, p->q, p->p, p->gamma);
 		return CLI_EXIT_DATA;
 	}
 	return 0;
@@ -180,21 +523,23 @@ size_t *model_order(const double *key, size_t n)
 
 /* ---- --params ----------------------------------------------------------- */
 
-size_t model_params_columns(struct cli_column *cols, int with_gg)
+size_t model_params_columns(struct cli_column *cols, size_t n, int with_gg)
 {
-	size_t n = 0;
-
 	cols[n++] = (struct cli_column){ "model", CLI_T_STR, 0 };
 	cols[n++] = (struct cli_column){ "r", CLI_T_NUM, 4 };
 	cols[n++] = (struct cli_column){ "alpha", CLI_T_NUM, 4 };
 	cols[n++] = (struct cli_column){ "a", CLI_T_NUM, 4 };
 	cols[n++] = (struct cli_column){ "b", CLI_T_NUM, 4 };
+	cols[n++] = (struct cli_column){ "s", CLI_T_NUM, 4 };
+	cols[n++] = (struct cli_column){ "beta", CLI_T_NUM, 4 };
 	if (with_gg) {
 		cols[n++] = (struct cli_column){ "p", CLI_T_NUM, 4 };
 		cols[n++] = (struct cli_column){ "q", CLI_T_NUM, 4 };
 		cols[n++] = (struct cli_column){ "gamma", CLI_T_NUM, 4 };
 	}
 	cols[n++] = (struct cli_column){ "log_likelihood", CLI_T_NUM, 2 };
+	cols[n++] = (struct cli_column){ "bic", CLI_T_NUM, 2 };
+	cols[n++] = (struct cli_column){ "chosen", CLI_T_BOOL, 0 };
 	cols[n++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
 	cols[n++] = (struct cli_column){ "iterations", CLI_T_INT, 0 };
 	cols[n++] = (struct cli_column){ "converged", CLI_T_BOOL, 0 };
@@ -202,65 +547,92 @@ size_t model_params_columns(struct cli_column *cols, int with_gg)
 	cols[n++] = (struct cli_column){ "se_alpha", CLI_T_NUM, 4 };
 	cols[n++] = (struct cli_column){ "se_a", CLI_T_NUM, 4 };
 	cols[n++] = (struct cli_column){ "se_b", CLI_T_NUM, 4 };
+	cols[n++] = (struct cli_column){ "se_s", CLI_T_NUM, 4 };
+	cols[n++] = (struct cli_column){ "se_beta", CLI_T_NUM, 4 };
 	if (with_gg) {
 		cols[n++] = (struct cli_column){ "se_p", CLI_T_NUM, 4 };
 		cols[n++] = (struct cli_column){ "se_q", CLI_T_NUM, 4 };
 		cols[n++] = (struct cli_column){ "se_gamma", CLI_T_NUM, 4 };
 		cols[n++] = (struct cli_column){ "mean_spend", CLI_T_NUM, 2 };
 	}
+	cols[n++] = (struct cli_column){ "dropout_per_purchase", CLI_T_NUM, 4 };
+	cols[n++] = (struct cli_column){ "penalty", CLI_T_NUM, 6 };
 	cols[n++] = (struct cli_column){ "unit", CLI_T_STR, 0 };
 	return n;
 }
 
 /* A standard error: INFINITY (a singular information matrix) has no value. */
-static struct cli_value se(double v)
+static struct cli_value se_value(double v)
 {
 	return isfinite(v) ? CLI_NUM(v) : CLI_NULL;
 }
 
-int model_params_write(struct cli_out *out, const loyal_bgnbd_params *bg,
-		       const loyal_gg_params *gg, const struct model_opts *mo)
+int model_params_write(struct cli_out *out, struct cli_value *v, size_t nby,
+		       const struct model_set *s, const loyal_gg_params *gg,
+		       const struct model_opts *mo)
 {
-	struct cli_value v[24];
-	size_t n = 0;
 	int rc, with_gg = gg != NULL;
 
-	v[n++] = CLI_STR("bgnbd");
-	v[n++] = CLI_NUM(bg->r);
-	v[n++] = CLI_NUM(bg->alpha);
-	v[n++] = CLI_NUM(bg->a);
-	v[n++] = CLI_NUM(bg->b);
-	if (with_gg)
-		v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL;
-	v[n++] = CLI_NUM(bg->log_likelihood);
-	v[n++] = CLI_INT(bg->customers);
-	v[n++] = CLI_INT(bg->iterations);
-	v[n++] = CLI_BOOL(bg->converged);
-	v[n++] = se(bg->se_r);
-	v[n++] = se(bg->se_alpha);
-	v[n++] = se(bg->se_a);
-	v[n++] = se(bg->se_b);
-	if (with_gg)
-		v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL;
-	v[n++] = CLI_STR(mo->unit);
-	if ((rc = cli_out_row(out, v)) != 0 || !with_gg)
-		return rc;
+	for (int k = 0; k < MODEL_NKINDS; k++) {
+		const struct model_fit *f = &s->fit[k];
+		size_t n = nby;
+		int pn = k == MODEL_PNBD;
 
-	n = 0;
+		if (!f->fitted)
+			continue;
+		v[n++] = CLI_STR(keys[k]);
+		v[n++] = CLI_NUM(param_value(f, 0));
+		v[n++] = CLI_NUM(param_value(f, 1));
+		v[n++] = pn ? CLI_NULL : CLI_NUM(param_value(f, 2));
+		v[n++] = pn ? CLI_NULL : CLI_NUM(param_value(f, 3));
+		v[n++] = pn ? CLI_NUM(param_value(f, 2)) : CLI_NULL;
+		v[n++] = pn ? CLI_NUM(param_value(f, 3)) : CLI_NULL;
+		if (with_gg)
+			v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL;
+		v[n++] = CLI_NUM(model_log_likelihood(f));
+		v[n++] = CLI_NUM(f->bic);
+		v[n++] = CLI_BOOL(s->chosen == k);
+		v[n++] = CLI_INT(fit_customers(f));
+		v[n++] = CLI_INT(pn ? f->pn.iterations : f->bg.iterations);
+		v[n++] = CLI_BOOL(1);
+		v[n++] = se_value(param_se(f, 0));
+		v[n++] = se_value(param_se(f, 1));
+		v[n++] = pn ? CLI_NULL : se_value(param_se(f, 2));
+		v[n++] = pn ? CLI_NULL : se_value(param_se(f, 3));
+		v[n++] = pn ? se_value(param_se(f, 2)) : CLI_NULL;
+		v[n++] = pn ? se_value(param_se(f, 3)) : CLI_NULL;
+		if (with_gg)
+			v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL;
+		v[n++] = CLI_NUM(model_dropout_per_purchase(f));
+		v[n++] = CLI_NUM(mo->penalty);
+		v[n++] = CLI_STR(mo->unit);
+		if ((rc = cli_out_row(out, v)) != 0)
+			return rc;
+	}
+	if (!with_gg)
+		return 0;
+
+	size_t n = nby;
 	v[n++] = CLI_STR("gammagamma");
-	v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL;
+	for (int i = 0; i < 6; i++)
+		v[n++] = CLI_NULL;
 	v[n++] = CLI_NUM(gg->p);
 	v[n++] = CLI_NUM(gg->q);
 	v[n++] = CLI_NUM(gg->gamma);
 	v[n++] = CLI_NUM(gg->log_likelihood);
+	v[n++] = CLI_NULL; /* bic: not comparable with the purchase models */
+	v[n++] = CLI_NULL;
 	v[n++] = CLI_INT(gg->customers);
 	v[n++] = CLI_INT(gg->iterations);
 	v[n++] = CLI_BOOL(gg->converged);
-	v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL, v[n++] = CLI_NULL;
-	v[n++] = se(gg->se_p);
-	v[n++] = se(gg->se_q);
-	v[n++] = se(gg->se_gamma);
+	for (int i = 0; i < 6; i++)
+		v[n++] = CLI_NULL;
+	v[n++] = se_value(gg->se_p);
+	v[n++] = se_value(gg->se_q);
+	v[n++] = se_value(gg->se_gamma);
 	v[n++] = CLI_NUM(loyal_gg_expected_spend(gg, 0, 0));
+	v[n++] = CLI_NULL;
+	v[n++] = CLI_NULL;
 	v[n++] = CLI_NULL;
 	return cli_out_row(out, v);
 }

@@ -42,26 +42,72 @@ int loyal_holdout_compute(loyal_holdout_result *out, const loyal_holdout *h)
 	return 0;
 }
 
-int loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk, const double *s,
-			   const double *count, size_t nt, const double *t, double *out)
+typedef double (*unconditional_fn)(const void *p, double t);
+
+static double bg_e(const void *p, double t)
+{
+	return loyal_bgnbd_expected_unconditional(p, t);
+}
+
+static double mbg_e(const void *p, double t)
+{
+	return loyal_mbgnbd_expected_unconditional(p, t);
+}
+
+static double pnbd_e(const void *p, double t)
+{
+	return loyal_pnbd_expected_unconditional(p, t);
+}
+
+static int cumulative(const char *fn, unconditional_fn e, const void *p, int params_ok,
+		      size_t nk, const double *s, const double *count, size_t nt, const double *t,
+		      double *out)
 {
 	if (!p || (nk && (!s || !count)) || (nt && (!t || !out)))
-		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_bgnbd_cumulative");
+		return loyal__error(LOYAL_EINVAL, "invalid argument to %s", fn);
 	/* the parameters are checked even when no term needs them */
-	if (!(p->r > 0) || !(p->alpha > 0) || !(p->a > 0) || !(p->b > 0) || !isfinite(p->r) ||
-	    !isfinite(p->alpha) || !isfinite(p->a) || !isfinite(p->b))
+	if (!params_ok)
 		return loyal__error(LOYAL_EINVAL, "invalid model parameters");
 	for (size_t j = 0; j < nt; j++) {
 		double sum = 0;
 		for (size_t k = 0; k < nk; k++) {
 			if (t[j] <= s[k])
 				continue;
-			double e = loyal_bgnbd_expected_unconditional(p, t[j] - s[k]);
-			if (!isfinite(e))
+			double v = e(p, t[j] - s[k]);
+			if (!isfinite(v))
 				return loyal__error(LOYAL_EINVAL, "invalid model parameters");
-			sum += count[k] * e;
+			sum += count[k] * v;
 		}
 		out[j] = sum;
 	}
 	return 0;
+}
+
+static int pos(double v)
+{
+	return isfinite(v) && v > 0;
+}
+
+int loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk, const double *s,
+			   const double *count, size_t nt, const double *t, double *out)
+{
+	return cumulative("loyal_bgnbd_cumulative", bg_e, p,
+			  p && pos(p->r) && pos(p->alpha) && pos(p->a) && pos(p->b),
+			  nk, s, count, nt, t, out);
+}
+
+int loyal_mbgnbd_cumulative(const loyal_mbgnbd_params *p, size_t nk, const double *s,
+			    const double *count, size_t nt, const double *t, double *out)
+{
+	return cumulative("loyal_mbgnbd_cumulative", mbg_e, p,
+			  p && pos(p->r) && pos(p->alpha) && pos(p->a) && pos(p->b),
+			  nk, s, count, nt, t, out);
+}
+
+int loyal_pnbd_cumulative(const loyal_pnbd_params *p, size_t nk, const double *s,
+			  const double *count, size_t nt, const double *t, double *out)
+{
+	return cumulative("loyal_pnbd_cumulative", pnbd_e, p,
+			  p && pos(p->r) && pos(p->alpha) && pos(p->s) && pos(p->beta),
+			  nk, s, count, nt, t, out);
 }

@@ -18,4 +18,19 @@
 /* Path of ../shared/data beside the project, or NULL when it is absent. */
 const char *loyal_test_shared_data(void);
 
+#include <stdint.h>
+#include "loyal/bgnbd.h"
+
+/* The CDNOW sample (../shared/data/cdnow/CDNOW_sample.txt) as model data,
+ * as in Fader, Hardie & Lee (2005): purchase occasions are distinct days,
+ * calibration to 1997-09-30 inclusive, weeks; 2,357 customers. Skips the
+ * calling test when the shared data are absent. The caller frees it. */
+loyal_bgnbd_data *loyal_test_cdnow(void);
+
+/* A fixed-seed random stream for simulations: splitmix64 uniforms in
+ * (0, 1) and Gamma(shape, 1) draws (Marsaglia & Tsang). */
+void loyal_test_seed(uint64_t seed);
+double loyal_test_uniform(void);
+double loyal_test_gamma(double shape);
+
 #endif

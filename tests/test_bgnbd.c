@@ -13,92 +13,9 @@
 
 /* ------------------------------------------------------------ CDNOW */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), for the test's own reading of the CDNOW file. */
-static long days_from_ymd(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-typedef struct {
-	long customer, day;
-} row;
-
-static int row_cmp(const void *pa, const void *pb)
-{
-	const row *a = pa, *b = pb;
-
-	if (a->customer != b->customer)
-		return a->customer < b->customer ? -1 : 1;
-	return (a->day > b->day) - (a->day < b->day);
-}
-
-/*
- * Reads CDNOW_sample.txt (customer_id sample_id YYYYMMDD cds dollars, 6,919
- * rows) into BG/NBD data as in Fader, Hardie & Lee (2005): purchase
- * occasions are distinct days, calibration ends 1997-09-30 inclusive, time in
- * weeks = days / 7. Skips the test when the shared data are absent.
- */
-static loyal_bgnbd_data *load_cdnow(void)
-{
-	const char *dir = loyal_test_shared_data();
-	char path[4096];
-	long id, sample, ymd, cds, end = days_from_ymd(1997, 9, 30);
-	double dollars;
-	size_t n = 0, cap = 8192, i, j;
-	row *rows;
-	FILE *f;
-	loyal_bgnbd_data *d = NULL;
-
-	if (!dir) {
-		print_message("shared data directory not found; skipping the CDNOW test\n");
-		skip();
-	}
-	snprintf(path, sizeof(path), "%s/cdnow/CDNOW_sample.txt", dir);
-	f = fopen(path, "r");
-	if (!f) {
-		print_message("%s not found; skipping the CDNOW test\n", path);
-		skip();
-	}
-	rows = malloc(cap * sizeof(*rows));
-	assert_non_null(rows);
-	while (fscanf(f, "%ld %ld %ld %ld %lf", &id, &sample, &ymd, &cds, &dollars) == 5) {
-		assert_true(n < cap);
-		rows[n].customer = id;
-		rows[n].day = days_from_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
-		n++;
-	}
-	fclose(f);
-	assert_int_equal(n, 6919);
-	qsort(rows, n, sizeof(*rows), row_cmp);
-
-	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
-	for (i = 0; i < n; i = j) {
-		long first = rows[i].day, last = first, occasions = 1;
-		for (j = i + 1; j < n && rows[j].customer == rows[i].customer; j++) {
-			if (rows[j].day != rows[j - 1].day && rows[j].day <= end) {
-				occasions++;
-				last = rows[j].day;
-			}
-		}
-		assert_int_equal(loyal_bgnbd_data_add(d, (double)(occasions - 1),
-						      (double)(last - first) / 7.0,
-						      (double)(end - first) / 7.0), 0);
-	}
-	free(rows);
-	return d;
-}
-
 static void fit_cdnow(loyal_bgnbd_params *p)
 {
-	loyal_bgnbd_data *d = load_cdnow();
+	loyal_bgnbd_data *d = loyal_test_cdnow();
 	int rc = loyal_bgnbd_fit(p, d, NULL);
 
 	if (rc != 0)
@@ -493,40 +410,6 @@ static void test_bgnbd_score_matches_single_calls(void **state)
 
 /* Data simulated from the model itself (fixed seed) are fitted back close
  * to the parameters that generated them. */
-static uint64_t rng_state;
-
-static double uniform(void)
-{
-	/* splitmix64 */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double gamma_draw(double shape)
-{
-	/* Marsaglia & Tsang, with the shape < 1 boost */
-	double d, c, x, v, u;
-
-	if (shape < 1.0)
-		return gamma_draw(shape + 1.0) * pow(uniform(), 1.0 / shape);
-	d = shape - 1.0 / 3.0;
-	c = 1.0 / sqrt(9.0 * d);
-	for (;;) {
-		do {
-			/* Box-Muller */
-			x = sqrt(-2.0 * log(uniform())) * cos(6.283185307179586 * uniform());
-			v = 1.0 + c * x;
-		} while (v <= 0.0);
-		v = v * v * v;
-		u = uniform();
-		if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
-			return d * v;
-	}
-}
-
 static void test_bgnbd_fit_recovers_simulated_parameters(void **state)
 {
 	const double r = 0.6, alpha = 5.0, a = 1.2, b = 3.0;
@@ -535,19 +418,19 @@ static void test_bgnbd_fit_recovers_simulated_parameters(void **state)
 	int i, rc;
 
 	(void)state;
-	rng_state = 42;
+	loyal_test_seed(42);
 	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
 	for (i = 0; i < 20000; i++) {
-		double lambda = gamma_draw(r) / alpha;
-		double ga = gamma_draw(a), drop = ga / (ga + gamma_draw(b));
+		double lambda = loyal_test_gamma(r) / alpha;
+		double ga = loyal_test_gamma(a), drop = ga / (ga + loyal_test_gamma(b));
 		double T = (double)(1 + i % 52), t = 0.0, t_x = 0.0, x = 0.0;
 		for (;;) {
-			t += -log(uniform()) / lambda;
+			t += -log(loyal_test_uniform()) / lambda;
 			if (t > T)
 				break;
 			x += 1.0;
 			t_x = t;
-			if (uniform() < drop)
+			if (loyal_test_uniform() < drop)
 				break;
 		}
 		assert_int_equal(loyal_bgnbd_data_add(d, x, t_x, T), 0);

@@ -3,6 +3,8 @@
 
 #include "common.h"
 #include "bgnbd.h"
+#include "mbgnbd.h"
+#include "pnbd.h"
 
 /*
  * Holdout checks of a purchase model: compare each customer's predicted
@@ -50,5 +52,15 @@ LOYAL_EXTERN(int) loyal_holdout_compute(loyal_holdout_result *out, const loyal_h
 LOYAL_EXTERN(int) loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk,
 					 const double *s, const double *count,
 					 size_t nt, const double *t, double *out);
+
+/* The same for the MBG/NBD model (E[X] of loyal_mbgnbd_expected_unconditional()). */
+LOYAL_EXTERN(int) loyal_mbgnbd_cumulative(const loyal_mbgnbd_params *p, size_t nk,
+					  const double *s, const double *count,
+					  size_t nt, const double *t, double *out);
+
+/* The same for the Pareto/NBD model (E[X] of loyal_pnbd_expected_unconditional()). */
+LOYAL_EXTERN(int) loyal_pnbd_cumulative(const loyal_pnbd_params *p, size_t nk,
+					const double *s, const double *count,
+					size_t nt, const double *t, double *out);
 
 #endif
