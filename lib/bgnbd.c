@@ -330,6 +330,19 @@ int loyal__bg_log_likelihood(double *out, const loyal_bgnbd_params *p, const loy
 	return 0;
 }
 
+double loyal__bg_objective_at(const loyal_bgnbd_data *d, int modified, const double th[4],
+			      double grad[4])
+{
+	double f;
+	work wk;
+
+	if (work_init(&wk, d, modified) != 0)
+		return NAN;
+	f = objective(&wk, th, grad);
+	work_free(&wk);
+	return f;
+}
+
 int loyal_bgnbd_log_likelihood(double *out, const loyal_bgnbd_params *p, const loyal_bgnbd_data *d)
 {
 	return loyal__bg_log_likelihood(out, p, d, 0);

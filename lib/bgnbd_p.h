@@ -51,4 +51,12 @@ int loyal__bg_score(const loyal_bgnbd_params *p, double t, size_t n, const doubl
 		    const double *t_x, const double *T, double *p_alive, double *expected,
 		    int modified);
 
+/* The fits' objective at th = the logarithms of the four parameters: the
+ * mean negative log-likelihood per customer, and its gradient with
+ * respect to th into grad (what the quasi-Newton fit uses). For tests;
+ * NAN when it cannot be evaluated or memory runs out. */
+double loyal__bg_objective_at(const loyal_bgnbd_data *d, int modified, const double th[4],
+			      double grad[4]);
+double loyal__pnbd_objective_at(const loyal_bgnbd_data *d, const double th[4], double grad[4]);
+
 #endif

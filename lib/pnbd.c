@@ -286,6 +286,18 @@ static double objective(void *ctx, const double *th, double *grad)
 	return -ll / wk->N;
 }
 
+double loyal__pnbd_objective_at(const loyal_bgnbd_data *d, const double th[4], double grad[4])
+{
+	double f;
+	work wk;
+
+	if (work_init(&wk, d) != 0)
+		return NAN;
+	f = objective(&wk, th, grad);
+	work_free(&wk);
+	return f;
+}
+
 int loyal_pnbd_log_likelihood(double *out, const loyal_pnbd_params *p, const loyal_bgnbd_data *d)
 {
 	double th[4], g[4], f;
