@@ -661,8 +661,7 @@ int cmd_churn(int argc, char **argv)
 		goto done;
 	for (size_t k = 0; k < R.nfits; k++) {
 		model_note_choice(&R.fits[k].set, &R.mo, R.fits[k].label);
-		if (!params)
-			model_warn_doubtful(model_chosen(&R.fits[k].set), &R.mo, R.fits[k].label);
+		model_warn_doubtful(model_chosen(&R.fits[k].set), &R.mo, R.fits[k].label);
 	}
 	if (R.mo.penalty > 0 && !R.c.quiet)
 		cli_error("note: fitted with --penalty %g (an L2 penalty on the log-parameters): "

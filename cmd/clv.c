@@ -393,8 +393,7 @@ int cmd_clv(int argc, char **argv)
 		if ((rc = model_fit_set(&R.fits[k].set, &R.fits[k].m, &R.mo, R.fits[k].label)) != 0)
 			goto done;
 		model_note_choice(&R.fits[k].set, &R.mo, R.fits[k].label);
-		if (!params)
-			model_warn_doubtful(model_chosen(&R.fits[k].set), &R.mo, R.fits[k].label);
+		model_warn_doubtful(model_chosen(&R.fits[k].set), &R.mo, R.fits[k].label);
 		if ((rc = unit_values(&R, &R.fits[k], &R.sp[k])) != 0)
 			goto done;
 	}

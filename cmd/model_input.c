@@ -353,6 +353,9 @@ int model_fit_set(struct model_set *s, const struct model_customers *m,
 				fprintf(stderr, "hint: see FIT FAILURES in loyal-churn(1)%s\n",
 					mo->model == MODEL_PNBD ? "" : "; or try --model pnbd");
 			}
+			if (label[0])
+				fprintf(stderr, "hint: --pooled fits one model to the customers of "
+					"all groups\n");
 			rc = CLI_EXIT_DATA;
 			goto done;
 		}
@@ -364,6 +367,9 @@ int model_fit_set(struct model_set *s, const struct model_customers *m,
 		cli_error("%s--model auto: none of BG/NBD, MBG/NBD and Pareto/NBD could be fitted",
 			  label);
 		fprintf(stderr, "hint: see FIT FAILURES in loyal-churn(1)\n");
+		if (label[0])
+			fprintf(stderr, "hint: --pooled fits one model to the customers of all "
+				"groups\n");
 		rc = CLI_EXIT_DATA;
 		goto done;
 	}
@@ -422,7 +428,8 @@ double model_dropout_per_purchase(const struct model_fit *f)
 void model_warn_doubtful(const struct model_fit *f, const struct model_opts *mo,
 			 const char *label)
 {
-	const char *hint = f->kind == MODEL_PNBD ? "compare with --model auto" : "try --model pnbd";
+	const char *hint = mo->model == MODEL_AUTO ? ""
+			 : f->kind == MODEL_PNBD ? "; compare with --model auto" : "; try --model pnbd";
 	double p = model_dropout_per_purchase(f);
 	char what[160];
 	size_t used = 0;
@@ -432,7 +439,7 @@ void model_warn_doubtful(const struct model_fit *f, const struct model_opts *mo,
 	if (p < 0.01)
 		cli_error("%swarning: the %s fit implies a mean drop-out probability per purchase "
 			  "of %.2g%%: customers would almost never leave; the model may not fit "
-			  "this data; %s", label, titles[f->kind], 100.0 * p, hint);
+			  "this data%s", label, titles[f->kind], 100.0 * p, hint);
 	what[0] = '\0';
 	for (int i = 0; i < 4; i++) {
 		double se = param_se(f, i);
@@ -445,7 +452,7 @@ void model_warn_doubtful(const struct model_fit *f, const struct model_opts *mo,
 	}
 	if (what[0])
 		cli_error("%swarning: the %s fit has a standard error larger than its parameter: "
-			  "%s; the model may not fit this data; %s", label, titles[f->kind], what,
+			  "%s; the model may not fit this data%s", label, titles[f->kind], what,
 			  hint);
 }
 

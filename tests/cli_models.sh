@@ -40,6 +40,39 @@ check curve_table 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09
 check curve_csv 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve --format csv -q
 check curve_json 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve --format json -q --unit month
 check curve_tsv_calibration 0 "$LOYAL" churn $O --curve --unit month --format tsv -q
+check holdout_evaluation_only 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --evaluation --format csv -q
+check holdout_period_week 0 "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --period week --format csv -q
+
+# --model: MBG/NBD, Pareto/NBD, and the choice among the three
+check mbgnbd_params 0 "$LOYAL" churn $O --model mbgnbd --params
+check pnbd_params 0 "$LOYAL" churn $O --model pnbd --params --format csv -q
+check pnbd_customers 0 "$LOYAL" churn $O --model pnbd --sort churn --top 5 --format csv -q
+check mbgnbd_customers 0 "$LOYAL" churn $O --model mbgnbd --top 5 --format csv -q
+check auto_params 0 "$LOYAL" churn $O --model auto --params
+check auto_customers 0 "$LOYAL" churn $O --model auto --top 3
+# the issue's acceptance: a model table and a tracking table
+check auto_holdout 0 "$LOYAL" churn $O --model auto --as-of 2011-09-30 --holdout-to 2011-12-09
+check auto_holdout_early 0 "$LOYAL" churn $O --model auto --as-of 2011-03-31 --holdout-to 2011-06-30 --format csv -q
+check auto_holdout_json 0 "$LOYAL" churn $O --model auto --as-of 2011-06-30 --holdout-to 2011-12-09 --period quarter --format json -q
+check auto_holdout_tsv 0 "$LOYAL" churn $O --model auto --as-of 2011-06-30 --holdout-to 2011-12-09 --period quarter --format tsv -q
+check penalty_params 0 "$LOYAL" churn $O --model auto --penalty 0.01 --params --format csv
+check penalty_zero 0 "$LOYAL" churn $O --penalty 0 --params --format csv -q
+# a fit that says customers almost never leave is doubtful: a warning
+check doubtful_fit 0 "$LOYAL" churn $F/no_dropout.csv --top 3 --format csv
+check doubtful_fit_auto 0 "$LOYAL" churn $F/no_dropout.csv --model auto --params --format csv
+check doubtful_fit_quiet 0 "$LOYAL" churn $F/no_dropout.csv --top 3 --format csv -q
+check pnbd_refused 65 "$LOYAL" churn $F/no_dropout.csv --model pnbd
+
+# --by, --pooled, --from, --to
+check by_country_fails 65 "$LOYAL" churn $O --by Country
+check by_country_pooled 0 "$LOYAL" churn $O --by Country --pooled
+check by_country_pooled_params 0 "$LOYAL" churn $O --by Country --pooled --params --format csv -q
+check by_country_pooled_holdout 0 "$LOYAL" churn $O --by Country --pooled --model auto --as-of 2011-09-30 --holdout-to 2011-12-09 --period quarter --format csv -q
+check from_to 0 "$LOYAL" churn $O --from 2011-01-01 --to 2011-10-31 --params --format csv
+check clv_pnbd 0 "$LOYAL" clv $O --model pnbd --sort clv --top 5 --format csv -q
+check clv_auto_params 0 "$LOYAL" clv $O --model auto --params --format csv
+check clv_by_pooled 0 "$LOYAL" clv $O --by Country --pooled
+check clv_from_to 0 "$LOYAL" clv $O --from 2011-01-01 --to 2011-10-31 --top 3 --format csv
 
 # clv
 check clv_csv 0 "$LOYAL" clv $O --format csv
@@ -84,6 +117,15 @@ check clv_bad_discount 64 "$LOYAL" clv $O --discount 1
 check clv_negative_discount 64 "$LOYAL" clv $O --discount -0.01
 check clv_bad_sort 64 "$LOYAL" clv $O --sort churn
 check clv_params_and_months 64 "$LOYAL" clv $O --params --months 6
+check bad_model 64 "$LOYAL" churn $O --model gamma
+check bad_penalty 64 "$LOYAL" churn $O --penalty -1
+check bad_penalty_word 64 "$LOYAL" churn $O --penalty strong
+check pooled_without_by 64 "$LOYAL" churn $O --pooled
+check pooled_and_top 64 "$LOYAL" clv $O --by Country --pooled --top 3
+check evaluation_without_holdout 64 "$LOYAL" churn $O --evaluation
+check period_without_tracking 64 "$LOYAL" churn $O --period week
+check bad_period 64 "$LOYAL" churn $O --curve --period fortnight
+check clv_bad_model 64 "$LOYAL" clv $O --model auto2
 
 # every row is accounted for with a holdout period: read = used + skipped,
 # used = purchase + return lines, skipped = the sum of its reasons; the
@@ -103,21 +145,53 @@ fi
 # the curve ties to the evaluation: actual purchases at holdout-to less
 # those at as-of are the evaluation's actual total
 (cd "$SRCDIR" && "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve --format csv -q) > "$tmp/curve.csv"
-(cd "$SRCDIR" && "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --format csv -q) > "$tmp/eval.csv"
-res=$(awk -F, 'FNR == 1 { next } FILENAME ~ /curve/ { if ($1 == "2011-10-31") c = $4; last = $4; next }
-	{ a = $3 } END { print last - c, a }' "$tmp/curve.csv" "$tmp/eval.csv")
+(cd "$SRCDIR" && "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --evaluation --format csv -q) > "$tmp/eval.csv"
+res=$(awk -F, 'FNR == 1 { next } FILENAME ~ /curve/ { if ($3 == "2011-10-31") c = $9; last = $9; next }
+	NF > 1 && $1 != "model" { a = $5 } END { print last - c, a }' "$tmp/curve.csv" "$tmp/eval.csv")
 set -- $res
 [ -n "$1" ] && [ "$1" = "$2" ] && ok "curve ties to the evaluation ($1 holdout purchases)" ||
 	bad "curve ties to the evaluation" "curve $1, evaluation $2"
 
 # JSON parses (python's json module as an independent parser)
 for args in "churn $O --top 3" "churn $O --params" "clv $O --params" \
-	"churn $O --as-of 2011-10-31 --holdout-to 2011-12-09" \
-	"churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve"; do
+	"churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --evaluation" \
+	"churn $O --as-of 2011-10-31 --holdout-to 2011-12-09 --curve" \
+	"churn $O --model auto --params" "churn $O --by Country --pooled"; do
 	(cd "$SRCDIR" && "$LOYAL" $args --format json -q) > "$tmp/j.json"
 	if /usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d and all(isinstance(r, dict) for r in d)' "$tmp/j.json"; then
 		ok "json parses: $args"; else bad "json parses: $args" "invalid JSON"; fi
 done
+# --holdout-to's two tables: one JSON object with an array for each
+(cd "$SRCDIR" && "$LOYAL" churn $O --model auto --as-of 2011-09-30 --holdout-to 2011-12-09 --format json -q) > "$tmp/j.json"
+if /usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["evaluation", "tracking"]
+assert len(d["evaluation"]) == 3 and sum(r["chosen"] for r in d["evaluation"]) == 1
+assert d["tracking"] and all(r["model"] == [e["model"] for e in d["evaluation"] if e["chosen"]][0] for r in d["tracking"])' "$tmp/j.json"; then
+	ok "json parses: --holdout-to (evaluation and tracking)"; else bad "json parses: --holdout-to" "$(head -c 300 "$tmp/j.json")"; fi
+
+# --model auto picks the lowest holdout RMSE, or without a holdout the
+# lowest BIC; the tracking table's periods add up to its cumulative columns
+(cd "$SRCDIR" && "$LOYAL" churn $O --model auto --as-of 2011-09-30 --holdout-to 2011-12-09 --format csv -q) > "$tmp/auto.csv"
+res=$(awk -F, 'NF == 0 { part = 2; next } /^model,|^period,/ { next }
+	part != 2 { if (best == "" || $7 < best) { best = $7; pick = $1 } if ($2 == "true") chosen = $1; next }
+	{ p += $6; a += $7; if (p - $8 > 1e-6 || $8 - p > 1e-6 || a != $9) bad++ }
+	END { print (pick == chosen && chosen != "") ? "ok" : "chose " chosen " not " pick, bad + 0 }' "$tmp/auto.csv")
+[ "$res" = "ok 0" ] && ok "auto: lowest holdout RMSE chosen; tracking sums" || bad "auto: holdout choice" "$res"
+(cd "$SRCDIR" && "$LOYAL" churn $O --model auto --params --format csv -q) > "$tmp/bic.csv"
+res=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ if (best == "" || $c["bic"] < best) { best = $c["bic"]; pick = $1 } if ($c["chosen"] == "true") chosen = $1
+	  if ($c["bic"] - (4 * log($c["customers"]) - 2 * $c["log_likelihood"]) > 1e-6) bad++ }
+	END { print (pick == chosen) ? "ok" : "chose " chosen " not " pick, bad + 0 }' "$tmp/bic.csv")
+[ "$res" = "ok 0" ] && ok "auto: lowest BIC chosen; bic = 4 ln N - 2 LL" || bad "auto: BIC choice" "$res"
+
+# --pooled: the group rows add up to the whole; the customers of each
+# group are those of loyal summary --by
+(cd "$SRCDIR" && "$LOYAL" churn $O --by Country --pooled --format csv -q) > "$tmp/pooled.csv"
+(cd "$SRCDIR" && "$LOYAL" churn $O --format csv -q) > "$tmp/all.csv"
+res=$(awk -F, 'FILENAME ~ /pooled/ { if (FNR > 1) { n += $2; e += $7 } next }
+	FNR > 1 { m++; f += $7 } END { d = e - f; print ((n == m && d < 1e-6 && -d < 1e-6) ? "ok" : n " " m " " e " " f) }' "$tmp/pooled.csv" "$tmp/all.csv")
+[ "$res" = ok ] && ok "--pooled group rows add up to the unpooled total" || bad "--pooled sums" "$res"
 
 # ---- CDNOW ---------------------------------------------------------------
 cdnow="${LOYAL_SHARED_DATA:-$SRCDIR/../shared/data}/cdnow/CDNOW_sample.txt"
@@ -153,6 +227,45 @@ compare "b" "$(field b "$tmp/bg.csv")" 2.4259 4
 compare "BG/NBD log-likelihood" "$(field log_likelihood "$tmp/bg.csv")" -9582.43 2
 compare "BG/NBD customers" "$(field customers "$tmp/bg.csv")" 2357 0
 [ "$(field converged "$tmp/bg.csv")" = true ] && ok "cdnow: converged" || bad "cdnow: converged" "not true"
+
+# MBG/NBD: r 0.5248, alpha 6.1831, a 0.8914, b 1.6140, LL -9582.14
+"$LOYAL" churn "$C" $A --model mbgnbd --params --format csv -q > "$tmp/mbg.csv"
+compare "MBG/NBD r" "$(field r "$tmp/mbg.csv")" 0.5248 4
+compare "MBG/NBD alpha" "$(field alpha "$tmp/mbg.csv")" 6.1831 4
+compare "MBG/NBD a" "$(field a "$tmp/mbg.csv")" 0.8914 4
+compare "MBG/NBD b" "$(field b "$tmp/mbg.csv")" 1.6140 4
+compare "MBG/NBD log-likelihood" "$(field log_likelihood "$tmp/mbg.csv")" -9582.14 2
+
+# Pareto/NBD: Fader & Hardie's note (2005): r 0.553, alpha 10.58, s 0.606,
+# beta 11.67, LL -9594.98; the likelihood is flat along s and beta, so
+# beta is compared to 3 significant digits
+"$LOYAL" churn "$C" $A --model pnbd --params --format csv -q > "$tmp/pn.csv"
+compare "Pareto/NBD r" "$(field r "$tmp/pn.csv")" 0.553 3
+compare "Pareto/NBD alpha" "$(field alpha "$tmp/pn.csv")" 10.58 2
+compare "Pareto/NBD s" "$(field s "$tmp/pn.csv")" 0.606 3
+compare "Pareto/NBD beta (3 significant digits)" "$(field beta "$tmp/pn.csv")" 11.7 1
+compare "Pareto/NBD log-likelihood" "$(field log_likelihood "$tmp/pn.csv")" -9594.98 2
+compare "Pareto/NBD customers" "$(field customers "$tmp/pn.csv")" 2357 0
+
+# --model auto on CDNOW: BIC prefers MBG/NBD (-9582.14 beats -9582.43 and
+# -9594.98 with 4 parameters each)
+"$LOYAL" churn "$C" $A --model auto --params --format csv -q > "$tmp/auto.csv"
+[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["chosen"] == "true" { print $1 }' "$tmp/auto.csv")" = mbgnbd ] &&
+	ok "cdnow: --model auto chooses mbgnbd by BIC" || bad "cdnow: --model auto" "$(cat "$tmp/auto.csv")"
+
+# --by: one fit per group, the same as fitting each group's rows alone
+# (customers split by the parity of their id)
+awk -F, 'NR == 1 { print $0 ",half"; next } { print $0 "," ($1 % 2 ? "odd" : "even") }' "$C" > "$tmp/halves.csv"
+"$LOYAL" churn "$tmp/halves.csv" $A --by half --model auto --params --format csv -q > "$tmp/by.csv"
+for h in even odd; do
+	awk -F, -v h=$h 'NR == 1 || $6 == h' "$tmp/halves.csv" > "$tmp/$h.csv"
+	"$LOYAL" churn "$tmp/$h.csv" $A --model auto --params --format csv -q > "$tmp/alone_$h.csv"
+done
+res=$(awk -F, 'FILENAME ~ /by.csv/ { if (FNR > 1) by[$0] = 1; next }
+	FNR > 1 { n++; h = FILENAME ~ /even/ ? "even" : "odd"; if (!((h "," $0) in by)) bad++ }
+	END { print n, bad + 0 }' "$tmp/by.csv" "$tmp/alone_even.csv" "$tmp/alone_odd.csv")
+[ "$res" = "6 0" ] && ok "cdnow: --by fits each group as if alone (3 models x 2 groups)" ||
+	bad "cdnow: --by" "rows, mismatches: $res"
 
 # Gamma-Gamma: Fader & Hardie's note, 946 repeat customers
 "$LOYAL" clv "$C" $A --params --format csv -q > "$tmp/gg.csv"
