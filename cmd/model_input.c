@@ -563,7 +563,7 @@ size_t model_params_columns(struct cli_column *cols, size_t n, int with_gg)
 		cols[n++] = (struct cli_column){ "mean_spend", CLI_T_NUM, 2 };
 	}
 	cols[n++] = (struct cli_column){ "dropout_per_purchase", CLI_T_NUM, 4 };
-	cols[n++] = (struct cli_column){ "penalty", CLI_T_NUM, 6 };
+	cols[n++] = (struct cli_column){ "penalty", CLI_T_NUM, 4 };
 	cols[n++] = (struct cli_column){ "unit", CLI_T_STR, 0 };
 	return n;
 }
