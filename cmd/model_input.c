@@ -317,6 +317,7 @@ int model_fit_set(struct model_set *s, const struct model_customers *m,
 		  const struct model_opts *mo, const char *label)
 {
 	loyal_bgnbd_data *d = NULL;
+	char why[MODEL_NKINDS][400];
 	int error, rc = 0, failed_all = 1;
 
 	memset(s, 0, sizeof(*s));
@@ -359,11 +360,14 @@ int model_fit_set(struct model_set *s, const struct model_customers *m,
 			rc = CLI_EXIT_DATA;
 			goto done;
 		}
+		snprintf(why[k], sizeof(why[k]), "%s", loyal_error_last()->message);
 		if (!mo->quiet)
-			cli_error("%s--model auto: %s not used: %s", label, titles[k],
-				  loyal_error_last()->message);
+			cli_error("%s--model auto: %s not used: %s", label, titles[k], why[k]);
 	}
 	if (failed_all) {
+		/* -q hides the notes, not the reasons of a failure */
+		for (int k = 0; mo->quiet && k < MODEL_NKINDS; k++)
+			cli_error("%s--model auto: %s not used: %s", label, titles[k], why[k]);
 		cli_error("%s--model auto: none of BG/NBD, MBG/NBD and Pareto/NBD could be fitted",
 			  label);
 		fprintf(stderr, "hint: see FIT FAILURES in loyal-churn(1)\n");

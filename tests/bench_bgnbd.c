@@ -11,6 +11,11 @@
  * so the recovered alpha sits a few percent above the true value (with
  * continuous times every parameter comes back within its standard error).
  *
+ * The same data are then fitted with MBG/NBD and Pareto/NBD (the models of
+ * --model mbgnbd and pnbd), whose fit and scoring times are printed too:
+ * Pareto/NBD's likelihood needs 2F1 once per distinct (x, t_x) and (x, T)
+ * and its gradient eleven times that.
+ *
  * Usage: bench_bgnbd [customers]   (default 1000000). Not run by ctest.
  */
 #include <math.h>
@@ -22,6 +27,8 @@
 
 #include "loyal/bgnbd.h"
 #include "loyal/errors.h"
+#include "loyal/mbgnbd.h"
+#include "loyal/pnbd.h"
 
 #define TRUE_R 0.25
 #define TRUE_ALPHA 4.0
@@ -272,6 +279,32 @@ int main(int argc, char **argv)
 	for (k = 0; k < 4; k++)
 		printf(" %.6f %.6f%s", alive[k] / (double)n, expected[k] / (double)n,
 		       k < 3 ? "," : "\n");
+
+	/* the other two models on the same customers */
+	loyal_mbgnbd_params mp;
+	loyal_pnbd_params pp;
+	t0 = now();
+	rc = loyal_mbgnbd_fit(&mp, d, NULL);
+	t_fit = now() - t0;
+	if (rc != 0)
+		printf("MBG/NBD fit            failed: %s\n", loyal_error_last()->message);
+	else
+		printf("MBG/NBD fit            %.3f s (%d iterations): r %.4f alpha %.4f a %.4f "
+		       "b %.4f, LL %.3f\n", t_fit, mp.iterations, mp.r, mp.alpha, mp.a, mp.b,
+		       mp.log_likelihood);
+	t0 = now();
+	rc = loyal_pnbd_fit(&pp, d, NULL);
+	t_fit = now() - t0;
+	if (rc != 0) {
+		printf("Pareto/NBD fit         failed: %s\n", loyal_error_last()->message);
+	} else {
+		printf("Pareto/NBD fit         %.3f s (%d iterations): r %.4f alpha %.4f s %.4f "
+		       "beta %.4f, LL %.3f\n", t_fit, pp.iterations, pp.r, pp.alpha, pp.s, pp.beta,
+		       pp.log_likelihood);
+		t0 = now();
+		rc = loyal_pnbd_score(&pp, HORIZON, n, c.x, c.t_x, c.T, c.alive, c.expected);
+		printf("Pareto/NBD score       %.3f s, 1 thread (loyal_pnbd_score)\n", now() - t0);
+	}
 	loyal_bgnbd_data_free(d);
 	free(c.x);
 	return 0;
