@@ -65,6 +65,8 @@ check pnbd_refused 65 "$LOYAL" churn $F/no_dropout.csv --model pnbd
 
 # --by, --pooled, --from, --to
 check by_country_fails 65 "$LOYAL" churn $O --by Country
+# -q hides the notes of --model auto, not why no model could be fitted
+check by_country_auto_fails_quiet 65 "$LOYAL" churn $O --by Country --model auto -q
 check by_country_pooled 0 "$LOYAL" churn $O --by Country --pooled
 check by_country_pooled_params 0 "$LOYAL" churn $O --by Country --pooled --params --format csv -q
 check by_country_pooled_holdout 0 "$LOYAL" churn $O --by Country --pooled --model auto --as-of 2011-09-30 --holdout-to 2011-12-09 --period quarter --format csv -q
