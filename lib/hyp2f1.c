@@ -326,14 +326,27 @@ static double gauss_cf_1b(double b, double c, double z, long nmax)
 
 double loyal__hyp2f1_1b(double b, double c, double z)
 {
-	double v;
+	double v, conn, cond;
 
 	if (isnan(b) || isnan(c) || isnan(z) || z > 1.0 || z < 0.0 || !(c > b) || !(b > 0.0))
 		return eval(1.0, b, c, z, 0);
 	if (z <= 0.5)
 		return series(1.0, b, c, z, 0, SERIES_NMAX, NULL);
-	/* large b: the fraction still converges where the connection formula
-	 * loses digits (b = 5000, 1 - z = 1e-6: 10,000 terms) */
+	/* A few hundred terms of the fraction settle most cases. Where it is
+	 * slow (z very close to 1 with c - b small), the connection formula
+	 * is fast, and kept when it cancels little; otherwise the fraction
+	 * goes on, also for large b where the connection formula loses digits
+	 * (b = 5000, 1 - z = 1e-6: 10,000 terms). */
+	v = gauss_cf_1b(b, c, z, 300);
+	if (!isnan(v))
+		return v;
+	if (fabs(c - b - 1.0 - nearbyint(c - b - 1.0)) > 0.02) {
+		/* not where near_one() interpolates: its error estimate is
+		 * for moderate parameters, and b can be large here */
+		conn = near_one(1.0, b, c, 1.0 - z, &cond);
+		if (isfinite(conn) && cond * DBL_EPSILON <= 1e-12)
+			return conn;
+	}
 	v = gauss_cf_1b(b, c, z, b > 100.0 ? 20000 : 4000);
 	return isnan(v) ? eval(1.0, b, c, z, 0) : v;
 }

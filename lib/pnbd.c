@@ -39,42 +39,57 @@
 
 static const char *const param_names[4] = { "r", "alpha", "s", "beta" };
 
+/* ln 2F1(1, p; p+q; z) (A >= B) or ln 2F1(1, q; p+q; z) (B > A), with z as
+ * in log_tail(): the part of ln I that is not elementary. */
+static double log_g(double p, double q, double A, double B, double y)
+{
+	if (A >= B)
+		return log(loyal__hyp2f1_1b(p, p + q, (A - B) / (A + y)));
+	return log(loyal__hyp2f1_1b(q, p + q, (B - A) / (B + y)));
+}
+
+/* The elementary part of ln I: ln I = log_e() + log_g(). */
+static double log_e(double p, double q, double A, double B, double y)
+{
+	if (A >= B)
+		return -p * log(A + y) + (1.0 - q) * log(B + y) - log(p + q - 1.0);
+	return -q * log(B + y) + (1.0 - p) * log(A + y) - log(p + q - 1.0);
+}
+
 /* ln I(p, q, A, B, y); NAN when 2F1 cannot be evaluated. */
 static double log_tail(double p, double q, double A, double B, double y)
 {
-	double z, g;
-
-	if (A >= B) {
-		z = (A - B) / (A + y);
-		g = loyal__hyp2f1_1b(p, p + q, z);
-		return -p * log(A + y) + (1.0 - q) * log(B + y) - log(p + q - 1.0) + log(g);
-	}
-	z = (B - A) / (B + y);
-	g = loyal__hyp2f1_1b(q, p + q, z);
-	return -q * log(B + y) + (1.0 - p) * log(A + y) - log(p + q - 1.0) + log(g);
+	return log_e(p, q, A, B, y) + log_g(p, q, A, B, y);
 }
 
 /*
  * ln I and its derivatives with respect to p, A, q, B (in that order, the
- * order of r, alpha, s, beta) into d[4]. The derivatives in A and B are
- * exact, -p I(p+1, q) / I and -q I(p, q+1) / I; those in p and q are
- * fourth-order central differences, with steps small enough (1e-3, or
- * 1e-3 p for p < 1) that the error is far below what a fit can notice.
+ * order of r, alpha, s, beta) into d[4]. Everything elementary is
+ * differentiated exactly: d ln I / dA = -p I(p+1, q) / I and
+ * d ln I / dB = -q I(p, q+1) / I, whose ratios are formed from their
+ * elementary parts and the 2F1 terms, never as a difference of two values
+ * of ln I (which is about -q ln(B+y): millions when a fit runs off, where
+ * such a difference would be noise). Only ln 2F1 is differentiated
+ * numerically in p and q, by fourth-order central differences with a
+ * relative step of 1e-3: 2F1 varies on the scale of its parameters, and a
+ * relative step keeps the rounding error of a large parameter's derivative
+ * from being multiplied by the parameter in the gradient in ln s.
  * Returns ln I, or NAN.
  */
 static double log_tail_d(double p, double q, double A, double B, double y, double d[4])
 {
-	double v = log_tail(p, q, A, B, y), hp = 1e-3 * fmin(1.0, p), hq = 1e-3 * fmin(1.0, q);
+	double g = log_g(p, q, A, B, y), hp = 1e-3 * p, hq = 1e-3 * q;
+	double lA = log(A + y), lB = log(B + y), step = log((p + q - 1.0) / (p + q));
 
-	d[1] = -p * exp(log_tail(p + 1.0, q, A, B, y) - v);
-	d[3] = -q * exp(log_tail(p, q + 1.0, A, B, y) - v);
-	d[0] = (log_tail(p - 2.0 * hp, q, A, B, y) - 8.0 * log_tail(p - hp, q, A, B, y)
-		+ 8.0 * log_tail(p + hp, q, A, B, y) - log_tail(p + 2.0 * hp, q, A, B, y))
-	       / (12.0 * hp);
-	d[2] = (log_tail(p, q - 2.0 * hq, A, B, y) - 8.0 * log_tail(p, q - hq, A, B, y)
-		+ 8.0 * log_tail(p, q + hq, A, B, y) - log_tail(p, q + 2.0 * hq, A, B, y))
-	       / (12.0 * hq);
-	return v;
+	d[1] = -p * exp(-lA + step + log_g(p + 1.0, q, A, B, y) - g);
+	d[3] = -q * exp(-lB + step + log_g(p, q + 1.0, A, B, y) - g);
+	d[0] = -lA - 1.0 / (p + q - 1.0)
+	       + (log_g(p - 2.0 * hp, q, A, B, y) - 8.0 * log_g(p - hp, q, A, B, y)
+		  + 8.0 * log_g(p + hp, q, A, B, y) - log_g(p + 2.0 * hp, q, A, B, y)) / (12.0 * hp);
+	d[2] = -lB - 1.0 / (p + q - 1.0)
+	       + (log_g(p, q - 2.0 * hq, A, B, y) - 8.0 * log_g(p, q - hq, A, B, y)
+		  + 8.0 * log_g(p, q + hq, A, B, y) - log_g(p, q + 2.0 * hq, A, B, y)) / (12.0 * hq);
+	return log_e(p, q, A, B, y) + g;
 }
 
 static int params_ok(const loyal_pnbd_params *p)

@@ -61,12 +61,12 @@ check penalty_zero 0 "$LOYAL" churn $O --penalty 0 --params --format csv -q
 check doubtful_fit 0 "$LOYAL" churn $F/no_dropout.csv --top 3 --format csv
 check doubtful_fit_auto 0 "$LOYAL" churn $F/no_dropout.csv --model auto --params --format csv
 check doubtful_fit_quiet 0 "$LOYAL" churn $F/no_dropout.csv --top 3 --format csv -q
-check pnbd_refused 65 "$LOYAL" churn $F/no_dropout.csv --model pnbd
+check pnbd_doubtful 0 "$LOYAL" churn $F/no_dropout.csv --model pnbd --params --format csv
 
 # --by, --pooled, --from, --to
 check by_country_fails 65 "$LOYAL" churn $O --by Country
 # -q hides the notes of --model auto, not why no model could be fitted
-check by_country_auto_fails_quiet 65 "$LOYAL" churn $O --by Country --model auto -q
+check auto_fails_quiet 65 "$LOYAL" churn $F/one_repeat.csv --model auto -q
 check by_country_pooled 0 "$LOYAL" churn $O --by Country --pooled
 check by_country_pooled_params 0 "$LOYAL" churn $O --by Country --pooled --params --format csv -q
 check by_country_pooled_holdout 0 "$LOYAL" churn $O --by Country --pooled --model auto --as-of 2011-09-30 --holdout-to 2011-12-09 --period quarter --format csv -q
@@ -355,7 +355,11 @@ check_cdnow "spend model with one customer" 65 "1 of 946 repeat customers qualif
 
 # independent reference: scipy recomputes the fits, every customer's scores,
 # the holdout evaluation, the curve and CLV from the raw file
-if /usr/bin/python3 -c 'import scipy, pandas' 2>/dev/null; then
+# (not under LOYAL_LAUNCHER: its 60 fits on CDNOW and the sample take ten
+# minutes under valgrind, and they run the code paths of the checks above)
+if [ -n "${LOYAL_LAUNCHER:-}" ]; then
+	echo "skip - scipy reference: checked in the plain run, not under LOYAL_LAUNCHER"
+elif /usr/bin/python3 -c 'import scipy, pandas' 2>/dev/null; then
 	if /usr/bin/python3 "$SRCDIR/tests/ref_models.py" "$LOYAL" "$cdnow" "$tmp"; then
 		ok "scipy_reference"; else bad "scipy_reference" "loyal and scipy disagree"; fi
 else
