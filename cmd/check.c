@@ -111,6 +111,7 @@ static void lib_problem(struct check *k, loyal_reader *r, const char *file)
 
 	problem(k, e && e->file ? e->file : file, e ? e->line : 0, e ? e->column : 0,
 		e ? e->reason : "failure", raw, rawlen);
+	cli_encoding_hint(e);
 }
 
 /* A value problem of the current row (survey: reason in loyal_error_last()). */
@@ -183,8 +184,13 @@ static void describe_reader(const struct check *k, loyal_reader *r)
 	else
 		say(k, "  %-14s'%c'", "delimiter", d);
 	say(k, " (%s)\n", k->c.delimiter ? "given" : "detected");
-	say(k, "  %-14sUTF-8, %s\n", "encoding",
-	       loyal_reader_had_bom(r) ? "with a byte-order mark" : "no byte-order mark");
+	const char *enc = loyal_reader_encoding(r);
+	if (!strcmp(enc, "UTF-8"))
+		say(k, "  %-14sUTF-8, %s\n", "encoding",
+		    loyal_reader_had_bom(r) ? "with a byte-order mark" : "no byte-order mark");
+	else
+		say(k, "  %-14s%s%s, converted to UTF-8\n", "encoding", enc,
+		    k->c.encoding ? " (given)" : loyal_reader_had_bom(r) ? " (byte-order mark)" : "");
 	say(k, "  %-14s%zu%s\n", "columns", loyal_reader_columns(r),
 	    k->c.no_header ? " (no header)" : "");
 }

@@ -85,11 +85,30 @@ int cli_lib_error(int code)
 {
 	const loyal_error_info *e = loyal_error_last();
 
-	if (e && e->code == code)
+	if (e && e->code == code) {
 		cli_error("%s", e->message);
-	else
+		cli_encoding_hint(e);
+	} else {
 		cli_error("%s", loyal_strerror(code));
+	}
 	return cli_exit_status(code);
+}
+
+void cli_encoding_hint(const loyal_error_info *e)
+{
+	static int given;
+	char name[32];
+	size_t i;
+
+	if (given || !e || !e->encoding || !strcmp(e->encoding, "UTF-8"))
+		return;
+	for (i = 0; e->encoding[i] && i + 1 < sizeof(name); i++)
+		name[i] = (char)(e->encoding[i] >= 'A' && e->encoding[i] <= 'Z'
+				 ? e->encoding[i] - 'A' + 'a' : e->encoding[i]);
+	name[i] = '\0';
+	fprintf(stderr, "hint: the file is not UTF-8; its bytes read as %s: give --encoding %s\n",
+		e->encoding, name);
+	given = 1;
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -353,6 +372,11 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 			return cli_usage_error(info, "delimiter '%s' is not a single character", d);
 	}
 	ro.no_header = c->no_header;
+	if (c->encoding) {
+		if (loyal_encoding_check(c->encoding) < 0)
+			return cli_usage_error(info, "--encoding: %s", loyal_error_last()->reason);
+		ro.encoding = c->encoding;
+	}
 	if (c->max_field_size) {
 		uint64_t v;
 		if (cli_parse_count(&v, "--max-field-size", c->max_field_size, 1, SIZE_MAX))
@@ -405,6 +429,8 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 					       c->format_name);
 		c->format = (enum cli_format)k;
 	}
+	if (c->bom && c->format != CLI_FMT_CSV && c->format != CLI_FMT_TSV)
+		return cli_usage_error(info, "--bom needs --format csv or tsv");
 	return CLI_CONTINUE;
 }
 
@@ -609,6 +635,8 @@ static int out_open(struct cli_out **out, const struct cli_common *c,
 		return CLI_EXIT_OSERR;
 	}
 	*out = o;
+	if (c->bom && (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV))
+		fputs("\xEF\xBB\xBF", o->fp);
 	if (o->format == CLI_FMT_CSV || o->format == CLI_FMT_TSV) {
 		write_header(o);
 	} else if (o->format == CLI_FMT_JSON) {

@@ -33,6 +33,9 @@ extern _Thread_local struct cli_msgs *cli_msg_sink;
 int cli_msgs_append(struct cli_msgs *m, const char *line, size_t len);
 /* Report libloyal's last error for status `code`; returns the exit status. */
 int cli_lib_error(int code);
+/* After reporting error `e`: when it is text that is not UTF-8, a hint
+ * naming the encoding its bytes most likely are in (once per run). */
+void cli_encoding_hint(const loyal_error_info *e);
 /* Exit status for a libloyal status code. */
 int cli_exit_status(int code);
 
@@ -106,6 +109,7 @@ struct cli_common {
 	const char *date_col;
 	const char *date_format;
 	const char *threads;
+	const char *encoding;
 	/* grouping */
 	struct cli_list by;
 	const char *period_name;
@@ -116,6 +120,7 @@ struct cli_common {
 	int quiet;
 	int excel_safe;
 	const char *max_width_text;
+	int bom;
 
 	/* resolved by cli_common_finish() */
 	loyal_read_options read;
@@ -134,6 +139,8 @@ struct cli_common {
 		       "field delimiter: , ; tab | or any single character (default: detected)"), \
 	CLI_OPT_FLAG(0, "no-header", &(c)->no_header, \
 		     "the first row is data; name columns by number from 1"), \
+	CLI_OPT_STRING(0, "encoding", "ENC", &(c)->encoding, \
+		       "input encoding: gb18030, gbk, big5, utf-16, latin1... (default UTF-8)"), \
 	CLI_OPT_STRING(0, "date-col", "NAME", &(c)->date_col, \
 		       "column holding the date (default: found by header name)"), \
 	CLI_OPT_STRING(0, "date-format", "FMT", &(c)->date_format, \
@@ -165,6 +172,8 @@ struct cli_common {
 		     "prefix text cells starting with = + - @ with ' (spreadsheet formula injection)"), \
 	CLI_OPT_STRING(0, "max-width", "N", &(c)->max_width_text, \
 		       "table format: cut text wider than N columns with an ellipsis (default 60, 0: no limit)"), \
+	CLI_OPT_FLAG(0, "bom", &(c)->bom, \
+		     "start csv or tsv output with a UTF-8 byte-order mark (for Excel)"), \
 	CLI_OPT_FLAG('q', "quiet", &(c)->quiet, "no summary line on standard error")
 
 /* Validate and convert the shared options; returns CLI_CONTINUE or 64. */

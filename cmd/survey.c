@@ -103,6 +103,7 @@ static void read_part(void *arg)
 			st->rows++;
 			st->invalid++;
 			warn_invalid(p, loyal_error_last()->message);
+			cli_encoding_hint(loyal_error_last());
 			continue;
 		}
 		st->rows++;

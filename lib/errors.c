@@ -85,6 +85,7 @@ static int vrecord(int code, const char *file, uint64_t line, uint64_t column,
 
 	last.info.code = code;
 	last.info.file = NULL;
+	last.info.encoding = NULL;
 	last.info.line = line;
 	last.info.column = column;
 	if (file) {
@@ -129,6 +130,12 @@ int loyal__error_at(int code, const char *file, uint64_t line, uint64_t column,
 	vrecord(code, file, line, column, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+void loyal__error_set_encoding(const char *name)
+{
+	if (last.set)
+		last.info.encoding = name;
 }
 
 int loyal__error_oom(void)

@@ -13,6 +13,9 @@ int loyal__error_at(int code, const char *file, uint64_t line, uint64_t column,
 		    const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Add the likely encoding (a static name) to the failure just recorded. */
+void loyal__error_set_encoding(const char *name);
+
 /* Shorthand for an allocation failure. */
 int loyal__error_oom(void);
 

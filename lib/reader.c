@@ -14,6 +14,7 @@
 #include "errors_p.h"
 #include "loyal/errors.h"
 #include "loyal/reader.h"
+#include "transcode_p.h"
 
 /* Input is read in blocks of this size (the fuzzing build makes it tiny). */
 #ifndef LOYAL_READER_BLOCK_SIZE
@@ -42,6 +43,8 @@ struct loyal_reader {
 	int ranged;
 	uint64_t range_pos, range_end;
 	int more_parts; /* a part follows this one: it must end between rows */
+	int own_buf;
+	loyal__transcode *tc; /* converting the input to UTF-8, or NULL */
 
 	struct csv_parser csv;
 	int csv_ready;
@@ -159,16 +162,47 @@ int loyal_utf8_valid(const char *str, size_t len)
 
 size_t loyal_normalize_name(char *buf, size_t size, const char *name)
 {
+	const unsigned char *p = (const unsigned char *)name;
 	size_t n = 0, total = 0;
 
-	for (const char *p = name; *p; p++) {
-		char c = *p;
+	while (*p) {
+		unsigned char c = *p;
+		size_t seq = 1;
+		if (c >= 0x80) {
+			while ((p[seq] & 0xC0) == 0x80 && seq < 4)
+				seq++;
+			/* Fullwidth ASCII (U+FF01-U+FF5E, EF BC 81 - EF BD 9E), as
+			 * Chinese input methods type it: the ASCII character. */
+			if (seq == 3 && c == 0xEF && (p[1] == 0xBC || p[1] == 0xBD)) {
+				unsigned cp = ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+				cp |= 0xF000;
+				if (cp >= 0xFF01 && cp <= 0xFF5E) {
+					c = (unsigned char)(cp - 0xFF01 + 0x21);
+					p += seq;
+					goto ascii;
+				}
+			}
+			/* CJK punctuation and the ideographic space (U+3000-U+303F,
+			 * E3 80 80 - E3 80 BF) are dropped as ASCII punctuation is;
+			 * other characters (客户, Prénom) are kept as they are. */
+			if (!(seq == 3 && c == 0xE3 && p[1] == 0x80)) {
+				for (size_t k = 0; k < seq; k++) {
+					if (size && n + 1 < size)
+						buf[n++] = (char)p[k];
+					total++;
+				}
+			}
+			p += seq;
+			continue;
+		}
+		p++;
+ascii:
 		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
+			c = (unsigned char)(c - 'A' + 'a');
 		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
 			continue;
 		if (size && n + 1 < size)
-			buf[n++] = c;
+			buf[n++] = (char)c;
 		total++;
 	}
 	if (size)
@@ -224,6 +258,34 @@ static int arena_append(loyal_reader *r, const void *s, size_t len)
 		(r)->row_err = loyal__error_at((code), (r)->name, (r)->line, (col), __VA_ARGS__); \
 } while (0)
 
+/*
+ * Record text that is not valid UTF-8: in column `colname` of a row, or in
+ * the header when colname is NULL. When the input is converted, the bytes
+ * were not valid in its encoding; otherwise the likely encoding of the
+ * bytes goes with the error (loyal_error_info.encoding).
+ */
+static int bad_text(loyal_reader *r, int code, uint64_t line, size_t col, const char *colname,
+		    const void *s, size_t len)
+{
+	int error;
+
+	if (r->tc) {
+		const char *enc = loyal__transcode_name(r->tc);
+		if (colname)
+			return loyal__error_at(code, r->name, line, col, "column '%s' holds bytes "
+					       "that are not valid %s", colname, enc);
+		return loyal__error_at(code, r->name, line, col, "header name holds bytes that "
+				       "are not valid %s", enc);
+	}
+	if (colname)
+		error = loyal__error_at(code, r->name, line, col, "invalid UTF-8 in column '%s'",
+					colname);
+	else
+		error = loyal__error_at(code, r->name, line, col, "invalid UTF-8 in header name");
+	loyal__error_set_encoding(loyal_encoding_guess(s, len));
+	return error;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
 	loyal_reader *r = data;
@@ -269,8 +331,9 @@ static void on_field(void *s, size_t len, void *data)
 	if (!r->used[col])
 		return;
 	if (!loyal_utf8_valid(s, len)) {
-		row_problem(r, LOYAL_EVALUE, col + 1, "invalid UTF-8 in column '%s'",
-			    r->colnames[col]);
+		if (!r->row_err)
+			r->row_err = bad_text(r, LOYAL_EVALUE, r->line, col + 1, r->colnames[col],
+					      s, len);
 		return;
 	}
 	r->offs[col] = r->arena_len;
@@ -318,12 +381,40 @@ static ssize_t read_input(loyal_reader *r, void *dst, size_t n)
 	return got;
 }
 
+/* Read up to cap bytes of input (converted to UTF-8 when transcoding);
+ * *got is 0 only at the end. */
+static int read_some(loyal_reader *r, unsigned char *dst, size_t cap, size_t *got)
+{
+	int error;
+
+	if (r->tc) {
+		error = loyal__transcode_read(r->tc, dst, cap, got);
+		if (error == LOYAL_EIO)
+			return loyal__error_at(LOYAL_EIO, r->name, r->line, 0, "read error: %s",
+					       strerror(errno));
+		return error;
+	}
+	for (;;) {
+		ssize_t n = read_input(r, dst, cap);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return loyal__error_at(LOYAL_EIO, r->name, r->line, 0,
+					       "read error: %s", strerror(errno));
+		}
+		*got = (size_t)n;
+		return 0;
+	}
+}
+
 /* Read more input, keeping buf[keep_from..buf_len) at the start. */
 static int refill(loyal_reader *r, size_t keep_from)
 {
 	size_t keep = r->buf_len - keep_from;
 
-	if (r->mem) {
+	int error;
+
+	if (r->mem && !r->tc) {
 		/* Buffer input is consumed in place: nothing to read. */
 		r->eof = 1;
 		return 0;
@@ -333,18 +424,14 @@ static int refill(loyal_reader *r, size_t keep_from)
 	r->buf_len = keep;
 	r->buf_pos = 0;
 	while (r->buf_len < BLOCK_SIZE) {
-		ssize_t n = read_input(r, r->buf + r->buf_len, BLOCK_SIZE - r->buf_len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return loyal__error_at(LOYAL_EIO, r->name, r->line, 0,
-					       "read error: %s", strerror(errno));
-		}
+		size_t n;
+		if ((error = read_some(r, r->buf + r->buf_len, BLOCK_SIZE - r->buf_len, &n)) < 0)
+			return error;
 		if (n == 0) {
 			r->eof = 1;
 			break;
 		}
-		r->buf_len += (size_t)n;
+		r->buf_len += n;
 		/* One read is enough unless the block is nearly empty. */
 		if (r->buf_len >= 4096)
 			break;
@@ -407,8 +494,8 @@ static int finish_row(loyal_reader *r)
 				r->colnames[i] = strdup(src);
 			} else {
 				if (!loyal_utf8_valid(src, r->lens[i]))
-					return loyal__error_at(LOYAL_ECSV, r->name, r->row_line, i + 1,
-							       "invalid UTF-8 in header name");
+					return bad_text(r, LOYAL_ECSV, r->row_line, i + 1, NULL, src,
+							r->lens[i]);
 				r->colnames[i] = strdup(src);
 			}
 			if (!r->colnames[i])
@@ -614,27 +701,90 @@ static unsigned char detect_delimiter(const unsigned char *p, size_t n)
 	return delim_cand[best];
 }
 
-static int start(loyal_reader *r, const loyal_read_options *opts)
+static int is_utf8_name(const char *name)
+{
+	char n[8];
+	size_t len = strlen(name);
+
+	if (len < 4 || len > 5)
+		return 0;
+	for (size_t i = 0; i <= len; i++)
+		n[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	return !strcmp(n, "utf-8") || !strcmp(n, "utf8");
+}
+
+/* A UTF-16 byte-order mark at p[0..n): the encoding it announces, or NULL. */
+static const char *utf16_bom(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+		return "UTF-16LE";
+	if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+		return "UTF-16BE";
+	return NULL;
+}
+
+/* Convert the input from `enc`: the rest of the memory input from `skip`
+ * on, or the file descriptor after the bytes already in buf[skip..buf_len). */
+static int start_transcoding(loyal_reader *r, const char *enc, size_t skip)
 {
 	int error;
 
-	if (opts && opts->version != LOYAL_READ_OPTIONS_VERSION)
+	if ((error = loyal__transcode_new(&r->tc, enc)) < 0)
+		return error;
+	if (r->mem) {
+		loyal__transcode_set_mem(r->tc, r->mem + skip, r->mem_len - skip);
+	} else {
+		loyal__transcode_set_fd(r->tc, r->fd);
+		if (r->buf_len > skip &&
+		    (error = loyal__transcode_prime(r->tc, r->buf + skip, r->buf_len - skip)) < 0)
+			return error;
+	}
+	r->buf_len = r->buf_pos = 0;
+	r->eof = 0;
+	return 0;
+}
+
+static int start(loyal_reader *r, const loyal_read_options *opts)
+{
+	const char *enc = NULL, *bom16;
+	int error;
+
+	if (opts && opts->version != LOYAL_READ_OPTIONS_VERSION && opts->version != 1)
 		return loyal__error(LOYAL_EINVAL, "unsupported loyal_read_options version %d",
 				    opts->version);
 	r->no_header = opts ? opts->no_header : 0;
 	r->max_field = opts && opts->max_field_size ? opts->max_field_size
 						    : LOYAL_DEFAULT_MAX_FIELD_SIZE;
+	if (opts && opts->version >= 2 && opts->encoding && !is_utf8_name(opts->encoding))
+		enc = opts->encoding;
 	r->line = 1;
 	r->row_line = 1;
-	if (r->mem) {
+	if (r->mem && (enc || utf16_bom(r->mem, r->mem_len))) {
+		/* converted input goes through a block buffer of its own */
+		bom16 = enc ? NULL : utf16_bom(r->mem, r->mem_len);
+		if ((error = start_transcoding(r, enc ? enc : bom16, bom16 ? 2 : 0)) < 0)
+			return error;
+		r->had_bom = bom16 != NULL;
+	}
+	if (r->mem && !r->tc) {
 		r->buf = (unsigned char *)r->mem;
 		r->buf_len = r->mem_len;
 		r->eof = 1;
 	} else {
 		if (!(r->buf = malloc(BLOCK_SIZE)))
 			return loyal__error_oom();
+		r->own_buf = 1;
+		if (enc && !r->tc && (error = start_transcoding(r, enc, 0)) < 0)
+			return error;
 		if ((error = refill(r, 0)) < 0)
 			return error;
+		if (!r->tc && (bom16 = utf16_bom(r->buf, r->buf_len)) != NULL) {
+			/* A UTF-16 byte-order mark says what the file is. */
+			if ((error = start_transcoding(r, bom16, 2)) < 0 ||
+			    (error = refill(r, 0)) < 0)
+				return error;
+			r->had_bom = 1;
+		}
 		/* The delimiter is detected from the whole header line, up to a
 		 * block: read on until it ends, so that the result never depends
 		 * on how the reads happened to split the input. */
@@ -644,20 +794,22 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 			if ((error = refill(r, 0)) < 0)
 				return error;
 	}
-	if (r->buf_len >= 2 && ((r->buf[0] == 0xFF && r->buf[1] == 0xFE) ||
-				(r->buf[0] == 0xFE && r->buf[1] == 0xFF)))
-		return loyal__error_at(LOYAL_ECSV, r->name, 1, 0,
-				       "file is UTF-16; convert it to UTF-8 first "
-				       "(for example: iconv -f UTF-16 -t UTF-8)");
 	if (r->buf_len >= 3 && r->buf[0] == 0xEF && r->buf[1] == 0xBB && r->buf[2] == 0xBF) {
 		r->buf_pos = 3;
 		r->had_bom = 1;
 	}
 	if (r->buf_len >= r->buf_pos + 2 &&
-	    (r->buf[r->buf_pos] == 0 || r->buf[r->buf_pos + 1] == 0))
-		return loyal__error_at(LOYAL_ECSV, r->name, 1, 0,
-				       "file starts with NUL bytes: it looks like UTF-16 or binary; "
-				       "convert it to UTF-8 text first");
+	    (r->buf[r->buf_pos] == 0 || r->buf[r->buf_pos + 1] == 0)) {
+		/* UTF-16 without a byte-order mark: text with every other byte
+		 * NUL (the high byte of ASCII characters). */
+		error = loyal__error_at(LOYAL_ECSV, r->name, 1, 0,
+					"file starts with NUL bytes: it looks like UTF-16 without a "
+					"byte-order mark, or binary; give its encoding or convert "
+					"it to UTF-8 text first");
+		if (!r->tc)
+			loyal__error_set_encoding(r->buf[r->buf_pos] ? "UTF-16LE" : "UTF-16BE");
+		return error;
+	}
 	if (opts && opts->delimiter) {
 		r->delim = (unsigned char)opts->delimiter;
 		if (r->delim == '"' || r->delim == '\n' || r->delim == '\r' || r->delim == ' ')
@@ -772,8 +924,9 @@ void loyal_reader_free(loyal_reader *r)
 		csv_free(&r->csv);
 	if (r->own_fd)
 		close(r->fd);
-	if (!r->mem)
+	if (r->own_buf)
 		free(r->buf);
+	loyal__transcode_free(r->tc);
 	if (r->colnames)
 		for (size_t i = 0; i < r->ncols; i++)
 			free(r->colnames[i]);
@@ -810,6 +963,59 @@ const char *loyal_reader_column_name(const loyal_reader *r, size_t col)
 int loyal_reader_had_bom(const loyal_reader *r)
 {
 	return r->had_bom;
+}
+
+const char *loyal_reader_encoding(const loyal_reader *r)
+{
+	return r->tc ? loyal__transcode_name(r->tc) : "UTF-8";
+}
+
+int loyal_encoding_check(const char *name)
+{
+	loyal__transcode *t = NULL;
+	int error;
+
+	if (!name)
+		return loyal__error(LOYAL_EINVAL, "no encoding given");
+	if (is_utf8_name(name))
+		return 0;
+	error = loyal__transcode_new(&t, name);
+	loyal__transcode_free(t);
+	return error;
+}
+
+/*
+ * Whether every non-ASCII byte of s[0..len) is part of a two-byte character
+ * in the GB2312 range (both bytes 0xA1-0xFE), where nearly all Chinese text
+ * in GBK and GB18030 falls. GB18030's grammar alone accepts almost any
+ * bytes (Latin-1 "w\xe9b" is a valid GB18030 string): this keeps the guess
+ * for text that is plausibly Chinese.
+ */
+static int gb2312_pairs(const unsigned char *s, size_t len)
+{
+	size_t pairs = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < 0x80)
+			continue;
+		if (s[i] < 0xA1 || s[i] > 0xFE || i + 1 >= len || s[i + 1] < 0xA1 || s[i + 1] > 0xFE)
+			return 0;
+		i++;
+		pairs++;
+	}
+	return pairs > 0;
+}
+
+const char *loyal_encoding_guess(const char *s, size_t len)
+{
+	if (loyal_utf8_valid(s, len))
+		return "UTF-8";
+	if (gb2312_pairs((const unsigned char *)s, len) &&
+	    loyal__transcode_valid("GB18030", s, len))
+		return "GB18030";
+	if (loyal__transcode_valid("WINDOWS-1252", s, len))
+		return "Windows-1252";
+	return "Latin-1";
 }
 
 int loyal_reader_use_column(loyal_reader *r, size_t col)
@@ -966,8 +1172,8 @@ static int read_row(loyal_reader *r)
 			}
 			if (!loyal_utf8_valid(r->arena + r->offs[i], r->lens[i])) {
 				r->row_failed = 1;
-				return loyal__error_at(LOYAL_EVALUE, r->name, r->row_line, i + 1,
-						       "invalid UTF-8 in column '%s'", r->colnames[i]);
+				return bad_text(r, LOYAL_EVALUE, r->row_line, i + 1, r->colnames[i],
+						r->arena + r->offs[i], r->lens[i]);
 			}
 		}
 		return 0;
@@ -1207,8 +1413,9 @@ int loyal_reader_split(loyal_reader *r, loyal_reader **parts, size_t max_parts,
 	if (min_part_size == 0)
 		min_part_size = 1;
 	/* Only before the first row is read, from a whole regular file or a
-	 * buffer; not again. */
-	if (max_parts < 2 || r->failed || r->ranged || r->rows || r->in_row ||
+	 * buffer; not again. Converted input is read in one part: its byte
+	 * offsets are not those of the text the parts would cut. */
+	if (max_parts < 2 || r->failed || r->ranged || r->tc || r->rows || r->in_row ||
 	    r->csv.pstate != CSV_STATE_ROW_NOT_BEGUN || (r->header_mode && r->header_mode != 2))
 		return 0;
 	if (r->mem) {

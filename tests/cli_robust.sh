@@ -90,7 +90,8 @@ check nps_nul_byte 65 "$LOYAL" nps $C/nul_byte.csv
 check nps_skip_row_errors 0 "$LOYAL" nps --skip-invalid $C/short_row.csv $C/long_row.csv \
 	$C/nul_byte.csv $C/invalid_utf8.csv --format csv
 check nps_malformed 65 "$LOYAL" nps --skip-invalid $C/stray_quote.csv
-check nps_utf16 65 "$LOYAL" nps $C/utf16le.csv
+check nps_utf16 0 "$LOYAL" nps $C/utf16le.csv $C/utf16be.csv --format csv
+check nps_utf16_no_bom 65 "$LOYAL" nps $C/utf16le_no_bom.csv
 check nps_empty 65 "$LOYAL" nps $C/empty.csv
 check nps_header_only 65 "$LOYAL" nps $C/header_only.csv
 check nps_duplicate_column 65 "$LOYAL" nps $C/duplicate_column.csv

@@ -359,12 +359,9 @@ static void test_conformance_fixtures_rejected(void **state)
 		  "ok;E3:2:invalid UTF-8 in column 'nps';E4:3:invalid UTF-8 in column 'comment';end" },
 		{ "invalid_utf8_header.csv", "O1:2:invalid UTF-8 in header name" },
 		{ "empty.csv", "O0:0:file is empty: no header row" },
-		{ "utf16le.csv", "O1:0:file is UTF-16; convert it to UTF-8 first "
-				 "(for example: iconv -f UTF-16 -t UTF-8)" },
-		{ "utf16be.csv", "O1:0:file is UTF-16; convert it to UTF-8 first "
-				 "(for example: iconv -f UTF-16 -t UTF-8)" },
-		{ "utf16le_no_bom.csv", "O1:0:file starts with NUL bytes: it looks like UTF-16 or "
-					"binary; convert it to UTF-8 text first" },
+		{ "utf16le_no_bom.csv", "O1:0:file starts with NUL bytes: it looks like UTF-16 "
+					"without a byte-order mark, or binary; give its encoding "
+					"or convert it to UTF-8 text first" },
 	};
 	char path[1200];
 	(void)state;

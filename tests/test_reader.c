@@ -187,7 +187,8 @@ static void test_reader_rejects_malformed(void **state)
 	expect_error("a,b\n1,2,\n", LOYAL_ECSV, 2, 3, "row has 3 fields"); /* trailing delimiter */
 	expect_error("", LOYAL_ECSV, 0, 0, "empty");
 	expect_error("a,b\n1,\xC3\x28\n", LOYAL_EVALUE, 2, 2, "invalid UTF-8");
-	expect_error("\xFF\xFE" "a\0,\0", LOYAL_ECSV, 1, 0, "UTF-16");
+	/* a UTF-16 byte-order mark, then half a character */
+	expect_error("\xFF\xFE" "a", LOYAL_ECSV, 1, 1, "not valid UTF-16LE");
 }
 
 static void test_reader_nul_byte(void **state)
@@ -611,6 +612,215 @@ static void test_reader_split_same_as_whole(void **state)
 	assert_int_equal(check_splits(texts[5], NULL), 1);
 }
 
+/* ---- encodings ------------------------------------------------------------ */
+
+/* "渠道,满意度\r\n线上,非常满意\r\n门店,\"多\r\n行\"\r\n" in GB18030 */
+static const char gb_text[] =
+	"\xc7\xfe\xb5\xc0,\xc2\xfa\xd2\xe2\xb6\xc8\r\n"
+	"\xcf\xdf\xc9\xcf,\xb7\xc7\xb3\xa3\xc2\xfa\xd2\xe2\r\n"
+	"\xc3\xc5\xb5\xea,\"\xb6\xe0\r\n\xd0\xd0\"\r\n";
+
+static void check_gb_rows(loyal_reader *r)
+{
+	assert_string_equal(loyal_reader_encoding(r), "gb18030");
+	assert_string_equal(loyal_reader_column_name(r, 0), "渠道");
+	assert_string_equal(loyal_reader_column_name(r, 1), "满意度");
+	loyal_reader_use_column(r, 0);
+	loyal_reader_use_column(r, 1);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 0, NULL), "线上");
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "非常满意");
+	assert_int_equal(loyal_reader_line(r), 2);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "多\r\n行");
+	assert_int_equal(loyal_reader_line(r), 3);
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+}
+
+static void test_reader_encoding_gb18030(void **state)
+{
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	loyal_reader *r = NULL;
+	(void)state;
+
+	o.encoding = "gb18030";
+	r = open_text(gb_text, &o);
+	check_gb_rows(r);
+	loyal_reader_free(r);
+
+	FILE *fp = tmpfile();
+	assert_non_null(fp);
+	assert_int_equal(fwrite(gb_text, 1, strlen(gb_text), fp), strlen(gb_text));
+	fflush(fp);
+	rewind(fp);
+	assert_int_equal(loyal_reader_open_fd(&r, fileno(fp), "t.csv", &o), 0);
+	check_gb_rows(r);
+	loyal_reader_free(r);
+	fclose(fp);
+
+	/* without the option: invalid UTF-8, and the bytes read as GB18030 */
+	assert_int_equal(loyal_reader_open_buffer(&r, gb_text, strlen(gb_text), "t.csv", NULL),
+			 LOYAL_ECSV);
+	assert_null(r);
+	const loyal_error_info *e = loyal_error_last();
+	assert_non_null(e);
+	assert_string_equal(e->reason, "invalid UTF-8 in header name");
+	assert_int_equal(e->line, 1);
+	assert_int_equal(e->column, 1);
+	assert_string_equal(e->encoding, "GB18030");
+}
+
+/* Thousands of rows of two-byte characters: sequences split at every block
+ * boundary of the file descriptor reader still convert, and line numbers
+ * are those of the file. */
+static void test_reader_encoding_block_boundaries(void **state)
+{
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	loyal_reader *r = NULL;
+	FILE *fp = tmpfile();
+	uint64_t rows = 0;
+	(void)state;
+
+	assert_non_null(fp);
+	fputs("n,\xc2\xfa\xd2\xe2\r\n", fp); /* n,满意 */
+	for (int i = 0; i < 60000; i++)
+		fprintf(fp, "%d,%s\r\n", i, i % 3 ? "\xc2\xfa\xd2\xe2" : "\"\xb6\xe0\n\xd0\xd0\"");
+	fflush(fp);
+	rewind(fp);
+	o.encoding = "GB18030";
+	assert_int_equal(loyal_reader_open_fd(&r, fileno(fp), "big.csv", &o), 0);
+	loyal_reader_use_column(r, 0);
+	loyal_reader_use_column(r, 1);
+	uint64_t line = 2;
+	while (loyal_reader_next(r) == 0) {
+		char want[8];
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)rows);
+		assert_string_equal(loyal_reader_field(r, 0, NULL), want);
+		assert_string_equal(loyal_reader_field(r, 1, NULL), rows % 3 ? "满意" : "多\n行");
+		assert_int_equal(loyal_reader_line(r), line);
+		line += rows % 3 ? 1 : 2;
+		rows++;
+	}
+	assert_int_equal(rows, 60000);
+	loyal_reader_free(r);
+	fclose(fp);
+}
+
+static void test_reader_encoding_utf16_bom(void **state)
+{
+	/* FF FE, then "id,名\r\n1,张三\r\n" in UTF-16LE */
+	static const char le[] = "\xff\xfei\0d\0,\0\rT\r\0\n\0" "1\0,\0 _\tN\r\0\n\0";
+	static const char be[] = "\xfe\xff\0i\0d\0,T\r\0\r\0\n\0" "1\0,_ N\t\0\r\0\n";
+	loyal_reader *r = NULL;
+	(void)state;
+
+	assert_int_equal(loyal_reader_open_buffer(&r, le, sizeof(le) - 1, "t.csv", NULL), 0);
+	assert_string_equal(loyal_reader_encoding(r), "UTF-16LE");
+	assert_true(loyal_reader_had_bom(r));
+	assert_string_equal(loyal_reader_column_name(r, 1), "名");
+	loyal_reader_use_column(r, 1);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "张三");
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+	loyal_reader_free(r);
+
+	assert_int_equal(loyal_reader_open_buffer(&r, be, sizeof(be) - 1, "t.csv", NULL), 0);
+	assert_string_equal(loyal_reader_encoding(r), "UTF-16BE");
+	loyal_reader_use_column(r, 1);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "张三");
+	loyal_reader_free(r);
+}
+
+/* A byte not valid in the given encoding is an error of its row and
+ * column, where the column is used; elsewhere it is ignored. */
+static void test_reader_encoding_invalid_bytes(void **state)
+{
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	loyal_reader *r = NULL;
+	(void)state;
+
+	o.encoding = "gb18030";
+	r = open_text("a,b,c\n1,x,y\n2,\x81,z\n3,ok,\x81\n", &o);
+	loyal_reader_use_column(r, 1);
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_reader_next(r), LOYAL_EVALUE);
+	assert_true(loyal_reader_can_continue(r));
+	const loyal_error_info *e = loyal_error_last();
+	assert_int_equal(e->line, 3);
+	assert_int_equal(e->column, 2);
+	assert_string_equal(e->reason, "column 'b' holds bytes that are not valid gb18030");
+	assert_null(e->encoding);
+	/* column c is not used */
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_string_equal(loyal_reader_field(r, 1, NULL), "ok");
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+	loyal_reader_free(r);
+}
+
+static void test_reader_encoding_names(void **state)
+{
+	(void)state;
+	assert_int_equal(loyal_encoding_check("GBK"), 0);
+	assert_int_equal(loyal_encoding_check("utf8"), 0);
+	assert_int_equal(loyal_encoding_check("UTF-8"), 0);
+	assert_int_equal(loyal_encoding_check("big5"), 0);
+	assert_int_equal(loyal_encoding_check("latin1"), 0);
+	assert_int_equal(loyal_encoding_check("no-such-encoding"), LOYAL_EINVAL);
+	assert_non_null(strstr(loyal_error_last()->reason, "unknown encoding 'no-such-encoding'"));
+	assert_string_equal(loyal_encoding_guess("\xc2\xfa\xd2\xe2", 4), "GB18030");
+	assert_string_equal(loyal_encoding_guess("caf\xe9 au lait", 12), "Windows-1252");
+	assert_string_equal(loyal_encoding_guess("\x81", 1), "Latin-1");
+	assert_string_equal(loyal_encoding_guess("ok", 2), "UTF-8");
+
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	loyal_reader *r = NULL;
+	o.encoding = "no-such-encoding";
+	assert_int_equal(loyal_reader_open_buffer(&r, "a\n1\n", 4, "t.csv", &o), LOYAL_EINVAL);
+	assert_null(r);
+}
+
+static void test_reader_chinese_header_names(void **state)
+{
+	char buf[64];
+	size_t col;
+	(void)state;
+
+	loyal_normalize_name(buf, sizeof(buf), "客户 ID");
+	assert_string_equal(buf, "客户id");
+	loyal_normalize_name(buf, sizeof(buf), "\xef\xbc\xa9\xef\xbc\xa4"); /* fullwidth ＩＤ */
+	assert_string_equal(buf, "id");
+	loyal_normalize_name(buf, sizeof(buf), "提交时间："); /* fullwidth colon */
+	assert_string_equal(buf, "提交时间");
+	loyal_normalize_name(buf, sizeof(buf), "订单号、");
+	assert_string_equal(buf, "订单号");
+
+	/* an "ID" row number beside 客户ID: the customer is 客户ID */
+	loyal_reader *r = open_text("ID,客户ID,下单时间,订单编号,实付金额,数量,单价,渠道\n"
+				    "1,C1,2025-01-01,A1,10,1,10,门店\n", NULL);
+	assert_int_equal(loyal_reader_find_column(&col, r, "customer", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_CUSTOMER)), 0);
+	assert_int_equal(col, 1);
+	assert_int_equal(loyal_reader_find_column(&col, r, "date", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_DATE)), 0);
+	assert_int_equal(col, 2);
+	assert_int_equal(loyal_reader_find_column(&col, r, "order", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_ORDER)), 0);
+	assert_int_equal(col, 3);
+	assert_int_equal(loyal_reader_find_column(&col, r, "amount", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_AMOUNT)), 0);
+	assert_int_equal(col, 4);
+	assert_int_equal(loyal_reader_find_column(&col, r, "quantity", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_QUANTITY)), 0);
+	assert_int_equal(col, 5);
+	assert_int_equal(loyal_reader_find_column(&col, r, "price", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_PRICE)), 0);
+	assert_int_equal(col, 6);
+	assert_int_equal(loyal_reader_find_column(&col, r, "--by", "渠道", NULL), 0);
+	assert_int_equal(col, 7);
+	loyal_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +839,12 @@ int main(void)
 		cmocka_unit_test(test_reader_blank_lines_before_header),
 		cmocka_unit_test(test_reader_open_missing_file),
 		cmocka_unit_test(test_reader_split_same_as_whole),
+		cmocka_unit_test(test_reader_encoding_gb18030),
+		cmocka_unit_test(test_reader_encoding_block_boundaries),
+		cmocka_unit_test(test_reader_encoding_utf16_bom),
+		cmocka_unit_test(test_reader_encoding_invalid_bytes),
+		cmocka_unit_test(test_reader_encoding_names),
+		cmocka_unit_test(test_reader_chinese_header_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

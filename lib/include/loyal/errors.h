@@ -33,6 +33,9 @@ typedef struct {
 	const char *file;    /* file the failure refers to, or NULL */
 	uint64_t line;       /* 1-based physical line, or 0 */
 	uint64_t column;     /* 1-based field number, or 0 */
+	/* For text that is not valid UTF-8: the encoding it is most likely in
+	 * (see loyal_encoding_guess), else NULL. Static. */
+	const char *encoding;
 } loyal_error_info;
 
 /* Short, static description of a status code. Never returns NULL. */

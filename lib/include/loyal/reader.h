@@ -47,19 +47,34 @@ typedef struct {
 	int no_header;
 	/* Longest field accepted, in bytes; 0 means LOYAL_DEFAULT_MAX_FIELD_SIZE. */
 	size_t max_field_size;
+	/* (version 2) The input's character encoding, any name iconv knows
+	 * ("gb18030", "gbk", "big5", "utf-16", "latin1", "windows-1252"...):
+	 * the input is converted to UTF-8 as it is read (see
+	 * loyal_reader_open). NULL, "utf-8" or "utf8" read UTF-8 as is. */
+	const char *encoding;
 } loyal_read_options;
 
-#define LOYAL_READ_OPTIONS_VERSION 1
-#define LOYAL_READ_OPTIONS_INIT { LOYAL_READ_OPTIONS_VERSION, 0, 0, 0 }
+/* Version 1 options (without `encoding`) are still accepted. */
+#define LOYAL_READ_OPTIONS_VERSION 2
+#define LOYAL_READ_OPTIONS_INIT { LOYAL_READ_OPTIONS_VERSION, 0, 0, 0, NULL }
 
 /*
  * Open `path` ("-" is standard input), detect the delimiter and read the
  * header row. On success *out owns a reader to release with
  * loyal_reader_free(). `opts` may be NULL for the defaults.
- * Returns 0, LOYAL_EOPEN, LOYAL_EIO, LOYAL_ECSV (empty file, UTF-16,
- * malformed header), LOYAL_ETOOBIG (a header field longer than
- * max_field_size, or more than LOYAL_READER_MAX_COLUMNS columns),
- * LOYAL_ENOMEM or LOYAL_EINVAL.
+ *
+ * Encodings: with opts->encoding the input is converted to UTF-8 with the
+ * C library's iconv as it is streamed; a file starting with a UTF-16
+ * byte-order mark (FF FE or FE FF) is converted from UTF-16 without it.
+ * Line breaks convert one for one, so line numbers in messages are those
+ * of the original file. A byte sequence not valid in the given encoding is
+ * treated as invalid UTF-8 is: an error of the row (or of the file, in
+ * the header) where the column is used, named by line and column.
+ *
+ * Returns 0, LOYAL_EOPEN, LOYAL_EIO, LOYAL_ECSV (empty file, UTF-16 without
+ * a byte-order mark, malformed header), LOYAL_ETOOBIG (a header field
+ * longer than max_field_size, or more than LOYAL_READER_MAX_COLUMNS
+ * columns), LOYAL_ENOMEM or LOYAL_EINVAL (an unknown encoding, bad options).
  */
 LOYAL_EXTERN(int) loyal_reader_open(loyal_reader **out, const char *path,
 				    const loyal_read_options *opts);
@@ -91,13 +106,33 @@ LOYAL_EXTERN(size_t) loyal_reader_columns(const loyal_reader *r);
  * with no_header. Borrowed: valid until the reader is freed. */
 LOYAL_EXTERN(const char *) loyal_reader_column_name(const loyal_reader *r, size_t col);
 
-/* Whether the input started with a UTF-8 byte-order mark. */
+/* Whether the input started with a byte-order mark (UTF-8, or UTF-16). */
 LOYAL_EXTERN(int) loyal_reader_had_bom(const loyal_reader *r);
+
+/* The encoding the input is read in: "UTF-8", the name given in the
+ * options, or "UTF-16LE" / "UTF-16BE" when found by a byte-order mark.
+ * Borrowed: valid until the reader is freed. */
+LOYAL_EXTERN(const char *) loyal_reader_encoding(const loyal_reader *r);
+
+/* Whether the C library can convert from encoding `name` (see
+ * loyal_read_options.encoding). Returns 0, or LOYAL_EINVAL with a message. */
+LOYAL_EXTERN(int) loyal_encoding_check(const char *name);
+
+/*
+ * The encoding that the bytes s[0..len), which are not valid UTF-8, most
+ * likely are in: "GB18030" when they decode as GB18030 (which includes GBK
+ * and GB2312, the encodings of Chinese Excel and survey exports) with every
+ * character in the two-byte range of Chinese text, else "Windows-1252" or
+ * "Latin-1". "UTF-8" when they are valid UTF-8. Static.
+ * The reader records this guess in loyal_error_info.encoding when it
+ * rejects invalid UTF-8.
+ */
+LOYAL_EXTERN(const char *) loyal_encoding_guess(const char *s, size_t len);
 
 /*
  * Find the column of a role. With `name` non-NULL the column must be named
- * exactly that (compared after normalisation: ASCII letters and digits only,
- * lower-cased), or with no_header be a 1-based column number. With `name`
+ * that (byte for byte, or else after loyal_normalize_name), or with
+ * no_header be a 1-based column number. With `name`
  * NULL the aliases are tried in order; the first alias that matches decides.
  * Two columns matching the deciding name is an ambiguity error.
  * `role` names the role in messages ("NPS score"). On success *out is the
@@ -188,17 +223,21 @@ LOYAL_EXTERN(uint64_t) loyal_reader_blank_lines(const loyal_reader *r);
  *
  * Parts are about the same size and at least min_part_size bytes. *nparts
  * is 1, and nothing changes, when the input cannot be split: standard
- * input, a pipe or another file that is not regular, input smaller than two
- * parts, no row boundary after the middle, rows already read, max_parts 1.
+ * input, a pipe or another file that is not regular, input converted from
+ * another encoding, input smaller than two parts, no row boundary after the
+ * middle, rows already read, max_parts 1.
  * Returns 0, LOYAL_ENOMEM, LOYAL_EIO or LOYAL_EINVAL (then *nparts is 1 and
  * r is unchanged).
  */
 LOYAL_EXTERN(int) loyal_reader_split(loyal_reader *r, loyal_reader **parts, size_t max_parts,
 				     size_t min_part_size, size_t *nparts);
 
-/* Normalise a header name for matching into buf (lower-case ASCII letters and
- * digits only, other bytes dropped). Returns the normalised length; the
- * result is truncated to size-1 bytes and always NUL-terminated. */
+/* Normalise a header name for matching into buf: ASCII letters (lower-cased)
+ * and digits are kept, other ASCII characters dropped; fullwidth ASCII
+ * (ＩＤ) reads as ASCII, CJK punctuation and the ideographic space are
+ * dropped, and every other character is kept as it is (客户ID and 客户 ID
+ * both give 客户id). Returns the normalised length; the result is
+ * truncated to size-1 bytes and always NUL-terminated. */
 LOYAL_EXTERN(size_t) loyal_normalize_name(char *buf, size_t size, const char *name);
 
 /* Whether s[0..len) is valid UTF-8 (no overlongs, surrogates or values past
