@@ -30,6 +30,10 @@ struct check {
 	const char *score_col, *csat_col;
 	struct cli_list cols;
 	loyal_csat scale;
+	loyal_csat_labels *labels;
+	/* per answer column of the file being read: the built-in labels seen */
+	loyal_csat seen[SURVEY_MAX_COLS];
+	uint64_t nps_counts[11]; /* the NPS answers of the file being read */
 	size_t nps_k; /* which answer column is the NPS score (0), or SIZE_MAX */
 	int nps, csat; /* the roles checked: both for --kind survey */
 
@@ -151,10 +155,22 @@ static uint64_t check_row_encoding(struct check *k, loyal_reader *r, uint64_t ba
 		}
 		if (!loyal_utf8_valid(raw + start, i - start)) {
 			char why[400];
-			snprintf(why, sizeof(why), "invalid UTF-8 in column '%s' (not read by the "
-				 "command, but the file is not UTF-8 text: convert it first)",
-				 loyal_reader_column_name(r, col));
+			const char *enc = loyal_reader_encoding(r);
+			if (strcmp(enc, "UTF-8"))
+				/* converted: the bytes were not valid in the given encoding */
+				snprintf(why, sizeof(why), "column '%s' holds bytes that are not "
+					 "valid %s (not read by the command)",
+					 loyal_reader_column_name(r, col), enc);
+			else
+				snprintf(why, sizeof(why), "invalid UTF-8 in column '%s' (not read by "
+					 "the command, but the file is not UTF-8 text: convert it "
+					 "first)", loyal_reader_column_name(r, col));
 			problem(k, loyal_reader_name(r), loyal_reader_line(r), col + 1, why, NULL, 0);
+			if (!strcmp(enc, "UTF-8")) {
+				loyal_error_info info = { 0 };
+				info.encoding = loyal_encoding_guess(raw + start, i - start);
+				cli_encoding_hint(&info);
+			}
 			return bad_rows + 1;
 		}
 		col++;
@@ -226,9 +242,18 @@ static void describe_column(const struct check *k, loyal_reader *r, const char *
 static int survey_parse(void *vctx, size_t k, const char *text, size_t len, int *value)
 {
 	struct check *ck = vctx;
-	if (k == ck->nps_k)
-		return loyal_nps_parse(value, text, len);
-	return loyal_csat_parse_answer(value, &ck->scale, text, len);
+	int error;
+	if (k == ck->nps_k) {
+		if ((error = loyal_nps_parse(value, text, len)) < 0)
+			return error;
+		ck->nps_counts[*value]++;
+		return 0;
+	}
+	if ((error = loyal_csat_read(value, &ck->scale, ck->labels, text, len)) < 0)
+		return error;
+	/* the labels decide how 满意 reads, at the end of the file */
+	loyal_csat_add_answer(&ck->seen[k], *value);
+	return 0;
 }
 
 /*
@@ -368,6 +393,9 @@ static int check_survey_file(struct check *k, const char *path)
 		goto done;
 	}
 	spec.ncols = n;
+	for (size_t i = 0; i < n; i++)
+		loyal_csat_init(&k->seen[i], k->scale.lo, k->scale.hi);
+	memset(k->nps_counts, 0, sizeof(k->nps_counts));
 	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
 		if (error < 0) {
 			if (!loyal_reader_can_continue(s.r)) {
@@ -400,6 +428,34 @@ static int check_survey_file(struct check *k, const char *path)
 	       (unsigned long long)usable, (unsigned long long)no_answer,
 	       (unsigned long long)rejected);
 	describe_encoding(k, bad_encoding);
+	/* 满意 in a satisfaction column: which scale the column's labels say */
+	for (size_t i = 0; i < n; i++) {
+		const char *name = loyal_reader_column_name(s.r, cols[i]);
+		int point;
+		char msg[512];
+		if (i == k->nps_k) {
+			/* a 1-5 rating taken for a 0-10 score (as loyal nps warns;
+			 * a problem with --strict) */
+			if (!survey_nps_rating(msg, sizeof(msg), k->nps_counts, name))
+				continue;
+			say(k, "  %-14s%s: all within 1-5 (a rating?)\n", "NPS answers", name);
+			if (k->t.strict) {
+				k->file_problems++;
+				problem(k, path, 0, 0, msg, NULL, 0);
+			} else {
+				cli_error("warning: %s: %s", path, msg);
+			}
+			continue;
+		}
+		if (loyal_csat_decide(&point, k->seen[i].labels_seen, name) < 0) {
+			k->file_problems++;
+			problem(k, path, 0, 0, loyal_error_last()->reason, NULL, 0);
+			fprintf(stderr, "hint: give the scale with --labels '满意=4' or '满意=3'\n");
+			say(k, "  %-14s%s: 满意 is ambiguous\n", "labels", name);
+		} else if (point) {
+			say(k, "  %-14s%s: 满意 read as %d\n", "labels", name, point);
+		}
+	}
 	describe_lines(k, s.r);
 done:
 	k->rows += rows;
@@ -496,6 +552,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct check k;
 	const char *kind = NULL, *max_errors = NULL, *rejects = NULL, *scale = NULL;
+	const char *labels_arg = NULL;
 	int nargs, rc;
 	memset(&k, 0, sizeof(k));
 	const struct cli_opt opts[] = {
@@ -516,6 +573,8 @@ int cmd_check(int argc, char **argv)
 		CLI_OPT_LIST(0, "cols", "A,B,...", &k.cols, "check only these satisfaction columns (and --score-col)"),
 		CLI_OPT_STRING(0, "scale", "LO-HI", &scale,
 			       "satisfaction scale: 1-5 (default), 1-7, 1-10, 0-10"),
+		CLI_OPT_STRING(0, "labels", "MAP", &labels_arg,
+			       "text answers' points: 'TEXT=POINT,...' or a file (as loyal csat)"),
 		CLI_OPT_GROUP("Survey and transactions"),
 		CLI_OPT_LIST(0, "by", "COL", &k.c.by,
 			     "also check column COL, which a command's --by reads (repeatable)"),
@@ -546,29 +605,30 @@ int cmd_check(int argc, char **argv)
 	if (k.kind == KIND_SURVEY) {
 		int lo = 1, hi = 5;
 		if (k.t.customer_col || k.t.order_col || k.t.amount_col || k.t.qty_col ||
-		    k.t.price_col || k.t.occasion_name || k.t.as_of_text || k.t.strict ||
-		    k.t.allow_exponent)
+		    k.t.price_col || k.t.occasion_name || k.t.as_of_text || k.t.allow_exponent)
 			return cli_usage_error(&info, "the transaction options need --kind transactions");
 		if (scale && loyal_csat_parse_scale(&lo, &hi, scale) < 0)
 			return cli_usage_error(&info, "--scale: %s", loyal_error_last()->reason);
 		loyal_csat_init(&k.scale, lo, hi);
 		if (k.cols.n && k.csat_col)
 			return cli_usage_error(&info, "--csat-col and --cols cannot be used together");
-		if (!k.csat && (k.csat_col || k.cols.n || scale))
-			return cli_usage_error(&info, "--csat-col, --cols and --scale do not apply to "
-					       "--kind nps");
+		if (!k.csat && (k.csat_col || k.cols.n || scale || labels_arg))
+			return cli_usage_error(&info, "--csat-col, --cols, --scale and --labels do not "
+					       "apply to --kind nps");
 		if (!k.nps && k.score_col)
 			return cli_usage_error(&info, "--score-col does not apply to --kind csat");
 		if (k.cols.n + (k.score_col != NULL) > SURVEY_MAX_COLS)
 			return cli_usage_error(&info, "at most %d answer columns", SURVEY_MAX_COLS);
 	} else {
-		if (k.score_col || k.csat_col || k.cols.n || scale)
+		if (k.score_col || k.csat_col || k.cols.n || scale || labels_arg)
 			return cli_usage_error(&info, "the survey options need --kind survey, nps or csat");
 		if ((rc = txn_opts_finish(&info, &k.t)) != CLI_CONTINUE)
 			return rc;
 	}
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
+	if ((rc = survey_load_labels(&k.labels, labels_arg)) != 0)
+		return rc;
 
 	if (rejects) {
 		static const struct cli_column rej_cols[] = {
@@ -623,5 +683,6 @@ done:
 		if (st != 0)
 			rc = st;
 	}
+	loyal_csat_labels_free(k.labels);
 	return rc;
 }

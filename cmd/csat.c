@@ -18,7 +18,23 @@ struct csat_ctx {
 	size_t ndim;
 	loyal_csat *acc; /* per group, ndim each */
 	size_t cap;      /* groups */
+	loyal_csat_labels *labels; /* --labels, or NULL */
+	char *colname[SURVEY_MAX_COLS]; /* header names in the first input */
 };
+
+/* Keep the header names of the first input, for messages. */
+static int keep_names(struct csat_ctx *ctx, struct cli_source *s, const size_t *cols)
+{
+	for (size_t k = 0; k < ctx->ndim; k++) {
+		if (ctx->colname[k])
+			continue;
+		if (!(ctx->colname[k] = strdup(loyal_reader_column_name(s->r, cols[k])))) {
+			cli_error("out of memory");
+			return CLI_EXIT_OSERR;
+		}
+	}
+	return 0;
+}
 
 static int csat_resolve(void *vctx, struct cli_source *s, size_t *cols)
 {
@@ -34,21 +50,21 @@ static int csat_resolve(void *vctx, struct cli_source *s, size_t *cols)
 				fprintf(stderr, "hint: name the column with --csat-col or --cols\n");
 			return st;
 		}
-		return 0;
+		return keep_names(ctx, s, cols);
 	}
 	for (size_t k = 0; k < ctx->cols.n; k++) {
 		error = loyal_reader_find_column(&cols[k], s->r, "satisfaction", ctx->cols.items[k], NULL);
 		if (error < 0)
 			return cli_lib_error(error);
 	}
-	return 0;
+	return keep_names(ctx, s, cols);
 }
 
 static int csat_parse(void *vctx, size_t k, const char *text, size_t len, int *value)
 {
 	struct csat_ctx *ctx = vctx;
 	(void)k;
-	return loyal_csat_parse_answer(value, &ctx->acc[0], text, len);
+	return loyal_csat_read(value, &ctx->acc[0], ctx->labels, text, len);
 }
 
 static int csat_reserve(struct csat_ctx *ctx, uint32_t group)
@@ -77,7 +93,7 @@ static int csat_add(void *vctx, uint32_t group, size_t k, int value)
 
 	if ((rc = csat_reserve(ctx, group)) != 0)
 		return rc;
-	loyal_csat_add(&ctx->acc[group * ctx->ndim + k], value);
+	loyal_csat_add_answer(&ctx->acc[group * ctx->ndim + k], value);
 	return 0;
 }
 
@@ -162,7 +178,7 @@ int cmd_csat(int argc, char **argv)
 {
 	struct cli_common c = { 0 };
 	struct csat_ctx ctx = { 0 };
-	const char *scale = NULL, *weights_text = NULL;
+	const char *scale = NULL, *weights_text = NULL, *labels_arg = NULL;
 	int skip_invalid = 0, nargs, rc;
 	struct cli_groups g = { 0 };
 	struct survey_stats st;
@@ -179,6 +195,8 @@ int cmd_csat(int argc, char **argv)
 		CLI_OPT_STRING(0, "weights", "W1,W2,...", &weights_text,
 			       "weights of --cols in the overall row (default: equal)"),
 		CLI_OPT_STRING(0, "scale", "LO-HI", &scale, "answer scale: 1-5 (default), 1-7, 1-10, 0-10"),
+		CLI_OPT_STRING(0, "labels", "MAP", &labels_arg,
+			       "text answers' points: 'TEXT=POINT,...' or a file of text,point lines"),
 		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
 			     "skip and count invalid rows (answer, date, number of fields) instead of failing"),
 		CLI_OPTS_INPUT(&c),
@@ -219,6 +237,8 @@ int cmd_csat(int argc, char **argv)
 		return rc;
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
+	if ((rc = survey_load_labels(&ctx.labels, labels_arg)) != 0)
+		return rc;
 
 	ctx.cap = 16;
 	if (!(ctx.acc = malloc(ctx.cap * ctx.ndim * sizeof(*ctx.acc)))) {
@@ -235,6 +255,19 @@ int cmd_csat(int argc, char **argv)
 	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
 		goto done;
 	survey_report(&c, &st);
+	/* 满意 is 4 or 3 by the scale of its column, known now that every
+	 * label of the column has been seen. */
+	for (size_t k = 0; k < ctx.ndim; k++) {
+		uint64_t seen = 0;
+		int point;
+		for (size_t i = 0; i < cli_groups_count(&g); i++)
+			seen |= ctx.acc[i * ctx.ndim + k].labels_seen;
+		if ((rc = survey_csat_decide(&point, seen, ctx.colname[k] ? ctx.colname[k] : "?",
+					     c.quiet)) != 0)
+			goto done;
+		for (size_t i = 0; i < cli_groups_count(&g); i++)
+			loyal_csat_resolve(&ctx.acc[i * ctx.ndim + k], point);
+	}
 	if (cli_groups_count(&g) == 0) {
 		cli_error("no valid answers: the CSAT is undefined");
 		rc = CLI_EXIT_DATA;
@@ -334,6 +367,9 @@ done:
 	free(order);
 	free(names);
 	free(ctx.acc);
+	loyal_csat_labels_free(ctx.labels);
+	for (size_t k = 0; k < SURVEY_MAX_COLS; k++)
+		free(ctx.colname[k]);
 	cli_groups_dispose(&g);
 	return rc;
 }

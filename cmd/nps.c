@@ -14,6 +14,7 @@ struct nps_ctx {
 	const char *score_col;
 	loyal_nps *acc; /* per group */
 	size_t cap;
+	char *colname;  /* the score column's header in the first input */
 };
 
 static int nps_resolve(void *vctx, struct cli_source *s, size_t *cols)
@@ -27,6 +28,25 @@ static int nps_resolve(void *vctx, struct cli_source *s, size_t *cols)
 			fprintf(stderr, "hint: name the score column with --score-col\n");
 		return st;
 	}
+	if (!ctx->colname && !(ctx->colname = strdup(loyal_reader_column_name(s->r, cols[0])))) {
+		cli_error("out of memory");
+		return CLI_EXIT_OSERR;
+	}
+	return 0;
+}
+
+static int rating_check(const uint64_t counts[11], const char *column, int strict)
+{
+	char msg[512];
+
+	if (!survey_nps_rating(msg, sizeof(msg), counts, column))
+		return 0;
+	if (strict) {
+		cli_error("%s", msg);
+		return CLI_EXIT_DATA;
+	}
+	cli_error("warning: %s", msg);
+	fprintf(stderr, "hint: loyal csat reads 1-5 ratings; --strict makes this an error\n");
 	return 0;
 }
 
@@ -98,7 +118,9 @@ int cmd_nps(int argc, char **argv)
 {
 	struct cli_common c = { 0 };
 	struct nps_ctx ctx = { 0 };
-	int skip_invalid = 0, nargs, rc;
+	int skip_invalid = 0, strict = 0, nargs, rc;
+	const char *min_text = NULL;
+	uint64_t min_responses = 1;
 	struct cli_groups g;
 	struct survey_stats st;
 	struct cli_out *out = NULL;
@@ -109,6 +131,10 @@ int cmd_nps(int argc, char **argv)
 			       "column holding the 0-10 answer (default: found by header name)"),
 		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
 			     "skip and count invalid rows (score, date, number of fields) instead of failing"),
+		CLI_OPT_FLAG(0, "strict", &strict,
+			     "refuse a score column whose answers are all within 1-5 (a rating)"),
+		CLI_OPT_STRING(0, "min-responses", "N", &min_text,
+			       "groups with fewer answers get no NPS, margin or shares (default 1)"),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPT_THREADS(&c),
 		CLI_OPTS_GROUPING(&c),
@@ -120,6 +146,8 @@ int cmd_nps(int argc, char **argv)
 		return rc;
 	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE)
 		return rc;
+	if (min_text && cli_parse_count(&min_responses, "--min-responses", min_text, 1, UINT64_MAX))
+		return CLI_EXIT_USAGE;
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
 	if ((rc = cli_groups_init(&g)) != 0)
@@ -134,6 +162,13 @@ int cmd_nps(int argc, char **argv)
 		cli_error("no valid answers: the NPS is undefined");
 		rc = CLI_EXIT_DATA;
 		goto done;
+	}
+	{
+		loyal_nps all = LOYAL_NPS_INIT;
+		for (size_t i = 0; i < cli_groups_count(&g); i++)
+			loyal_nps_merge(&all, &ctx.acc[i]);
+		if ((rc = rating_check(all.counts, ctx.colname ? ctx.colname : "?", strict)) != 0)
+			goto done;
 	}
 
 	struct cli_column cols[CLI_LIST_MAX + 12];
@@ -158,6 +193,7 @@ int cmd_nps(int argc, char **argv)
 	if ((rc = cli_out_open(&out, &c, cols, nc)) != 0)
 		goto done;
 	loyal_nps_result prev = { 0 };
+	int prev_shown = 0;
 	for (size_t i = 0; i < cli_groups_count(&g); i++) {
 		uint32_t id = order[i];
 		struct cli_value v[CLI_LIST_MAX + 12];
@@ -173,17 +209,20 @@ int cmd_nps(int argc, char **argv)
 			rc = CLI_EXIT_OSERR;
 			goto done;
 		}
+		/* --min-responses: a group too small for an estimate shows its
+		 * counts only */
+		int shown = r.responses >= min_responses;
 		v[n++] = CLI_INT(r.responses);
 		v[n++] = CLI_INT(r.promoters);
 		v[n++] = CLI_INT(r.passives);
 		v[n++] = CLI_INT(r.detractors);
-		v[n++] = CLI_NUM(r.promoters_pct);
-		v[n++] = CLI_NUM(r.passives_pct);
-		v[n++] = CLI_NUM(r.detractors_pct);
-		v[n++] = CLI_NUM(r.nps);
-		v[n++] = CLI_NUM(r.moe95);
+		v[n++] = shown ? CLI_NUM(r.promoters_pct) : CLI_NULL;
+		v[n++] = shown ? CLI_NUM(r.passives_pct) : CLI_NULL;
+		v[n++] = shown ? CLI_NUM(r.detractors_pct) : CLI_NULL;
+		v[n++] = shown ? CLI_NUM(r.nps) : CLI_NULL;
+		v[n++] = shown ? CLI_NUM(r.moe95) : CLI_NULL;
 		if (c.period != LOYAL_PERIOD_NONE) {
-			if (i > 0 && cli_groups_same_by(&g, order[i - 1], id)) {
+			if (i > 0 && shown && prev_shown && cli_groups_same_by(&g, order[i - 1], id)) {
 				double change;
 				int sig;
 				loyal_nps_compare(&prev, &r, &change, &sig);
@@ -195,6 +234,7 @@ int cmd_nps(int argc, char **argv)
 			}
 		}
 		prev = r;
+		prev_shown = shown;
 		if ((rc = cli_out_row(out, v)) != 0)
 			goto done;
 	}
@@ -202,6 +242,7 @@ done:
 	rc = cli_out_close(out, rc);
 	free(order);
 	free(ctx.acc);
+	free(ctx.colname);
 	cli_groups_dispose(&g);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "parallel.h"
 #include "survey.h"
@@ -291,4 +292,112 @@ void survey_report(const struct cli_common *c, const struct survey_stats *st)
 		  (unsigned long long)st->files, st->files == 1 ? "" : "s",
 		  (unsigned long long)st->used, (unsigned long long)st->blank_rows,
 		  (unsigned long long)st->invalid, (unsigned long long)st->filtered);
+}
+
+int survey_load_labels(loyal_csat_labels **out, const char *arg)
+{
+	loyal_read_options ro = LOYAL_READ_OPTIONS_INIT;
+	loyal_csat_labels *l = NULL;
+	loyal_reader *r = NULL;
+	struct stat st;
+	int error, rc = 0;
+
+	*out = NULL;
+	if (!arg)
+		return 0;
+	if ((error = loyal_csat_labels_new(&l)) < 0)
+		return cli_lib_error(error);
+	if (stat(arg, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (!strchr(arg, '=')) {
+			cli_error("--labels: '%s' is neither TEXT=POINT,... nor a file", arg);
+			rc = CLI_EXIT_USAGE;
+		} else if ((error = loyal_csat_labels_parse(l, arg)) < 0) {
+			cli_error("--labels: %s", loyal_error_last()->reason);
+			rc = cli_exit_status(error);
+		}
+		goto done;
+	}
+	/* A file: text,point a line; a first line whose point is not a
+	 * number is a header. */
+	ro.no_header = 1;
+	if ((error = loyal_reader_open(&r, arg, &ro)) < 0) {
+		rc = cli_lib_error(error);
+		goto done;
+	}
+	if (loyal_reader_columns(r) != 2) {
+		cli_error("%s: a labels file has two columns, text and point (it has %zu)", arg,
+			  loyal_reader_columns(r));
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+	loyal_reader_use_column(r, 0);
+	loyal_reader_use_column(r, 1);
+	while ((error = loyal_reader_next(r)) == 0) {
+		size_t tlen, plen;
+		const char *text = loyal_reader_field(r, 0, &tlen);
+		const char *point = loyal_reader_field(r, 1, &plen);
+		int64_t v;
+		if (loyal_parse_int64(&v, point, plen) < 0) {
+			if (loyal_reader_rows(r) == 1)
+				continue;
+			cli_error("%s:%llu:2: the point '%s' is not a whole number", arg,
+				  (unsigned long long)loyal_reader_line(r), point);
+			rc = CLI_EXIT_DATA;
+			goto done;
+		}
+		if (v < 0 || v > 10 || (error = loyal_csat_labels_add(l, text, tlen, (int)v)) < 0) {
+			cli_error("%s:%llu: %s", arg, (unsigned long long)loyal_reader_line(r),
+				  v < 0 || v > 10 ? "the point must be 0-10" : loyal_error_last()->reason);
+			rc = CLI_EXIT_DATA;
+			goto done;
+		}
+	}
+	if (error != LOYAL_ITEROVER) {
+		rc = cli_lib_error(error);
+		goto done;
+	}
+	if (loyal_csat_labels_count(l) == 0) {
+		cli_error("%s: no labels in the file", arg);
+		rc = CLI_EXIT_DATA;
+	}
+done:
+	loyal_reader_free(r);
+	if (rc) {
+		loyal_csat_labels_free(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+int survey_csat_decide(int *point, uint64_t labels_seen, const char *column, int quiet)
+{
+	if (loyal_csat_decide(point, labels_seen, column) < 0) {
+		cli_error("%s", loyal_error_last()->reason);
+		fprintf(stderr, "hint: give the scale with --labels '满意=4' "
+			"(非常满意/满意/一般/...) "
+			"or --labels '满意=3' "
+			"(很满意/比较满意/满意/...)\n");
+		return CLI_EXIT_DATA;
+	}
+	if (*point && !quiet)
+		cli_error("column '%s': 满意 read as %d (the scale %s)", column,
+			  *point, *point == 4
+			  ? "非常满意/满意/一般/不满意/非常不满意"
+			  : "很满意/比较满意/满意/不满意/很不满意");
+	return 0;
+}
+
+int survey_nps_rating(char *msg, size_t size, const uint64_t counts[11], const char *column)
+{
+	uint64_t n = 0;
+
+	for (int i = 1; i <= 5; i++)
+		n += counts[i];
+	if (n == 0 || counts[0] || counts[6] || counts[7] || counts[8] || counts[9] || counts[10])
+		return 0;
+	snprintf(msg, size, "column '%s': all %llu answers are within 1-5: this looks like a 1-5 "
+		 "rating, not a 0-10 likelihood to recommend (every answer would be a detractor)",
+		 column, (unsigned long long)n);
+	return 1;
 }

@@ -66,4 +66,21 @@ int survey_run(struct cli_common *c, char **files, int nfiles, struct cli_groups
 /* The summary line on stderr (unless -q): every row accounted for. */
 void survey_report(const struct cli_common *c, const struct survey_stats *st);
 
+/* --labels: 'TEXT=POINT,...', or the name of a file of text,point lines
+ * (csv, an optional header line). *out is NULL without the option. Returns
+ * 0 or an exit status after a message. */
+int survey_load_labels(loyal_csat_labels **out, const char *arg);
+
+/*
+ * The point of 满意 in one satisfaction column, from the built-in labels
+ * seen in it (loyal_csat_decide): reports the decision on stderr unless
+ * quiet, or the ambiguity with a hint to --labels. *point is 0 when 满意
+ * was not seen. Returns 0 or 65.
+ */
+int survey_csat_decide(int *point, uint64_t labels_seen, const char *column, int quiet);
+
+/* Whether the NPS answers of a column, counts[0..10], are all within 1-5
+ * (a 1-5 rating taken for a 0-10 score): 1 with the message in msg, else 0. */
+int survey_nps_rating(char *msg, size_t size, const uint64_t counts[11], const char *column);
+
 #endif

@@ -1,5 +1,6 @@
 #include <math.h>
 
+#include "answer_p.h"
 #include "errors_p.h"
 #include "loyal/nps.h"
 #include "loyal/number.h"
@@ -17,7 +18,7 @@ int loyal_nps_parse(int *score, const char *s, size_t len)
 	int64_t v;
 	int shown = len > 40 ? 40 : (int)len;
 
-	if (loyal_parse_int64(&v, s, len) < 0)
+	if (loyal__parse_whole(&v, s, len) < 0)
 		return loyal__error(LOYAL_EVALUE, "score '%.*s' is not a whole number 0-10", shown, s);
 	if (v < 0 || v > 10)
 		return loyal__error(LOYAL_EVALUE, "score '%.*s' is outside 0-10", shown, s);

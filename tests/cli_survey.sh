@@ -60,6 +60,46 @@ check csat_sample_cols 0 "$LOYAL" csat data/survey.csv --cols product,service,pr
 check csat_zero_weight 0 "$LOYAL" csat $F/csat_zero_weight.csv --by seg --cols a,b,c --weights 1,1,0
 check csat_zero_weight_json 0 "$LOYAL" csat $F/csat_zero_weight.csv --by seg --cols a,b,c --weights 1,1,0 --format json -q
 
+# Chinese survey exports (worked out by hand in tests/fixtures/survey/README):
+# the platforms' 非常满意/满意/一般 scale, Chinese headers, GB18030, UTF-16
+check csat_cn_survey 0 "$LOYAL" csat $F/cn_survey.csv
+check csat_cn_by_channel 0 "$LOYAL" csat $F/cn_survey.csv --by 渠道 --format csv
+check nps_cn_by_channel 0 "$LOYAL" nps $F/cn_survey.csv --by 渠道 --period month -q
+check csat_cn_gb18030 0 "$LOYAL" csat $F/cn_survey_gb18030.csv --encoding gb18030 --by 渠道 --format csv
+check csat_cn_gb18030_unnamed 65 "$LOYAL" csat $F/cn_survey_gb18030.csv --by 渠道
+check csat_cn_utf16_excel 0 "$LOYAL" csat $F/cn_survey_utf16.txt --by 渠道 --format csv -q
+check check_cn_gb18030 0 "$LOYAL" check --kind survey $F/cn_survey_gb18030.csv --encoding gbk
+check csat_cn_bom_output 0 "$LOYAL" csat $F/cn_survey.csv --by 渠道 --format csv --bom -q
+check csat_bom_table 64 "$LOYAL" csat $F/cn_survey.csv --bom
+check csat_unknown_encoding 64 "$LOYAL" csat $F/cn_survey.csv --encoding gb-99
+check csat_cn_scale2 0 "$LOYAL" csat $F/cn_scale2.csv
+check csat_cn_ambiguous 65 "$LOYAL" csat $F/cn_ambiguous.csv
+check csat_cn_ambiguous_labels 0 "$LOYAL" csat $F/cn_ambiguous.csv --labels 满意=4
+check csat_cn_both_scales 65 "$LOYAL" csat $F/cn_both_scales.csv
+check check_csat_cn_ambiguous 65 "$LOYAL" check --kind csat $F/cn_scale2.csv $F/cn_ambiguous.csv
+check check_csat_cn_labels 0 "$LOYAL" check --kind csat $F/cn_ambiguous.csv --labels 满意=3
+check csat_labels_file 0 "$LOYAL" csat $F/cn_ratings.csv --csat-col 评价 --labels $F/cn_rating_labels.csv
+check csat_labels_inline 0 "$LOYAL" csat $F/cn_ratings.csv --csat-col 评价 --labels 好评=5,中评=3,差评=1 --format csv -q
+check csat_labels_bad 64 "$LOYAL" csat $F/cn_ratings.csv --csat-col 评价 --labels 好评
+check csat_labels_unknown_label 65 "$LOYAL" csat $F/cn_ratings.csv --csat-col 评价 --labels 好评=5
+check csat_en_variants 0 "$LOYAL" csat $F/en_variants.csv
+check csat_en_contradiction 65 "$LOYAL" csat $F/en_contradiction.csv
+# NPS traps: pandas' 9.0 and 10.00, a 1-5 rating taken for a score, small groups
+check nps_pandas_decimals 0 "$LOYAL" nps $F/pandas_scores.csv --by channel --format csv
+check nps_half_score 65 "$LOYAL" nps $F/half_score.csv
+check nps_rating_warning 0 "$LOYAL" nps $F/rating_as_nps.csv --score-col rating
+check nps_rating_strict 65 "$LOYAL" nps $F/rating_as_nps.csv --score-col rating --strict
+check check_nps_rating_strict 65 "$LOYAL" check --kind nps $F/rating_as_nps.csv --score-col rating --strict
+check nps_min_responses 0 "$LOYAL" nps $F/cn_survey.csv --by 渠道 --period month --min-responses 3 --format csv -q
+check nps_min_responses_zero 64 "$LOYAL" nps $F/cn_survey.csv --min-responses 0
+# the GB18030 and UTF-16 files give the UTF-8 file's numbers, byte for byte
+for f in "cn_survey_gb18030.csv --encoding gb18030" cn_survey_utf16.txt; do
+	# shellcheck disable=SC2086
+	(cd "$SRCDIR" && "$LOYAL" csat $F/$f --by 渠道 --format csv -q) >"$tmp/enc.out" 2>&1
+	(cd "$SRCDIR" && "$LOYAL" csat $F/cn_survey.csv --by 渠道 --format csv -q) >"$tmp/utf8.out" 2>&1
+	cmp -s "$tmp/enc.out" "$tmp/utf8.out" && ok "same numbers: $f" || bad "same numbers: $f" "differs from cn_survey.csv"
+done
+
 # -o writes atomically; a failing run leaves the previous file alone
 out="$tmp/report.csv"
 if (cd "$SRCDIR" && "$LOYAL" nps $F/small.csv --format csv -q -o "$out") && [ -s "$out" ] &&
@@ -84,5 +124,8 @@ if /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 
 # independent reference: pandas recomputes NPS, margin and CSAT of the sample
 if /usr/bin/python3 "$SRCDIR/tests/ref_survey.py" "$LOYAL" "$SRCDIR/data/survey.csv"; then
 	ok "pandas_reference"; else bad "pandas_reference" "loyal and pandas disagree"; fi
+# and of the Chinese sample (GB18030 decoded and labels mapped by pandas)
+if /usr/bin/python3 "$SRCDIR/tests/ref_survey_cn.py" "$LOYAL" "$SRCDIR/data/survey-cn.csv"; then
+	ok "pandas_reference_cn"; else bad "pandas_reference_cn" "loyal and pandas disagree"; fi
 
 finish

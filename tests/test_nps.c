@@ -75,6 +75,30 @@ static void test_nps_rejects_out_of_range(void **state)
 	assert_int_equal(score, 0);
 }
 
+/* pandas writes the numbers of a column with blanks as floats: 9.0, 10.00
+ * are 9 and 10; 9.5 and other fractions stay errors. */
+static void test_nps_decimal_whole_numbers(void **state)
+{
+	int score;
+	(void)state;
+
+	assert_int_equal(loyal_nps_parse(&score, "9.0", 3), 0);
+	assert_int_equal(score, 9);
+	assert_int_equal(loyal_nps_parse(&score, " 10.00 ", 7), 0);
+	assert_int_equal(score, 10);
+	assert_int_equal(loyal_nps_parse(&score, "0.0", 3), 0);
+	assert_int_equal(score, 0);
+	assert_int_equal(loyal_nps_parse(&score, "9.5", 3), LOYAL_EVALUE);
+	assert_string_equal(loyal_error_last()->reason, "score '9.5' is not a whole number 0-10");
+	assert_int_equal(loyal_nps_parse(&score, "9.", 2), LOYAL_EVALUE);
+	assert_int_equal(loyal_nps_parse(&score, ".0", 2), LOYAL_EVALUE);
+	assert_int_equal(loyal_nps_parse(&score, "9.0.0", 5), LOYAL_EVALUE);
+	assert_int_equal(loyal_nps_parse(&score, "9.01", 4), LOYAL_EVALUE);
+	assert_int_equal(loyal_nps_parse(&score, "11.0", 4), LOYAL_EVALUE);
+	assert_string_equal(loyal_error_last()->reason, "score '11.0' is outside 0-10");
+	assert_int_equal(loyal_nps_parse(&score, "1e1", 3), LOYAL_EVALUE);
+}
+
 static void test_nps_no_data_is_an_error(void **state)
 {
 	loyal_nps acc = LOYAL_NPS_INIT;
@@ -157,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_nps_hand_computed),
 		cmocka_unit_test(test_nps_boundaries),
 		cmocka_unit_test(test_nps_rejects_out_of_range),
+		cmocka_unit_test(test_nps_decimal_whole_numbers),
 		cmocka_unit_test(test_nps_no_data_is_an_error),
 		cmocka_unit_test(test_nps_merge_equals_single_pass),
 		cmocka_unit_test(test_nps_compare_significance),

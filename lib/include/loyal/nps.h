@@ -30,8 +30,10 @@ typedef struct {
 LOYAL_EXTERN(int) loyal_nps_add(loyal_nps *acc, int score);
 
 /* Read one answer s[0..len): a whole number 0-10, surrounding spaces
- * ignored. Returns 0 with *score set, or LOYAL_EVALUE with a reason such as
- * "score '11' is outside 0-10" or "score '7.5' is not a whole number". */
+ * ignored; also written with a decimal point and zeros ("9.0", "10.00"), as
+ * pandas writes the numbers of a column with blanks. Returns 0 with *score
+ * set, or LOYAL_EVALUE with a reason such as "score '11' is outside 0-10"
+ * or "score '9.5' is not a whole number 0-10". */
 LOYAL_EXTERN(int) loyal_nps_parse(int *score, const char *s, size_t len);
 
 /* Add the counts of `from` to `into`. */
