@@ -27,6 +27,16 @@ int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t)
 		if (t->occasion == LOYAL_OCCASION_DAY && t->order_col)
 			return cli_usage_error(info, "--order-col cannot be used with --occasion day");
 	}
+	t->returns = LOYAL_RETURNS_NET_DAY;
+	if (t->returns_name) {
+		if (!strcmp(t->returns_name, "net-day"))
+			t->returns = LOYAL_RETURNS_NET_DAY;
+		else if (!strcmp(t->returns_name, "keep"))
+			t->returns = LOYAL_RETURNS_KEEP;
+		else
+			return cli_usage_error(info, "unknown --returns '%s' (net-day or keep)",
+					       t->returns_name);
+	}
 	if (t->amount_col && (t->qty_col || t->price_col))
 		return cli_usage_error(info, "--amount-col cannot be combined with --qty-col or --price-col");
 	if (t->as_of_text) {
@@ -549,6 +559,7 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 		loyal_txn_options to = LOYAL_TXN_OPTIONS_INIT;
 		to.occasion = o->has_order ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY;
 		to.threads = (unsigned)c->nthreads;
+		to.returns = o->returns;
 		d->has_amount = o->amount_kind != TXN_AMOUNT_NONE;
 		if ((error = loyal_txn_new(&d->acc, &to)) < 0) {
 			rc = cli_lib_error(error);
@@ -579,6 +590,7 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 		loyal_txn_options to = LOYAL_TXN_OPTIONS_INIT;
 		to.occasion = o->has_order ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY;
 		to.threads = (unsigned)c->nthreads;
+		to.returns = o->returns;
 		p->acc = NULL;
 		if ((error = loyal_txn_new(&p->acc, &to)) < 0) {
 			rc = cli_lib_error(error);
@@ -625,7 +637,7 @@ static void report(const struct cli_common *c, const struct txn_opts *o,
 		   const struct txn_data *d, uint64_t used)
 {
 	uint64_t skipped = d->lib.return_only_rows;
-	char asof[128];
+	char asof[128], occ[192];
 
 	if (c->quiet)
 		return;
@@ -644,9 +656,24 @@ static void report(const struct cli_common *c, const struct txn_opts *o,
 	} else {
 		asof[0] = '\0';
 	}
+	/* What a purchase occasion is, and what the cancellations removed. */
+	int n = snprintf(occ, sizeof(occ), "; %llu purchase occasion%s (%s), ",
+			 (unsigned long long)d->lib.occasions, d->lib.occasions == 1 ? "" : "s",
+			 o->has_order ? "orders" : "days");
+	if (o->returns == LOYAL_RETURNS_KEEP)
+		snprintf(occ + n, sizeof(occ) - (size_t)n, "returns kept");
+	else if (d->lib.cancelled_customers)
+		snprintf(occ + n, sizeof(occ) - (size_t)n, "%llu cancelled by same-day returns, "
+			 "leaving %llu customer%s without a purchase",
+			 (unsigned long long)d->lib.cancelled_occasions,
+			 (unsigned long long)d->lib.cancelled_customers,
+			 d->lib.cancelled_customers == 1 ? "" : "s");
+	else
+		snprintf(occ + n, sizeof(occ) - (size_t)n, "%llu cancelled by same-day returns",
+			 (unsigned long long)d->lib.cancelled_occasions);
 	cli_error("%llu row%s read from %llu file%s: %llu used (purchase lines %llu, "
 		  "return lines %llu), %llu skipped (guest rows %llu, outside --from/--to %llu, "
-		  "%s %llu, returns without a purchase %llu)%s",
+		  "%s %llu, returns without a purchase %llu)%s%s",
 		  (unsigned long long)d->rows, d->rows == 1 ? "" : "s",
 		  (unsigned long long)d->files, d->files == 1 ? "" : "s",
 		  (unsigned long long)used, (unsigned long long)d->lib.purchase_rows,
@@ -656,7 +683,7 @@ static void report(const struct cli_common *c, const struct txn_opts *o,
 		  (unsigned long long)d->skipped[TXN_SKIP_RANGE],
 		  o->has_holdout ? "after --holdout-to" : "after as-of",
 		  (unsigned long long)d->skipped[TXN_SKIP_AS_OF],
-		  (unsigned long long)d->lib.return_only_rows, asof);
+		  (unsigned long long)d->lib.return_only_rows, asof, occ);
 }
 
 int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,

@@ -16,12 +16,14 @@ struct txn_opts {
 	const char *customer_col, *order_col, *amount_col, *qty_col, *price_col;
 	const char *occasion_name;
 	const char *as_of_text;
+	const char *returns_name;
 	int strict;
 	int allow_exponent;
 
 	/* resolved by txn_opts_finish() */
 	int occasion_given;     /* --occasion was given */
 	loyal_occasion occasion;
+	loyal_returns returns;  /* --returns */
 	int has_as_of;
 	int32_t as_of;
 	/* fixed by the first input, which later inputs must match */
@@ -54,6 +56,8 @@ enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
 	CLI_OPT_STRING(0, "price-col", "NAME", &(t)->price_col, \
 		       "unit price column, with a quantity column")
 #define TXN_OPTS_ROWS(t) \
+	CLI_OPT_STRING(0, "returns", "HOW", &(t)->returns_name, \
+		       "net-day (default): a day netting to <= 0 holds no purchase; keep"), \
 	CLI_OPT_FLAG(0, "strict", &(t)->strict, \
 		     "a row without a customer id is an error, not skipped"), \
 	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \

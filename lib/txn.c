@@ -34,9 +34,17 @@
  * threads give exactly the result of reading it whole: finish sees the
  * same records per customer, in the same order.
  *
- * Netting returns per customer and day would add return rows to the same
- * log (a negative spend with the day), to be summed per day in finish.
+ * Same-day cancellations (LOYAL_RETURNS_NET_DAY): a return row is logged
+ * as a record of its own, with the key RETURN_KEY and its negative amount
+ * (purchase records never have a negative spend), so that finish can sum a
+ * customer's returns of each day against the occasions of that day. The
+ * records merge as any others; with LOYAL_RETURNS_KEEP returns are not
+ * logged at all.
  */
+
+/* The key of a return record: no occasion key is ever all ones (see
+ * TAG_*: LONG ids are below 2^32, and days below 2^32). */
+#define RETURN_KEY UINT64_MAX
 
 /* No purchase row yet: later than any real day. */
 #define MAX_FINISH_THREADS 16
@@ -81,6 +89,7 @@ enum { TAG_RAW = 0, TAG_NUM = 1, TAG_PREFIX = 2, TAG_LONG = 3 };
 
 struct loyal_txn {
 	loyal_occasion occasion;
+	loyal_returns returns;
 	unsigned threads;      /* for finish */
 	int finished;
 	int32_t as_of;
@@ -100,7 +109,8 @@ struct loyal_txn {
 	size_t nocc;
 	size_t *off;           /* ncustomers + 1: each customer's slice of days[] */
 	int32_t *days;         /* occasion days, ascending within a customer */
-	int64_t *first_spend;  /* per customer: spend of its first occasion */
+	int64_t *repeat_spend; /* per customer: spend of its occasions after the
+	                        * first, cancelled ones left out */
 	uint32_t *buyers;      /* customers with an occasion, in id order */
 	size_t nbuyers;
 };
@@ -111,12 +121,17 @@ int loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts)
 
 	if (!out)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_new");
-	if (opts && ((opts->version != 1 && opts->version != LOYAL_TXN_OPTIONS_VERSION) ||
-		     (opts->occasion != LOYAL_OCCASION_DAY && opts->occasion != LOYAL_OCCASION_ORDER)))
+	if (opts && ((opts->version < 1 || opts->version > LOYAL_TXN_OPTIONS_VERSION) ||
+		     (opts->occasion != LOYAL_OCCASION_DAY && opts->occasion != LOYAL_OCCASION_ORDER) ||
+		     (opts->version >= 3 && opts->returns != LOYAL_RETURNS_NET_DAY &&
+		      opts->returns != LOYAL_RETURNS_KEEP)))
 		return loyal__error(LOYAL_EINVAL, "invalid transaction options");
 	if (!(t = calloc(1, sizeof(*t))))
 		return loyal__error_oom();
 	t->occasion = opts ? opts->occasion : LOYAL_OCCASION_DAY;
+	/* options older than version 3 predate the cancellations: keep all */
+	t->returns = !opts ? LOYAL_RETURNS_NET_DAY
+		   : opts->version >= 3 ? opts->returns : LOYAL_RETURNS_KEEP;
 	/* a version 1 struct ends before `threads` */
 	t->threads = opts && opts->version >= 2 && opts->threads > 1 ? opts->threads : 1;
 	if (t->threads > MAX_FINISH_THREADS)
@@ -146,7 +161,7 @@ void loyal_txn_free(loyal_txn *t)
 	free_log(t);
 	free(t->off);
 	free(t->days);
-	free(t->first_spend);
+	free(t->repeat_spend);
 	free(t->buyers);
 	free(t);
 }
@@ -356,6 +371,22 @@ static int add_row(loyal_txn *t, const loyal_txn_row *row, uint64_t h)
 			return loyal__error(LOYAL_ETOOBIG, "customer '%s' has more than %lu returns",
 					    loyal__strmap_key(&t->customers, cid, NULL),
 					    (unsigned long)UINT32_MAX);
+		if (t->returns == LOYAL_RETURNS_NET_DAY) {
+			/* a record of its own, netted against its day in finish;
+			 * the next purchase line starts a new record */
+			if ((error = reserve_recs(t, t->nrecs + 1)) < 0)
+				return error;
+			struct rec *r = &t->recs[t->nrecs];
+			r->key = RETURN_KEY;
+			r->spend = row->amount;
+			r->day = row->day;
+			r->prev = c->head;
+			c->head = (uint32_t)++t->nrecs;
+			if (!c->tail)
+				c->tail = c->head;
+			c->nrec++;
+			c->last_key = RETURN_KEY;
+		}
 		c->net = net;
 		c->return_rows++;
 		note_day(&t->st, row->day);
@@ -487,7 +518,8 @@ static int map_key(loyal_txn *dst, const loyal_txn *src, const uint32_t *pmap,
 	const char *s;
 	size_t len, plen;
 
-	if (dst->occasion == LOYAL_OCCASION_DAY || tag == TAG_RAW || tag == TAG_NUM) {
+	if (dst->occasion == LOYAL_OCCASION_DAY || tag == TAG_RAW || tag == TAG_NUM ||
+	    key == RETURN_KEY) {
 		*out = key;
 		return 0;
 	}
@@ -689,8 +721,9 @@ static int merge_check(const loyal_txn *dst, const loyal_txn *src)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_merge");
 	if (dst->finished || src->finished)
 		return loyal__error(LOYAL_EINVAL, "cannot merge a finished accumulator");
-	if (dst->occasion != src->occasion)
-		return loyal__error(LOYAL_EINVAL, "cannot merge accumulators with different occasions");
+	if (dst->occasion != src->occasion || dst->returns != src->returns)
+		return loyal__error(LOYAL_EINVAL, "cannot merge accumulators with different occasions "
+				    "or returns");
 	return 0;
 }
 
@@ -796,19 +829,81 @@ struct lane {
 	struct occ o[BIG_CHAIN];
 };
 
-/* Fold customer c's records o[0..n) into its occasions: days go to
- * days[at..), their number to count[c]. */
-static void finish_customer(loyal_txn *t, size_t c, struct occ *o, size_t n, size_t at,
-			    uint32_t *count)
+/*
+ * Same-day cancellations: the occasions o[0..m) (sorted by day) less those
+ * on a day whose purchases and returns r[0..nr) (return records, any
+ * order) net to zero or below. Returns the occasions kept, still sorted.
+ */
+static size_t cancel_days(struct occ *o, size_t m, struct occ *r, size_t nr)
 {
-	size_t m = fold_occasions(o, n);
-	for (size_t j = 0; j < m; j++)
-		t->days[at + j] = o[j].day;
-	count[c] = (uint32_t)m;
-	t->first_spend[c] = o[0].spend;
+	size_t kept = 0, i = 0, k = 0;
+
+	sort_occ(r, nr, occ_by_day);
+	while (i < m) {
+		int32_t day = o[i].day;
+		size_t j = i;
+		int64_t buy = 0, ret = 0;
+		/* a day's purchases are part of the customer's gross spend: no
+		 * overflow */
+		while (j < m && o[j].day == day)
+			buy += o[j++].spend;
+		while (k < nr && r[k].day < day)
+			k++;
+		/* a day's returns may sum beyond the range where the net
+		 * spend does not: below INT64_MIN they cancel the day anyway */
+		for (; k < nr && r[k].day == day; k++)
+			if (__builtin_add_overflow(ret, r[k].spend, &ret))
+				ret = INT64_MIN;
+		if (!(ret < 0 && buy + ret <= 0))
+			while (i < j)
+				o[kept++] = o[i++];
+		i = j;
+	}
+	return kept;
 }
 
-static int walk_chains(loyal_txn *t, uint32_t *count, size_t from, size_t ncust)
+/* A customer with purchase records and no occasion left (count[]). */
+#define ALL_CANCELLED UINT32_MAX
+
+/* Fold customer c's records o[0..n) into its occasions: days go to
+ * days[at..), their number to count[c] (ALL_CANCELLED when same-day
+ * returns removed all); the occasions removed are added to *cancelled. */
+static void finish_customer(loyal_txn *t, size_t c, struct occ *o, size_t n, size_t at,
+			    uint32_t *count, uint64_t *cancelled)
+{
+	size_t np = n, m;
+
+	/* return records (negative spend) to the end */
+	for (size_t i = 0; i < np;) {
+		if (o[i].spend < 0) {
+			struct occ x = o[i];
+			o[i] = o[--np];
+			o[np] = x;
+		} else {
+			i++;
+		}
+	}
+	m = np ? fold_occasions(o, np) : 0;
+	if (np < n) {
+		size_t kept = cancel_days(o, m, o + np, n - np);
+		*cancelled += m - kept;
+		if (m && !kept) {
+			count[c] = ALL_CANCELLED;
+			return;
+		}
+		m = kept;
+	}
+	int64_t spend = 0;
+	for (size_t j = 0; j < m; j++) {
+		t->days[at + j] = o[j].day;
+		spend += o[j].spend;
+	}
+	count[c] = (uint32_t)m;
+	t->repeat_spend[c] = m ? spend - o[0].spend : 0;
+}
+
+static int walk_chains(loyal_txn *t, uint32_t *count, size_t from, size_t ncust,
+		       uint64_t *cancelled)
 {
 	size_t next = from, busy = 0;
 	struct lane *lanes = malloc(LANES * sizeof(*lanes));
@@ -843,7 +938,7 @@ static int walk_chains(loyal_txn *t, uint32_t *count, size_t from, size_t ncust)
 						big[j] = (struct occ){ x->key, x->spend, x->day, (uint32_t)j };
 						r = x->prev;
 					}
-					finish_customer(t, c, big, n, t->off[c], count);
+					finish_customer(t, c, big, n, t->off[c], count, cancelled);
 					L--; /* the lane is still idle */
 					continue;
 				}
@@ -864,7 +959,8 @@ static int walk_chains(loyal_txn *t, uint32_t *count, size_t from, size_t ncust)
 				__builtin_prefetch(&t->recs[ln->r - 1]);
 				continue;
 			}
-			finish_customer(t, ln->c, ln->o, t->cust[ln->c].nrec, t->off[ln->c], count);
+			finish_customer(t, ln->c, ln->o, t->cust[ln->c].nrec, t->off[ln->c], count,
+					cancelled);
 			idle[L] = 1;
 			busy--;
 		}
@@ -881,12 +977,13 @@ struct walk {
 	uint32_t *count;
 	size_t from, to;
 	int error;
+	uint64_t cancelled;
 };
 
 static void *walk_thread(void *p)
 {
 	struct walk *w = p;
-	w->error = walk_chains(w->t, w->count, w->from, w->to);
+	w->error = walk_chains(w->t, w->count, w->from, w->to, &w->cancelled);
 	return NULL;
 }
 
@@ -901,11 +998,11 @@ static int walk_all(loyal_txn *t, uint32_t *count)
 	int started[MAX_FINISH_THREADS] = { 0 }, error = 0;
 
 	if (n < 2 || t->nrecs < FINISH_THREADS_FROM)
-		return walk_chains(t, count, 0, ncust);
+		return walk_chains(t, count, 0, ncust, &t->st.cancelled_occasions);
 	size_t c = 0, seen = 0;
 	for (size_t k = 0; k < n; k++) {
 		size_t want = t->nrecs / n * (k + 1);
-		w[k] = (struct walk){ t, count, c, c, 0 };
+		w[k] = (struct walk){ t, count, c, c, 0, 0 };
 		while (c < ncust && (k + 1 == n || seen < want))
 			seen += t->cust[c++].nrec;
 		w[k].to = c;
@@ -919,9 +1016,11 @@ static int walk_all(loyal_txn *t, uint32_t *count)
 		else
 			walk_thread(&w[k]);
 	}
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		if (w[k].error < 0 && !error)
 			error = w[k].error;
+		t->st.cancelled_occasions += w[k].cancelled;
+	}
 	/* an error recorded on another thread is not this thread's last */
 	return error < 0 ? loyal__error_oom() : 0;
 }
@@ -944,7 +1043,7 @@ int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 	ncust = t->customers.count;
 	if (!(t->off = calloc(ncust + 1, sizeof(*t->off))) ||
 	    !(t->days = malloc((t->nrecs ? t->nrecs : 1) * sizeof(*t->days))) ||
-	    !(t->first_spend = malloc((ncust ? ncust : 1) * sizeof(*t->first_spend))) ||
+	    !(t->repeat_spend = malloc((ncust ? ncust : 1) * sizeof(*t->repeat_spend))) ||
 	    !(t->buyers = malloc((ncust ? ncust : 1) * sizeof(*t->buyers))) ||
 	    !(count = malloc((ncust ? ncust : 1) * sizeof(*count)))) {
 		error = loyal__error_oom();
@@ -965,7 +1064,12 @@ int loyal_txn_finish(loyal_txn *t, int32_t as_of)
 		const struct cust *cu = &t->cust[c];
 		size_t from = t->off[c];
 		t->off[c] = pos;
-		if (!cu->nrec) {
+		if (count[c] == ALL_CANCELLED) {
+			t->st.cancelled_customers++;
+			continue;
+		}
+		if (!count[c]) {
+			/* no record, or (net-day) return records only */
 			if (cu->return_rows) {
 				t->st.return_only_customers++;
 				t->st.return_only_rows += cu->return_rows;
@@ -994,11 +1098,11 @@ done:
 	if (error) {
 		free(t->off);
 		free(t->days);
-		free(t->first_spend);
+		free(t->repeat_spend);
 		free(t->buyers);
 		t->off = NULL;
 		t->days = NULL;
-		t->first_spend = NULL;
+		t->repeat_spend = NULL;
 		t->buyers = NULL;
 	}
 	return error;
@@ -1037,7 +1141,7 @@ int loyal_txn_customer_get(loyal_txn_customer *out, const loyal_txn *t, size_t i
 	out->occasions = hi - lo;
 	out->spend = t->cust[c].net;
 	out->gross_spend = t->cust[c].gross;
-	out->repeat_spend = t->cust[c].gross - t->first_spend[c];
+	out->repeat_spend = t->repeat_spend[c];
 	out->x = out->occasions - 1;
 	out->t_x = out->last_day - out->first_day;
 	out->T = t->as_of - out->first_day;

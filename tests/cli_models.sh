@@ -133,10 +133,10 @@ check clv_bad_model 64 "$LOYAL" clv $O --model auto2
 # used = purchase + return lines, skipped = the sum of its reasons; the
 # numbers in order: read, files, used, purchase, return, skipped, guest,
 # outside, after --holdout-to, returns without a purchase, as-of (3),
-# holdout-to (3), rows after as-of
+# holdout-to (3), rows after as-of, purchase occasions (days), cancelled
 line=$(cd "$SRCDIR" && "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-11-30 2>&1 >/dev/null)
 if printf '%s\n' "$line" | sed 's/[^0-9]/ /g' | awk '
-	NF == 17 && $1 == $3 + $6 && $3 == $4 + $5 && $6 == $7 + $8 + $9 + $10 &&
+	NF == 19 && $1 == $3 + $6 && $3 == $4 + $5 && $6 == $7 + $8 + $9 + $10 &&
 	$7 > 0 && $9 > 0 && $17 > 0 { ok = 1 }
 	END { exit !ok }'; then
 	ok "rows accounted for with a holdout period"
@@ -352,6 +352,27 @@ check_cdnow "spend model with one customer" 65 "1 of 946 repeat customers qualif
 	"$LOYAL" clv "$tmp/nospend.csv" $A -q
 "$LOYAL" clv "$tmp/nospend.csv" $A 2>&1 >/dev/null | grep -q "1411 one-time buyers and 945 repeat customers" &&
 	ok "cdnow: customers without spend are counted" || bad "cdnow: customers without spend" "not counted"
+
+# A same-day cancellation added to CDNOW, as the UK retail export has it
+# (C581484 cancels the 80,995 units of 581483 minutes later): customer 99999
+# buys for 2.90, then orders for 168,469.60 and cancels it the same day.
+# With --returns keep that day is a repeat purchase and the customer tops the
+# CLV ranking on a net spend of 2.90; by default it is no purchase at all.
+cp "$C" "$tmp/cancel.csv"
+printf '99999,0001,19970215,2,2.90\n99999,0001,19970601,80995,168469.60\n99999,0001,19970601,-80995,-168469.60\n' \
+	>>"$tmp/cancel.csv"
+"$LOYAL" clv "$tmp/cancel.csv" $A --returns keep --sort clv --top 1 --format csv -q >"$tmp/keep.csv"
+"$LOYAL" clv "$tmp/cancel.csv" $A --sort clv --format csv -q >"$tmp/net.csv"
+"$LOYAL" churn "$tmp/cancel.csv" $A --format csv -q >"$tmp/churn.csv"
+top=$(awk -F, 'NR == 2 { print $1 }' "$tmp/keep.csv")
+net=$(awk -F, '$1 == "99999" { print NR - 1, $5 }' "$tmp/net.csv")
+freq=$(awk -F, '$1 == "99999" { print $2 }' "$tmp/churn.csv")
+[ "$top" = 99999 ] && ok "cdnow + cancellation: --returns keep ranks the cancelled order first" ||
+	bad "cdnow + cancellation, keep" "top customer $top"
+# by default: x = 0, so the population mean spend, and a rank far from the top
+[ "$freq" = 0 ] && [ "${net%% *}" -gt 100 ] &&
+	ok "cdnow + cancellation: net-day makes the cancelled day no purchase (rank ${net%% *})" ||
+	bad "cdnow + cancellation, net-day" "frequency $freq, rank and clv $net"
 
 # independent reference: scipy recomputes the fits, every customer's scores,
 # the holdout evaluation, the curve and CLV from the raw file

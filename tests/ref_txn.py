@@ -3,7 +3,9 @@
 C code, and compare: the customer summary, the repurchase rate (overall, by
 month cohort and by a --by column) with the mean and median days between
 purchases, the monthly period retention, and the cohort matrix (bounded
-and unbounded).
+and unbounded). Both ways of counting returns: --returns net-day (the
+default: a customer's day that has a return and nets to zero or below
+holds no purchase occasion) and --returns keep.
 
 Two inputs: data/orders.csv (order occasions, amount = quantity x price,
 datetimes, guest rows, returns) and a file generated here with a fixed seed
@@ -45,7 +47,7 @@ def near(a, b, tol=1e-9):
     return abs(float(a) - float(b)) <= tol
 
 
-def reference(df, cust, day, amount, order=None, by=None):
+def reference(df, cust, day, amount, order=None, by=None, returns="net-day"):
     """Everything loyal computes, from a frame of text columns plus `day`
     (a normalised Timestamp) and `amount` (Decimal)."""
     ref = {}
@@ -57,6 +59,16 @@ def reference(df, cust, day, amount, order=None, by=None):
         occ = buys.groupby([cust, order])["_day"].min().reset_index()
     else:
         occ = buys.groupby([cust, "_day"]).size().reset_index()[[cust, "_day"]]
+    if returns == "net-day":
+        # every line of a customer's day, netted (the orders of these files
+        # lie within one day); a day with a return that nets to <= 0 holds
+        # no occasion
+        net = known.groupby([cust, "_day"])["_amount"].agg(
+            lambda s: sum(s, Decimal(0)) if (s < 0).any() else Decimal(1))
+        gone = set(net[net <= 0].index)
+        keep = [(c, d) not in gone for c, d in zip(occ[cust], occ["_day"])]
+        ref["cancelled"] = len(occ) - sum(keep)
+        occ = occ[keep]
     occ = occ.sort_values([cust, "_day"])
     per = occ.groupby(cust)["_day"].agg(first="min", last="max", purchases="count")
     spend = known.groupby(cust)["_amount"].apply(lambda s: sum(s, Decimal(0)))
@@ -124,6 +136,13 @@ def reference(df, cust, day, amount, order=None, by=None):
 
 
 def compare(path, ref, by=None, extra=()):
+    if "cancelled" in ref:
+        line = subprocess.run([loyal, "summary", path, *extra], check=True,
+                              capture_output=True, text=True).stderr
+        if f", {ref['cancelled']} cancelled by same-day returns" not in line:
+            fail(f"{path}: pandas cancels {ref['cancelled']} occasions; loyal says: {line}")
+        else:
+            print(f"{path}: {ref['cancelled']} occasions cancelled by same-day returns")
     # summary
     got = run(path, "summary", *extra).set_index("customer")
     s = ref["summary"]
@@ -193,8 +212,10 @@ def compare(path, ref, by=None, extra=()):
 df = pd.read_csv(orders_csv, dtype=str, keep_default_na=False)
 df["_day"] = pd.to_datetime(df["InvoiceDate"], format="%Y-%m-%d %H:%M:%S").dt.normalize()
 df["_amount"] = [Decimal(q) * Decimal(p) for q, p in zip(df["Quantity"], df["UnitPrice"])]
-ref = reference(df, "CustomerID", "_day", "_amount", order="InvoiceNo", by="Country")
-compare(orders_csv, ref, by="Country")
+for how in ("net-day", "keep"):
+    ref = reference(df, "CustomerID", "_day", "_amount", order="InvoiceNo", by="Country",
+                    returns=how)
+    compare(orders_csv, ref, by="Country", extra=("--returns", how))
 
 # 2. a generated file: day occasions, YYYYMMDD, amount column
 rng = random.Random(7)
@@ -204,8 +225,16 @@ for n in range(400):
     ch = rng.choice(["web", "store", "app"])
     d = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.random() ** 1.3 * 540))
     while d <= pd.Timestamp("2024-08-15"):
+        cents = 0
         for _ in range(rng.choice([1, 1, 1, 2, 3])):   # several rows on one day
-            lines.append(f"{cid},{d:%Y%m%d},{rng.randint(1, 20000) / 100:.2f},{ch}")
+            c = rng.randint(1, 20000)
+            cents += c
+            lines.append(f"{cid},{d:%Y%m%d},{c / 100:.2f},{ch}")
+        u = rng.random()
+        if u < 0.05:                                    # the day cancelled that day
+            lines.append(f"{cid},{d:%Y%m%d},-{cents / 100:.2f},{ch}")
+        elif u < 0.08:                                  # a part of it returned
+            lines.append(f"{cid},{d:%Y%m%d},-{rng.randint(1, cents - 1 if cents > 1 else 1) / 100:.2f},{ch}")
         if rng.random() < 0.06:                         # a return, a few days later
             lines.append(f"{cid},{d + pd.Timedelta(days=rng.randint(0, 9)):%Y%m%d},"
                          f"-{rng.randint(1, 5000) / 100:.2f},{ch}")
@@ -223,8 +252,9 @@ with open(gen, "w") as f:
 df = pd.read_csv(gen, dtype=str, keep_default_na=False)
 df["_day"] = pd.to_datetime(df["date"], format="%Y%m%d")
 df["_amount"] = [Decimal(a) for a in df["amount"]]
-ref = reference(df, "customer", "_day", "_amount", by="channel")
-compare(gen, ref, by="channel")
+for how in ("net-day", "keep"):
+    ref = reference(df, "customer", "_day", "_amount", by="channel", returns=how)
+    compare(gen, ref, by="channel", extra=("--returns", how))
 
 print(f"pandas reference: {failures} mismatches")
 sys.exit(1 if failures else 0)

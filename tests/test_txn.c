@@ -276,9 +276,14 @@ static void test_txn_spend_overflow_is_an_error(void **state)
 	r.amount = 10;
 	assert_int_equal(loyal_txn_add(t, &r), LOYAL_ETOOBIG);
 	r.amount = INT64_MIN;
-	assert_int_equal(loyal_txn_add(t, &r), 0); /* a return: net -6, gross unchanged */
-	assert_int_equal(loyal_txn_finish(t, 0), 0);
-	assert_true(customer(t, "A").spend == -6);
+	r.day = 1; /* a return on a later day: net -6, gross unchanged */
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	/* the returns of that day leave the range, though the net does not:
+	 * the day nets below zero all the same */
+	r.amount = -10;
+	assert_int_equal(loyal_txn_add(t, &r), 0);
+	assert_int_equal(loyal_txn_finish(t, 1), 0);
+	assert_true(customer(t, "A").spend == -16);
 	loyal_txn_free(t);
 }
 
@@ -626,6 +631,169 @@ static void test_txn_merge_equals_one_pass(void **state)
 	loyal_txn_free(b);
 }
 
+static loyal_txn *new_txn_returns(loyal_occasion occ, loyal_returns how)
+{
+	loyal_txn_options o = LOYAL_TXN_OPTIONS_INIT;
+	loyal_txn *t = NULL;
+	o.occasion = occ;
+	o.returns = how;
+	assert_int_equal(loyal_txn_new(&t, &o), 0);
+	return t;
+}
+
+/*
+ * Same-day cancellations, worked out by hand (order occasions):
+ *  P buys 2.90 (o1, 05-18), orders 168469.60 (o2, 12-09) and cancels it
+ *    the same day (c2, 12-09): 12-09 nets to 0, so no purchase that day:
+ *    1 occasion, last purchase 05-18, net spend 2.90, repeat spend 0.
+ *  Q's only order is cancelled that day (the cancellation comes first in
+ *    the input): no occasion left, not a customer.
+ *  R returns 15 of a 60 order that day: nets to 45, the order stays.
+ *  S returns a whole order 8 days later: the purchase stays (later returns
+ *    reduce the spend only).
+ *  T has two orders on 12-05 (50 and 30) and returns 50 that day: the day
+ *    nets to 30 and keeps both orders (returns do not say which order).
+ * With LOYAL_RETURNS_KEEP every order counts.
+ */
+static void test_txn_same_day_cancellation(void **state)
+{
+	(void)state;
+	for (int keep = 0; keep <= 1; keep++) {
+		loyal_txn *t = new_txn_returns(LOYAL_OCCASION_ORDER,
+					       keep ? LOYAL_RETURNS_KEEP : LOYAL_RETURNS_NET_DAY);
+		add(t, "P", "o1", "2011-05-18", "1.65");
+		add(t, "P", "o1", "2011-05-18", "1.25");
+		add(t, "P", "o2", "2011-12-09", "168469.60");
+		add(t, "P", "c2", "2011-12-09", "-168469.60");
+		add(t, "Q", "c9", "2011-01-18", "-77183.60");
+		add(t, "Q", "o9", "2011-01-18", "77183.60");
+		add(t, "R", "o3", "2011-03-01", "60");
+		add(t, "R", "c3", "2011-03-01", "-15");
+		add(t, "S", "o4", "2011-04-01", "40");
+		add(t, "S", "c4", "2011-04-09", "-40");
+		add(t, "T", "o5", "2011-12-05", "50");
+		add(t, "T", "o6", "2011-12-05", "30");
+		add(t, "T", "c5", "2011-12-05", "-50");
+		assert_int_equal(loyal_txn_finish(t, day("2011-12-09")), 0);
+		loyal_txn_stats st;
+		loyal_txn_get_stats(&st, t);
+		assert_int_equal(st.rows, 13);
+		assert_int_equal(st.return_rows, 5);
+		assert_int_equal(st.return_only_customers, 0);
+		loyal_txn_customer p = customer(t, "P");
+		assert_true(p.spend == 2900000);
+		assert_int_equal(customer(t, "R").occasions, 1);
+		assert_true(customer(t, "R").spend == 45000000);
+		assert_int_equal(customer(t, "S").occasions, 1);
+		assert_true(customer(t, "S").spend == 0);
+		assert_int_equal(customer(t, "T").occasions, 2);
+		if (keep) {
+			assert_int_equal(p.occasions, 2);
+			assert_int_equal(p.last_day, day("2011-12-09"));
+			assert_true(p.repeat_spend == 168469600000);
+			assert_true(listed(t, "Q"));
+			assert_int_equal(st.customers, 5);
+			assert_int_equal(st.occasions, 7);
+			assert_int_equal(st.cancelled_occasions, 0);
+			assert_int_equal(st.cancelled_customers, 0);
+		} else {
+			assert_int_equal(p.occasions, 1);
+			assert_int_equal(p.x, 0);
+			assert_int_equal(p.last_day, day("2011-05-18"));
+			assert_true(p.repeat_spend == 0);
+			assert_true(p.gross_spend == 168472500000);
+			assert_false(listed(t, "Q"));
+			assert_int_equal(st.customers, 4);
+			assert_int_equal(st.occasions, 5);
+			assert_int_equal(st.cancelled_occasions, 2);
+			assert_int_equal(st.cancelled_customers, 1);
+		}
+		loyal_txn_free(t);
+	}
+}
+
+/* Day occasions net the same way; a free line (amount 0) is no return, so
+ * a day of free lines is still a purchase; options before version 3 keep returns. */
+static void test_txn_same_day_cancellation_days(void **state)
+{
+	(void)state;
+	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+	add(t, "A", NULL, "2024-01-10", "20");
+	add(t, "A", NULL, "2024-01-10", "5");
+	add(t, "A", NULL, "2024-01-10", "-25.00");
+	add(t, "A", NULL, "2024-01-20", "0");
+	add(t, "A", NULL, "2024-02-01", "9");
+	add(t, "A", NULL, "2024-02-01", "-9.01");
+	assert_int_equal(loyal_txn_finish(t, day("2024-02-29")), 0);
+	loyal_txn_customer a = customer(t, "A");
+	assert_int_equal(a.occasions, 1);
+	assert_int_equal(a.first_day, day("2024-01-20"));
+	assert_true(a.spend == -10000);
+	loyal_txn_free(t);
+
+	/* options of version 2 (or 1) have no `returns`: kept */
+	loyal_txn_options o = { 2, LOYAL_OCCASION_DAY, 1, LOYAL_RETURNS_NET_DAY };
+	assert_int_equal(loyal_txn_new(&t, &o), 0);
+	add(t, "A", NULL, "2024-01-10", "20");
+	add(t, "A", NULL, "2024-01-10", "-20");
+	assert_int_equal(loyal_txn_finish(t, day("2024-02-29")), 0);
+	assert_int_equal(customer(t, "A").occasions, 1);
+	loyal_txn_free(t);
+}
+
+/* Merging is exact with cancellations: every way of splitting the rows
+ * between two accumulators gives the one-pass result. */
+static void test_txn_merge_cancellations(void **state)
+{
+	static const char *rows[][4] = {
+		{ "P", "o1", "2011-05-18", "2.90" },   { "P", "o2", "2011-12-09", "100" },
+		{ "P", "c2", "2011-12-09", "-100" },    { "Q", "c9", "2011-01-18", "-7" },
+		{ "Q", "o9", "2011-01-18", "7" },       { "R", "o3", "2011-03-01", "60" },
+		{ "R", "c3", "2011-03-01", "-15" },     { "R", "c4", "2011-03-01", "-50" },
+		{ "S", "o5", "2011-04-01", "40" },      { "S", "c5", "2011-04-09", "-40" },
+	};
+	size_t n = sizeof(rows) / sizeof(rows[0]);
+	(void)state;
+
+	for (int occ = 0; occ <= 1; occ++) {
+		loyal_txn *all = new_txn(occ ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY);
+		for (size_t i = 0; i < n; i++)
+			add(all, rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
+		assert_int_equal(loyal_txn_finish(all, day("2011-12-31")), 0);
+		loyal_txn_stats want;
+		loyal_txn_get_stats(&want, all);
+		assert_int_equal(want.cancelled_customers, 2); /* Q, and R: 60 - 65 */
+		for (unsigned mask = 0; mask < (1u << n); mask++) {
+			loyal_txn *a = new_txn(occ ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY);
+			loyal_txn *b = new_txn(occ ? LOYAL_OCCASION_ORDER : LOYAL_OCCASION_DAY);
+			for (size_t i = 0; i < n; i++)
+				add(mask & (1u << i) ? b : a, rows[i][0], rows[i][1], rows[i][2],
+				    rows[i][3]);
+			assert_int_equal(loyal_txn_merge(a, b), 0);
+			assert_int_equal(loyal_txn_finish(a, day("2011-12-31")), 0);
+			loyal_txn_stats got;
+			loyal_txn_get_stats(&got, a);
+			assert_int_equal(got.occasions, want.occasions);
+			assert_int_equal(got.cancelled_occasions, want.cancelled_occasions);
+			assert_int_equal(got.cancelled_customers, want.cancelled_customers);
+			assert_int_equal(got.return_only_customers, want.return_only_customers);
+			assert_int_equal(loyal_txn_customer_count(a), loyal_txn_customer_count(all));
+			for (size_t i = 0; i < loyal_txn_customer_count(all); i++) {
+				loyal_txn_customer x, y;
+				loyal_txn_customer_get(&x, all, i);
+				y = customer(a, x.id);
+				assert_int_equal(x.occasions, y.occasions);
+				assert_int_equal(x.last_day, y.last_day);
+				assert_true(x.spend == y.spend);
+				assert_true(x.repeat_spend == y.repeat_spend);
+			}
+			loyal_txn_free(a);
+			loyal_txn_free(b);
+		}
+		loyal_txn_free(all);
+	}
+}
+
 /* The window: no row may be after as-of; nothing is added after finish;
  * results need finish. */
 static void test_txn_finish_rules(void **state)
@@ -674,7 +842,10 @@ static void test_txn_day_range_and_versions(void **state)
 	assert_int_equal(loyal_txn_repurchase(&rows, &n, t, &ro), LOYAL_EINVAL);
 	loyal_txn_free(t);
 	loyal_txn_options o = LOYAL_TXN_OPTIONS_INIT;
+	o.version = 4;
+	assert_int_equal(loyal_txn_new(&t, &o), LOYAL_EINVAL);
 	o.version = 3;
+	o.returns = (loyal_returns)7;
 	assert_int_equal(loyal_txn_new(&t, &o), LOYAL_EINVAL);
 	o.version = 1; /* the struct before `threads` */
 	assert_int_equal(loyal_txn_new(&t, &o), 0);
@@ -1253,6 +1424,9 @@ int main(void)
 		cmocka_unit_test(test_txn_cohort_matrix),
 		cmocka_unit_test(test_txn_inactive_churn),
 		cmocka_unit_test(test_txn_merge_equals_one_pass),
+		cmocka_unit_test(test_txn_same_day_cancellation),
+		cmocka_unit_test(test_txn_same_day_cancellation_days),
+		cmocka_unit_test(test_txn_merge_cancellations),
 		cmocka_unit_test(test_txn_finish_rules),
 		cmocka_unit_test(test_txn_day_range_and_versions),
 		cmocka_unit_test(test_keyset_bounds),

@@ -27,9 +27,16 @@
  *    purchase rows (LOYAL_OCCASION_ORDER) or one distinct calendar day with a
  *    purchase row (LOYAL_OCCASION_DAY). All lines of an occasion count as
  *    one purchase. The day of an order is the earliest day of its lines.
+ *  - Same-day cancellations (LOYAL_RETURNS_NET_DAY, the default): a
+ *    customer's amounts of one calendar day are netted, an order counting
+ *    on its day; a day with a return row whose net amount is zero or below
+ *    holds no occasion (no order of that day counts). Its amounts still go
+ *    into the net spend; returns on later days reduce the spend only.
+ *    LOYAL_RETURNS_KEEP keeps every occasion.
  *  - A customer "has purchased" when they have at least one occasion.
- *    Customers seen only in return rows take part in no metric; their rows
- *    are counted in loyal_txn_stats.
+ *    Customers seen only in return rows, and customers whose every
+ *    occasion was cancelled, take part in no metric; their rows are
+ *    counted in loyal_txn_stats.
  *  - A customer's group (a caller-defined segment such as a --by value) is
  *    the group of their earliest purchase row (on a tie, the first added).
  *
@@ -44,6 +51,11 @@ typedef enum {
 	LOYAL_OCCASION_ORDER = 1 /* one occasion per customer and distinct order id */
 } loyal_occasion;
 
+typedef enum {
+	LOYAL_RETURNS_NET_DAY = 0, /* a day netting to <= 0 with a return holds no occasion */
+	LOYAL_RETURNS_KEEP = 1     /* returns never remove an occasion */
+} loyal_returns;
+
 typedef struct {
 	int version;
 	loyal_occasion occasion;
@@ -51,10 +63,14 @@ typedef struct {
 	 * accumulator (it starts them and waits for them; the results do not
 	 * depend on the number). 0 and 1: the calling thread only. */
 	unsigned threads;
+	/* Since version 3: how returns of a day count (earlier versions mean
+	 * LOYAL_RETURNS_KEEP, the behaviour they were written for). */
+	loyal_returns returns;
 } loyal_txn_options;
 
-#define LOYAL_TXN_OPTIONS_VERSION 2
-#define LOYAL_TXN_OPTIONS_INIT { LOYAL_TXN_OPTIONS_VERSION, LOYAL_OCCASION_DAY, 1 }
+#define LOYAL_TXN_OPTIONS_VERSION 3
+#define LOYAL_TXN_OPTIONS_INIT \
+	{ LOYAL_TXN_OPTIONS_VERSION, LOYAL_OCCASION_DAY, 1, LOYAL_RETURNS_NET_DAY }
 
 /* One order line. The strings are only read during loyal_txn_add(). */
 typedef struct {
@@ -69,7 +85,8 @@ typedef struct {
 } loyal_txn_row;
 
 /* Create an empty accumulator in *out; `opts` may be NULL for the defaults
- * (day occasions, one thread); version 1 options are accepted (one thread).
+ * (day occasions, one thread, same-day cancellations netted); version 1 and
+ * 2 options are accepted (one thread for version 1; returns kept).
  * Free it with loyal_txn_free().
  * Returns 0, LOYAL_ENOMEM or LOYAL_EINVAL (bad options). */
 LOYAL_EXTERN(int) loyal_txn_new(loyal_txn **out, const loyal_txn_options *opts);
@@ -132,13 +149,18 @@ typedef struct {
 	uint64_t rows;              /* rows added */
 	uint64_t purchase_rows;     /* rows with an amount >= 0 */
 	uint64_t return_rows;       /* rows with a negative amount */
-	uint64_t occasions;         /* purchase occasions (after loyal_txn_finish(),
+	uint64_t occasions;         /* purchase occasions, those left by the
+	                             * cancellations (after loyal_txn_finish(),
 	                             * 0 before: an order's lines may come apart) */
 	int32_t first_day, last_day;/* earliest and latest day of any row; 0 with no rows */
 	/* after loyal_txn_finish(), 0 before: */
 	uint64_t customers;         /* customers with at least one occasion */
 	uint64_t return_only_customers; /* customers seen only in return rows */
 	uint64_t return_only_rows;  /* their rows (all returns) */
+	uint64_t cancelled_occasions;  /* occasions removed by same-day returns */
+	uint64_t cancelled_customers;  /* customers with purchase rows whose every
+	                                * occasion was removed so (their rows are
+	                                * in purchase_rows and return_rows) */
 } loyal_txn_stats;
 
 /* Fill *out. Returns 0 or LOYAL_EINVAL for NULL arguments. */
@@ -162,7 +184,8 @@ typedef struct {
 	int64_t gross_spend;   /* purchase rows only (micro-units) */
 	int64_t repeat_spend;  /* purchase amounts of the occasions after the first
 	                        * (the first is the earliest; on a tie of days, the
-	                        * first added) (micro-units) */
+	                        * first added), cancelled occasions left out
+	                        * (micro-units) */
 	/* BG/NBD sufficient statistics, in days: */
 	uint64_t x;            /* repeat occasions: occasions - 1 */
 	int32_t t_x;           /* last_day - first_day */
