@@ -895,7 +895,7 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 				snprintf(guarded, n, "'%s", text);
 				text = guarded;
 			}
-		} else if (col->type == CLI_T_NUMS) {
+		} else if (col->type == CLI_T_NUMS || col->type == CLI_T_BOOLS) {
 			is_text = 0;
 			text = NULL;
 		} else {
@@ -936,7 +936,13 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 				fputs(", ", fp);
 			put_json_text(fp, o->names[i]);
 			fputs(": ", fp);
-			if (col->type == CLI_T_NUMS && !v->null) {
+			if (col->type == CLI_T_BOOLS && !v->null) {
+				fputc('[', fp);
+				for (size_t k = 0; k < v->nnums; k++)
+					fputs(v->nums[k] != 0 ? (k ? ", true" : "true")
+							      : (k ? ", false" : "false"), fp);
+				fputc(']', fp);
+			} else if (col->type == CLI_T_NUMS && !v->null) {
 				fputc('[', fp);
 				for (size_t k = 0; k < v->nnums; k++) {
 					if (k)

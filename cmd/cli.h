@@ -183,7 +183,9 @@ int cli_common_finish(const struct cli_command_info *info, struct cli_common *c)
 
 /* CLI_T_GROUP is text too: the value of a --by column, whose name comes
  * from the input and is printed as by_NAME when another column has it. */
-enum cli_type { CLI_T_STR = 0, CLI_T_INT, CLI_T_NUM, CLI_T_BOOL, CLI_T_NUMS, CLI_T_GROUP };
+/* CLI_T_BOOLS: an array of true/false (nums holds 1 or 0), JSON only. */
+enum cli_type { CLI_T_STR = 0, CLI_T_INT, CLI_T_NUM, CLI_T_BOOL, CLI_T_NUMS, CLI_T_GROUP,
+		CLI_T_BOOLS };
 
 struct cli_column {
 	const char *name;

@@ -90,6 +90,7 @@ static int period_table(struct txn_data *d, const struct cli_common *c)
 	cols[nc++] = (struct cli_column){ "new", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "active", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "crr", CLI_T_NUM, 1 };
+	cols[nc++] = (struct cli_column){ "complete", CLI_T_BOOL, 0 };
 	if ((rc = cli_out_open(&out, c, cols, nc)) != 0)
 		goto done;
 	for (size_t i = 0; i < nrows; i++) {
@@ -111,6 +112,7 @@ static int period_table(struct txn_data *d, const struct cli_common *c)
 		v[n++] = CLI_INT(r->new_customers);
 		v[n++] = CLI_INT(r->active);
 		v[n++] = txn_num(r->crr);
+		v[n++] = CLI_BOOL(r->complete);
 		if ((rc = cli_out_row(out, v)) != 0)
 			goto done;
 	}
@@ -129,6 +131,7 @@ static int cohort_matrix(struct txn_data *d, const struct cli_common *c, int unb
 	struct cli_column *cols = NULL;
 	struct cli_value *v = NULL;
 	char (*names)[24] = NULL;
+	double *whole = NULL;
 	size_t nrows = 0, *perm = NULL, width = 0;
 	int json = c->format == CLI_FMT_JSON, rc = 0, error;
 
@@ -141,23 +144,30 @@ static int cohort_matrix(struct txn_data *d, const struct cli_common *c, int unb
 			width = rows[i].ncells;
 	/* JSON holds each cohort's cells in one array; the other formats have a
 	 * column per period offset, empty where a cohort has not reached it. */
-	size_t ncols = CLI_LIST_MAX + 3 + (json ? 1 : width);
+	size_t ncols = CLI_LIST_MAX + 4 + (json ? 1 : width);
 	if (!(perm = order_of(d, rows, nrows, sizeof(*rows))) ||
 	    !(cols = malloc(ncols * sizeof(*cols))) || !(v = malloc(ncols * sizeof(*v))) ||
-	    !(names = malloc((width ? width : 1) * sizeof(*names)))) {
+	    !(names = malloc((width ? width : 1) * sizeof(*names))) ||
+	    !(whole = malloc((width ? width : 1) * sizeof(*whole)))) {
 		rc = oom();
 		goto done;
 	}
 	size_t nc = txn_group_columns(cols, d);
 	cols[nc++] = (struct cli_column){ "cohort", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	/* Whether the cells cover whole periods: the last cell of every row is
+	 * the period of as-of, partial unless as-of is its last day. JSON has
+	 * a list parallel to retention; the other formats say it of the last
+	 * cell in a trailing column. */
 	if (json) {
 		cols[nc++] = (struct cli_column){ "retention", CLI_T_NUMS, 1 };
+		cols[nc++] = (struct cli_column){ "complete", CLI_T_BOOLS, 0 };
 	} else {
 		for (size_t k = 0; k < width; k++) {
 			snprintf(names[k], sizeof(names[k]), "%zu", k);
 			cols[nc++] = (struct cli_column){ names[k], CLI_T_NUM, 1 };
 		}
+		cols[nc++] = (struct cli_column){ "complete", CLI_T_BOOL, 0 };
 	}
 	if ((rc = cli_out_open(&out, c, cols, nc)) != 0)
 		goto done;
@@ -176,9 +186,14 @@ static int cohort_matrix(struct txn_data *d, const struct cli_common *c, int unb
 		if (json) {
 			v[n] = (struct cli_value){ .nums = r->retention, .nnums = r->ncells };
 			n++;
+			for (size_t k = 0; k < r->ncells; k++)
+				whole[k] = k < r->complete_cells;
+			v[n] = (struct cli_value){ .nums = whole, .nnums = r->ncells };
+			n++;
 		} else {
 			for (size_t k = 0; k < width; k++)
 				v[n++] = k < r->ncells ? CLI_NUM(r->retention[k]) : CLI_NULL;
+			v[n++] = CLI_BOOL(r->complete_cells == r->ncells);
 		}
 		if ((rc = cli_out_row(out, v)) != 0)
 			goto done;
@@ -190,6 +205,7 @@ done:
 	free(cols);
 	free(v);
 	free(names);
+	free(whole);
 	return rc;
 }
 
@@ -214,6 +230,7 @@ static int inactive_churn(struct txn_data *d, const struct cli_common *c, int32_
 		cols[nc++] = (struct cli_column){ "cohort", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "as_of", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "eligible", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "inactive", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "churn_rate", CLI_T_NUM, 1 };
 	if ((rc = cli_out_open(&out, c, cols, nc)) != 0)
@@ -234,6 +251,7 @@ static int inactive_churn(struct txn_data *d, const struct cli_common *c, int32_
 		}
 		v[n++] = CLI_STR(asof);
 		v[n++] = CLI_INT(r->customers);
+		v[n++] = CLI_INT(r->eligible);
 		v[n++] = CLI_INT(r->inactive);
 		v[n++] = txn_num(r->churn_rate);
 		if ((rc = cli_out_row(out, v)) != 0)

@@ -1462,6 +1462,7 @@ int loyal_txn_retention(loyal_txn_retention_row **rows, size_t *nrows, const loy
 	if (!n)
 		goto done;
 	last = loyal_period_index(period, t->as_of);
+	int last_whole = loyal_period_index(period, t->as_of + 1) > last;
 	if (!(minp = malloc(n * sizeof(*minp))) || !(base = malloc((n + 1) * sizeof(*base)))) {
 		error = loyal__error_oom();
 		goto done;
@@ -1525,6 +1526,7 @@ int loyal_txn_retention(loyal_txn_retention_row **rows, size_t *nrows, const loy
 			x->retention = pct(x->retained, x->active_prev);
 			x->churn = x->active_prev ? 100.0 - x->retention : NAN;
 			x->crr = pct(x->active - x->new_customers, x->active_prev);
+			x->complete = x->period < last || last_whole;
 		}
 	}
 	*rows = r;
@@ -1571,6 +1573,7 @@ int loyal_txn_cohorts(loyal_txn_cohort_row **rows, size_t *nrows, const loyal_tx
 	if (!n)
 		goto done;
 	last = loyal_period_index(o.period, t->as_of);
+	int last_whole = loyal_period_index(o.period, t->as_of + 1) > last;
 	for (size_t g = 0; g < n; g++) {
 		size_t len = (size_t)(last - s.cohort[g]) + 1;
 		if (len > (SIZE_MAX / 2 - n * sizeof(*r)) / 16 - total) {
@@ -1593,6 +1596,7 @@ int loyal_txn_cohorts(loyal_txn_cohort_row **rows, size_t *nrows, const loyal_tx
 		r[i].group = s.group[g];
 		r[i].cohort = s.cohort[g];
 		r[i].ncells = (size_t)(last - s.cohort[g]) + 1;
+		r[i].complete_cells = r[i].ncells - !last_whole;
 		r[i].active = act + at;
 		r[i].retention = ret + at;
 		at += r[i].ncells;
@@ -1670,6 +1674,8 @@ int loyal_txn_inactive(loyal_txn_inactive_row **rows, size_t *nrows, const loyal
 		uint32_t c = t->buyers[i];
 		loyal_txn_inactive_row *x = &acc[s.of_buyer[i]];
 		x->customers++;
+		if ((int64_t)t->as_of - t->days[t->off[c]] > days)
+			x->eligible++;
 		if ((int64_t)t->as_of - t->days[t->off[c + 1] - 1] > days)
 			x->inactive++;
 	}
@@ -1678,7 +1684,7 @@ int loyal_txn_inactive(loyal_txn_inactive_row **rows, size_t *nrows, const loyal
 		r[i] = acc[g];
 		r[i].group = s.group[g];
 		r[i].cohort = s.cohort[g];
-		r[i].churn_rate = pct(r[i].inactive, r[i].customers);
+		r[i].churn_rate = pct(r[i].inactive, r[i].eligible);
 	}
 	*rows = r;
 	*nrows = n;

@@ -60,6 +60,14 @@ check repurchase_cancel_keep 0 "$LOYAL" repurchase $F/cancel.csv --returns keep 
 check retention_cancel 0 "$LOYAL" retention $F/cancel.csv --format csv -q
 check bad_returns 64 "$LOYAL" summary $F/cancel.csv --returns net
 
+# partial periods: as-of 2024-03-15 ends March after 15 of its 31 days;
+# cancel.csv ends on 2011-12-09 (see tests/fixtures/txn/README)
+check retention_partial 0 "$LOYAL" retention $F/small.csv --as-of 2024-03-15
+check retention_partial_week 0 "$LOYAL" retention $F/small.csv --as-of 2024-03-17 --period week --format csv -q
+check cohorts_partial_json 0 "$LOYAL" retention $F/small.csv --cohorts --as-of 2024-03-15 --format json -q
+check cohorts_partial_table 0 "$LOYAL" retention $F/cancel.csv --cohorts --period quarter -q
+check inactive_eligible 0 "$LOYAL" retention $F/small.csv --inactive 60 --format csv -q
+
 # the sample export, as in the man pages' examples
 check sample_summary 0 "$LOYAL" summary data/orders.csv --format csv
 check sample_repurchase_by_country 0 "$LOYAL" repurchase data/orders.csv --by Country --within 90
@@ -118,7 +126,7 @@ done
 if /usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert all(r["retention"][0] == 100 and len(r) == 4 for r in d), d[0]
+assert all(r["retention"][0] == 100 and len(r) == 5 and len(r["complete"]) == len(r["retention"]) and not r["complete"][-1] for r in d), d[0]
 ' "$tmp/c.json"; then ok "json_parses"; else bad "json_parses" "invalid JSON"; fi
 
 # CDNOW: the standard data set of Fader, Hardie & Lee (2005). Calibration to

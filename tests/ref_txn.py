@@ -113,8 +113,17 @@ def reference(df, cust, day, amount, order=None, by=None, returns="net-day"):
         r = len(S & E)
         ret[str(m)] = dict(active_prev=len(S), retained=r, new=len(N), active=len(E),
                            retention=100 * r / len(S) if S else float("nan"),
-                           crr=100 * (len(E) - len(N)) / len(S) if S else float("nan"))
+                           crr=100 * (len(E) - len(N)) / len(S) if S else float("nan"),
+                           # the month ends on or before as-of
+                           complete=m.end_time.normalize() <= as_of)
     ref["retention"] = ret
+
+    # inactive for more than 90 days, of those who could be (first
+    # purchase more than 90 days before as-of)
+    eligible = per[(as_of - per["first"]).dt.days > 90]
+    inactive = per[(as_of - per["last"]).dt.days > 90]
+    ref["inactive"] = dict(customers=len(per), eligible=len(eligible), inactive=len(inactive),
+                           churn_rate=100 * len(inactive) / len(eligible))
 
     last_month = occ.groupby(cust)["month"].max()
     for unbounded in (False, True):
@@ -192,6 +201,11 @@ def compare(path, ref, by=None, extra=()):
         if not near(r["churn"], 100 - r["retention"]):
             fail(f"{path}: retention {r['period']}: churn is not 100 - retention")
 
+    g = run(path, "retention", "--inactive", "90", *extra)
+    for c, v in ref["inactive"].items():
+        if not near(g.iloc[0][c], v):
+            fail(f"{path}: --inactive 90 {c}: loyal {g.iloc[0][c]} pandas {v}")
+
     for flag, key in (((), "cohorts"), (("--unbounded",), "cohorts_unbounded")):
         g = run(path, "retention", "--cohorts", *flag, *extra).set_index("cohort")
         want = ref[key]
@@ -201,7 +215,9 @@ def compare(path, ref, by=None, extra=()):
             row = g.loc[c]
             if row["customers"] != n:
                 fail(f"{path}: {key} {c}: {row['customers']} customers, pandas {n}")
-            for k in range(len(g.columns) - 1):
+            if bool(row["complete"]) != (ref["as_of"].to_period("M").end_time.normalize() <= ref["as_of"]):
+                fail(f"{path}: {key} {c}: complete is {row['complete']}")
+            for k in range(len([x for x in g.columns if x.isdigit()])):
                 v = row[str(k)]
                 w = cells[k] if k < len(cells) else float("nan")
                 if not near(v, w):

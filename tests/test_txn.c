@@ -571,7 +571,21 @@ static void test_txn_inactive_churn(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(r[0].customers, 4);
 	assert_int_equal(r[0].inactive, 2);
+	/* A first bought 30 days before as-of: it could not have been
+	 * inactive for more than 30, so it is not eligible: 2 of 3 */
+	assert_int_equal(r[0].eligible, 3);
+	assert_double_near(r[0].churn_rate, 200.0 / 3.0, 1e-12);
+	loyal_txn_inactive_free(r);
+	/* 170 days: only C and D (01-01, 181 days) could be; D is: 1 of 2 */
+	assert_int_equal(loyal_txn_inactive(&r, &n, t, 170, LOYAL_PERIOD_NONE), 0);
+	assert_int_equal(r[0].eligible, 2);
+	assert_int_equal(r[0].inactive, 1);
 	assert_double_near(r[0].churn_rate, 50, 1e-12);
+	loyal_txn_inactive_free(r);
+	/* nobody could be inactive for a year: no rate */
+	assert_int_equal(loyal_txn_inactive(&r, &n, t, 365, LOYAL_PERIOD_NONE), 0);
+	assert_int_equal(r[0].eligible, 0);
+	assert_true(isnan(r[0].churn_rate));
 	loyal_txn_inactive_free(r);
 	/* by quarter of first purchase: Q1 = {C, D} 1 inactive; Q2 = {A, B} 1 */
 	assert_int_equal(loyal_txn_inactive(&r, &n, t, 30, LOYAL_PERIOD_QUARTER), 0);
@@ -639,6 +653,42 @@ static loyal_txn *new_txn_returns(loyal_occasion occ, loyal_returns how)
 	o.returns = how;
 	assert_int_equal(loyal_txn_new(&t, &o), 0);
 	return t;
+}
+
+/* A period that ends after as-of is partial: the retention row of the
+ * as-of period and the last cell of each cohort say so, unless as-of is the
+ * period's last day. */
+static void test_txn_partial_periods(void **state)
+{
+	(void)state;
+	for (int whole = 0; whole <= 1; whole++) {
+		loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
+		add(t, "A", NULL, "2024-01-10", "1");
+		add(t, "A", NULL, "2024-02-10", "1");
+		add(t, "B", NULL, "2024-02-11", "1");
+		assert_int_equal(loyal_txn_finish(t, day(whole ? "2024-03-31" : "2024-03-09")), 0);
+		loyal_txn_retention_row *r = NULL;
+		size_t n = 0;
+		assert_int_equal(loyal_txn_retention(&r, &n, t, LOYAL_PERIOD_MONTH), 0);
+		assert_int_equal(n, 2); /* Feb, Mar */
+		assert_int_equal(r[0].complete, 1);
+		assert_int_equal(r[1].complete, whole);
+		loyal_txn_retention_free(r);
+		loyal_txn_cohort_row *c = NULL;
+		loyal_txn_cohort_options co = LOYAL_TXN_COHORT_OPTIONS_INIT;
+		assert_int_equal(loyal_txn_cohorts(&c, &n, t, &co), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(c[0].ncells, 3);
+		assert_int_equal(c[0].complete_cells, whole ? 3 : 2);
+		assert_int_equal(c[1].ncells, 2);
+		assert_int_equal(c[1].complete_cells, whole ? 2 : 1);
+		loyal_txn_cohorts_free(c);
+		/* a day period is always whole */
+		assert_int_equal(loyal_txn_retention(&r, &n, t, LOYAL_PERIOD_DAY), 0);
+		assert_int_equal(r[n - 1].complete, 1);
+		loyal_txn_retention_free(r);
+		loyal_txn_free(t);
+	}
 }
 
 /*
@@ -1424,6 +1474,7 @@ int main(void)
 		cmocka_unit_test(test_txn_cohort_matrix),
 		cmocka_unit_test(test_txn_inactive_churn),
 		cmocka_unit_test(test_txn_merge_equals_one_pass),
+		cmocka_unit_test(test_txn_partial_periods),
 		cmocka_unit_test(test_txn_same_day_cancellation),
 		cmocka_unit_test(test_txn_same_day_cancellation_days),
 		cmocka_unit_test(test_txn_merge_cancellations),

@@ -303,6 +303,9 @@ typedef struct {
 	double churn;            /* 100 - retention */
 	double crr;              /* 100 * (active - new_customers) / active_prev */
 	                         /* the three are NaN when active_prev = 0 */
+	int complete;            /* 1 when period t ends on or before as-of; 0 for
+	                          * the period of as-of when as-of is not its last
+	                          * day (fewer customers had time to come back) */
 } loyal_txn_retention_row;
 
 /* For each group, one row per period t from the period after the group's
@@ -337,6 +340,9 @@ typedef struct {
 	size_t ncells;           /* periods cohort .. period of as-of */
 	const uint64_t *active;  /* active[k]: customers counted in cell k */
 	const double *retention; /* 100 * active[k] / customers; retention[0] = 100 */
+	size_t complete_cells;   /* cells 0 .. complete_cells - 1 are whole periods;
+	                          * the last cell is not when as-of is not the last
+	                          * day of its period */
 } loyal_txn_cohort_row;
 
 /* One row per (group, cohort) with customers, sorted by group then cohort.
@@ -356,7 +362,10 @@ typedef struct {
 	int64_t cohort;        /* period index of the first occasion; 0 without a period */
 	uint64_t customers;    /* customers with >= 1 occasion */
 	uint64_t inactive;     /* of those, customers with as_of - last_day > days */
-	double churn_rate;     /* 100 * inactive / customers */
+	double churn_rate;     /* 100 * inactive / eligible; NaN when eligible = 0 */
+	uint64_t eligible;     /* customers who could be inactive that long: first
+	                        * occasion more than `days` before as-of
+	                        * (as_of - first_day > days) */
 } loyal_txn_inactive_row;
 
 /* The churn rate at as-of: one row per (group, cohort), cohorts by
