@@ -25,6 +25,8 @@ struct check {
 	struct cli_common c;
 	uint64_t max_errors;
 	struct cli_out *rejects;
+	struct cli_out *clean;  /* --clean: the rows that passed, as read */
+	const char *eol;        /* the line end of the file being read */
 
 	/* survey columns */
 	const char *score_col, *csat_col;
@@ -45,6 +47,7 @@ struct check {
 	uint64_t bad_encoding; /* rows with invalid UTF-8 in columns not checked */
 	uint64_t skipped[TXN_SKIP__COUNT];
 	int open_failed, read_failed;
+	int incomplete; /* a file was not read to its end (--clean is not written) */
 };
 
 /* A line of the report on standard output (nothing with -q). */
@@ -167,9 +170,9 @@ static uint64_t check_row_encoding(struct check *k, loyal_reader *r, uint64_t ba
 					 "first)", loyal_reader_column_name(r, col));
 			problem(k, loyal_reader_name(r), loyal_reader_line(r), col + 1, why, NULL, 0);
 			if (!strcmp(enc, "UTF-8")) {
-				loyal_error_info info = { 0 };
-				info.encoding = loyal_encoding_guess(raw + start, i - start);
-				cli_encoding_hint(&info);
+				loyal_error_info guess = { 0 };
+				guess.encoding = loyal_encoding_guess(raw + start, i - start);
+				cli_encoding_hint(&guess);
 			}
 			return bad_rows + 1;
 		}
@@ -185,6 +188,42 @@ static void describe_encoding(struct check *k, uint64_t bad_rows)
 	if (bad_rows)
 		say(k, "  %-14s%llu row%s with invalid UTF-8 in columns not checked\n", "not UTF-8",
 		    (unsigned long long)bad_rows, bad_rows == 1 ? "" : "s");
+}
+
+/* ---- --clean --------------------------------------------------------------- */
+
+/* Start the clean copy of a file: its byte-order mark and header as read
+ * (converted to UTF-8 when the input is), and its line end. */
+static void clean_start(struct check *k, loyal_reader *r)
+{
+	uint64_t lf, crlf, cr;
+	size_t len;
+	const char *raw;
+
+	if (!k->clean)
+		return;
+	loyal_reader_line_ends(r, &lf, &crlf, &cr);
+	k->eol = crlf ? "\r\n" : cr && !lf ? "\r" : "\n";
+	FILE *fp = cli_out_stream(k->clean);
+	if (loyal_reader_had_bom(r))
+		fputs("\xEF\xBB\xBF", fp);
+	if (!k->c.no_header && (raw = loyal_reader_raw(r, &len)) != NULL) {
+		fwrite(raw, 1, len, fp);
+		fputs(k->eol, fp);
+	}
+}
+
+/* A row that passed, to the clean copy. */
+static void clean_row(struct check *k, loyal_reader *r)
+{
+	size_t len;
+	const char *raw;
+
+	if (!k->clean || !(raw = loyal_reader_raw(r, &len)))
+		return;
+	FILE *fp = cli_out_stream(k->clean);
+	fwrite(raw, 1, len, fp);
+	fputs(k->eol, fp);
 }
 
 /* ---- the report on standard output ---------------------------------------- */
@@ -371,15 +410,18 @@ static int check_survey_file(struct check *k, const char *path)
 	say(k, "%s\n", path);
 	if ((error = loyal_reader_open(&s.r, path, &k->c.read)) < 0) {
 		say(k, "  not read\n");
+		k->incomplete = 1;
 		return file_problem(k, path, error);
 	}
 	loyal_reader_keep_raw(s.r, 1);
 	describe_reader(k, s.r);
+	clean_start(k, s.r);
 	if ((error = survey_columns(k, &s, cols, &n)) == 2) {
 		rc = CLI_EXIT_USAGE;
 		goto done;
 	} else if (error != 0) {
 		k->file_problems++;
+		k->incomplete = 1;
 		if (error < 0) {
 			lib_problem(k, NULL, path);
 		} else {
@@ -399,6 +441,7 @@ static int check_survey_file(struct check *k, const char *path)
 	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
 		if (error < 0) {
 			if (!loyal_reader_can_continue(s.r)) {
+				k->incomplete = 1;
 				if ((rc = file_problem(k, path, error)) != 0)
 					goto done;
 				stopped = 1;
@@ -414,9 +457,11 @@ static int check_survey_file(struct check *k, const char *path)
 		switch (survey_check_row(&spec, k, &s, &k->c, cols, &row)) {
 		case SURVEY_ROW_USED:
 			usable++;
+			clean_row(k, s.r);
 			break;
 		case SURVEY_ROW_BLANK:
 			no_answer++;
+			clean_row(k, s.r);
 			break;
 		default:
 			rejected++;
@@ -481,6 +526,7 @@ static int check_txn_file(struct check *k, const char *path)
 	if ((rc = txn_source_open(&ts, path, &k->c, &k->t)) != 0) {
 		k->file_problems++;
 		k->problems++;
+		k->incomplete = 1;
 		say(k, "  not read\n");
 		if (rc == CLI_EXIT_NOINPUT)
 			k->open_failed = 1;
@@ -492,6 +538,7 @@ static int check_txn_file(struct check *k, const char *path)
 	loyal_reader *r = ts.s.r;
 	loyal_reader_keep_raw(r, 1);
 	describe_reader(k, r);
+	clean_start(k, r);
 	for (size_t i = 0; i < k->c.by.n; i++)
 		describe_column(k, r, "--by", ts.s.by_cols[i]);
 	describe_column(k, r, "customer", ts.customer_col);
@@ -507,6 +554,7 @@ static int check_txn_file(struct check *k, const char *path)
 	while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
 		if (error < 0) {
 			if (!loyal_reader_can_continue(r)) {
+				k->incomplete = 1;
 				if ((rc = file_problem(k, path, error)) != 0)
 					goto done;
 				stopped = 1;
@@ -528,6 +576,7 @@ static int check_txn_file(struct check *k, const char *path)
 			usable++;
 		else
 			skipped[row.skip]++;
+		clean_row(k, r);
 	}
 	say(k, "  %-14s%llu%s: %llu usable, %llu guest (no customer id), %llu after --as-of, "
 	       "%llu rejected\n", "rows", (unsigned long long)rows,
@@ -552,7 +601,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct check k;
 	const char *kind = NULL, *max_errors = NULL, *rejects = NULL, *scale = NULL;
-	const char *labels_arg = NULL;
+	const char *labels_arg = NULL, *clean = NULL;
 	int nargs, rc;
 	memset(&k, 0, sizeof(k));
 	const struct cli_opt opts[] = {
@@ -564,6 +613,8 @@ int cmd_check(int argc, char **argv)
 			       &max_errors, "list the first N problems (default 20); all are counted"),
 		CLI_OPT_STRING(0, "rejects", "FILE", &rejects,
 			       "write every rejected row to FILE (csv: file,line,column,reason,row)"),
+		CLI_OPT_STRING(0, "clean", "FILE", &clean,
+			       "write the header and every row that passed to FILE, as read"),
 		CLI_OPT_FLAG('q', "quiet", &k.c.quiet, "no report on standard output: problems and exit status only"),
 		CLI_OPT_GROUP("Survey"),
 		CLI_OPT_STRING(0, "score-col", "NAME", &k.score_col,
@@ -578,7 +629,7 @@ int cmd_check(int argc, char **argv)
 		CLI_OPT_GROUP("Survey and transactions"),
 		CLI_OPT_LIST(0, "by", "COL", &k.c.by,
 			     "also check column COL, which a command's --by reads (repeatable)"),
-		TXN_OPTS_INPUT(&k.t),
+		TXN_OPTS_CHECK_INPUT(&k.t),
 		CLI_OPTS_INPUT(&k.c),
 		CLI_OPT_END
 	};
@@ -629,6 +680,10 @@ int cmd_check(int argc, char **argv)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
 	if ((rc = survey_load_labels(&k.labels, labels_arg)) != 0)
 		return rc;
+	if (clean && nargs > 1)
+		return cli_usage_error(&info, "--clean takes one input file (a clean copy of it)");
+	if (clean && rejects && !strcmp(clean, rejects))
+		return cli_usage_error(&info, "--clean and --rejects name the same file");
 
 	if (rejects) {
 		static const struct cli_column rej_cols[] = {
@@ -639,6 +694,13 @@ int cmd_check(int argc, char **argv)
 		rc_out.format = CLI_FMT_CSV;
 		rc_out.output = rejects;
 		if ((rc = cli_out_open(&k.rejects, &rc_out, rej_cols, 5)) != 0)
+			goto done;
+	}
+	if (clean) {
+		struct cli_common co = { 0 };
+		co.format = CLI_FMT_RAW;
+		co.output = clean;
+		if ((rc = cli_out_open(&k.clean, &co, NULL, 0)) != 0)
 			goto done;
 	}
 	for (int i = 0; i < nargs; i++) {
@@ -681,6 +743,16 @@ done:
 		 * to finish the run discards them. */
 		int st = cli_out_close(k.rejects, rc == CLI_EXIT_OSERR ? rc : 0);
 		if (st != 0)
+			rc = st;
+	}
+	if (k.clean) {
+		/* So is the clean copy, unless the file could not be read to its
+		 * end: then it would hold only a part of the good rows. */
+		int st = cli_out_close(k.clean, rc == CLI_EXIT_OSERR ? rc : k.incomplete ?
+				       CLI_EXIT_DATA : 0);
+		if (k.incomplete && !k.c.quiet)
+			cli_error("--clean: '%s' not written: the input was not read to its end", clean);
+		if (st != 0 && st != CLI_EXIT_DATA)
 			rc = st;
 	}
 	loyal_csat_labels_free(k.labels);

@@ -958,6 +958,9 @@ int cli_out_row(struct cli_out *o, const struct cli_value *vals)
 				fputs(text, fp);
 			}
 			break;
+		case CLI_FMT_RAW:
+			/* the command writes the stream itself */
+			break;
 		}
 		free(guarded);
 	}

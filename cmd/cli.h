@@ -99,7 +99,9 @@ int cli_parse_day(int32_t *out, const char *opt, const char *text);
 
 /* ---- options shared by every command --------------------------------- */
 
-enum cli_format { CLI_FMT_TABLE = 0, CLI_FMT_CSV, CLI_FMT_TSV, CLI_FMT_JSON };
+/* CLI_FMT_RAW: the output layer writes nothing itself; the command writes
+ * to cli_out_stream() (check --clean). Not a --format. */
+enum cli_format { CLI_FMT_TABLE = 0, CLI_FMT_CSV, CLI_FMT_TSV, CLI_FMT_JSON, CLI_FMT_RAW };
 
 struct cli_common {
 	/* input */

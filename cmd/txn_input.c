@@ -347,6 +347,12 @@ static void txn_latest_merge(struct txn_latest *l, const struct txn_latest *m)
 	*l = r;
 }
 
+/* --skip-invalid: the first MAX_WARNINGS invalid rows are reported, all
+ * are counted in the summary line. A part keeps the messages of its first
+ * ones; they are printed in file order when the parts are handed over, so
+ * reading on several threads says what reading on one says. */
+#define MAX_WARNINGS 10
+
 /* Rows go to the accumulator in groups (loyal_txn_add_rows), with their
  * ids copied out of the reader. */
 #define BATCH 256
@@ -374,6 +380,10 @@ struct txn_part {
 	int rc;                    /* exit status, or TXN_RETRY */
 	struct cli_msgs msgs;
 	int threaded;
+	/* --skip-invalid: the messages of the part's first invalid rows, and
+	 * the likely encoding of text that was not UTF-8 */
+	char skip_msg[MAX_WARNINGS][1200];
+	const char *enc_guess;
 	/* the batch */
 	loyal_txn_row batch[BATCH];
 	uint64_t line[BATCH];
@@ -443,9 +453,32 @@ static void read_part(void *arg)
 
 	if (p->threaded)
 		cli_msg_sink = &p->msgs;
-	while ((error = loyal_reader_next(p->ts.s.r)) == 0) {
+	while ((error = loyal_reader_next(p->ts.s.r)) != LOYAL_ITEROVER) {
+		if (error < 0) {
+			/* a row the reader could not take apart (number of fields,
+			 * NUL byte, invalid text): with --skip-invalid, skipped */
+			if (!o->skip_invalid || !loyal_reader_can_continue(p->ts.s.r))
+				break;
+			const loyal_error_info *e = loyal_error_last();
+			uint64_t k = p->skipped[TXN_SKIP_INVALID]++;
+			p->rows++;
+			if (k < MAX_WARNINGS)
+				snprintf(p->skip_msg[k], sizeof(p->skip_msg[k]), "%s", e->message);
+			if (!p->enc_guess && e->encoding)
+				p->enc_guess = e->encoding;
+			continue;
+		}
 		p->rows++;
 		if (txn_read_row(&p->ts, c, o, &row) < 0) {
+			if (o->skip_invalid) {
+				uint64_t k = p->skipped[TXN_SKIP_INVALID]++;
+				if (k < MAX_WARNINGS)
+					snprintf(p->skip_msg[k], sizeof(p->skip_msg[k]), "%s:%llu:%zu: %s",
+						 loyal_reader_name(p->ts.s.r),
+						 (unsigned long long)loyal_reader_line(p->ts.s.r),
+						 row.bad_col + 1, row.reason);
+				continue;
+			}
 			/* rows kept in the batch come first */
 			if ((rc = flush(p)) == 0)
 				rc = txn_row_error(&p->ts, &row);
@@ -504,6 +537,20 @@ static void read_part(void *arg)
 done:
 	p->rc = rc;
 	cli_msg_sink = NULL;
+}
+
+/* The part's invalid rows, up to the first MAX_WARNINGS of the data (call
+ * before add_counts). */
+static void report_skipped(struct txn_data *d, const struct txn_part *p)
+{
+	uint64_t before = d->skipped[TXN_SKIP_INVALID], n = p->skipped[TXN_SKIP_INVALID];
+
+	for (uint64_t k = 0; k < n && before + k < MAX_WARNINGS; k++)
+		cli_error("%s (row skipped)", p->skip_msg[k]);
+	if (before <= MAX_WARNINGS && before + n > MAX_WARNINGS)
+		cli_error("more invalid rows skipped; the count is in the summary");
+	if (!d->enc_guess)
+		d->enc_guess = p->enc_guess;
 }
 
 static void add_counts(struct txn_data *d, const struct txn_part *p, int32_t *max_day,
@@ -604,6 +651,8 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 	/* Hand the parts over in file order, up to the first that failed. */
 	for (size_t k = 0; k < n && rc == 0; k++) {
 		struct txn_part *p = &parts[k];
+		if (p->rc != TXN_RETRY)
+			report_skipped(d, p);
 		add_counts(d, p, max_day, have_day);
 		if (p->rc == TXN_RETRY) {
 			rc = TXN_RETRY;
@@ -673,7 +722,7 @@ static void report(const struct cli_common *c, const struct txn_opts *o,
 			 (unsigned long long)d->lib.cancelled_occasions);
 	cli_error("%llu row%s read from %llu file%s: %llu used (purchase lines %llu, "
 		  "return lines %llu), %llu skipped (guest rows %llu, outside --from/--to %llu, "
-		  "%s %llu, returns without a purchase %llu)%s%s",
+		  "%s %llu, returns without a purchase %llu, invalid rows %llu)%s%s",
 		  (unsigned long long)d->rows, d->rows == 1 ? "" : "s",
 		  (unsigned long long)d->files, d->files == 1 ? "" : "s",
 		  (unsigned long long)used, (unsigned long long)d->lib.purchase_rows,
@@ -683,7 +732,8 @@ static void report(const struct cli_common *c, const struct txn_opts *o,
 		  (unsigned long long)d->skipped[TXN_SKIP_RANGE],
 		  o->has_holdout ? "after --holdout-to" : "after as-of",
 		  (unsigned long long)d->skipped[TXN_SKIP_AS_OF],
-		  (unsigned long long)d->lib.return_only_rows, asof, occ);
+		  (unsigned long long)d->lib.return_only_rows,
+		  (unsigned long long)d->skipped[TXN_SKIP_INVALID], asof, occ);
 }
 
 int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
@@ -722,6 +772,12 @@ again:
 		if (rc != 0)
 			return rc;
 		d->files++;
+	}
+	if (d->enc_guess) {
+		/* rows skipped for text that is not UTF-8: one hint, at the end */
+		loyal_error_info guess = { 0 };
+		guess.encoding = d->enc_guess;
+		cli_encoding_hint(&guess);
 	}
 	d->as_of_known = o->has_as_of || have_day;
 	if ((error = loyal_txn_finish(d->acc, o->has_holdout ? o->holdout_to

@@ -19,6 +19,7 @@ struct txn_opts {
 	const char *returns_name;
 	int strict;
 	int allow_exponent;
+	int skip_invalid;       /* --skip-invalid: count and report bad rows */
 
 	/* resolved by txn_opts_finish() */
 	int occasion_given;     /* --occasion was given */
@@ -63,7 +64,14 @@ enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
 	CLI_OPT_FLAG(0, "allow-exponent", &(t)->allow_exponent, \
 		     "accept amounts with an exponent, such as 1e3")
 
-#define TXN_OPTS_INPUT(t) \
+/* --skip-invalid, which every transaction command has (check reports
+ * every row anyway). */
+#define TXN_OPT_SKIP_INVALID(t) \
+	CLI_OPT_FLAG(0, "skip-invalid", &(t)->skip_invalid, \
+		     "skip and count invalid rows (value, number of fields) instead of failing")
+
+/* The transaction input options of `check`; the commands add --skip-invalid. */
+#define TXN_OPTS_CHECK_INPUT(t) \
 	CLI_OPT_GROUP("Transactions"), \
 	TXN_OPT_CUSTOMER(t), \
 	CLI_OPT_STRING(0, "order-col", "NAME", &(t)->order_col, \
@@ -75,6 +83,10 @@ enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
 		       "end of the observation window (default: last date)"), \
 	TXN_OPTS_ROWS(t)
 
+#define TXN_OPTS_INPUT(t) \
+	TXN_OPTS_CHECK_INPUT(t), \
+	TXN_OPT_SKIP_INVALID(t)
+
 /* The transaction options of the model commands (churn, clv). They have
  * no --order-col or --occasion: the models' purchase occasions are always
  * calendar days (see txn_opts_days()). */
@@ -84,7 +96,8 @@ enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
 	TXN_OPTS_AMOUNT(t), \
 	CLI_OPT_STRING(0, "as-of", "DATE", &(t)->as_of_text, \
 		       "end of the calibration period (default: last date)"), \
-	TXN_OPTS_ROWS(t)
+	TXN_OPTS_ROWS(t), \
+	TXN_OPT_SKIP_INVALID(t)
 
 /* Make purchase occasions calendar days whatever the input's columns (any
  * order column is not looked for), as --occasion day does. For commands
@@ -121,6 +134,7 @@ enum txn_skip {
 	TXN_SKIP_GUEST,    /* no customer id */
 	TXN_SKIP_RANGE,    /* dated outside --from/--to */
 	TXN_SKIP_AS_OF,    /* dated after --as-of (after --holdout-to with a holdout) */
+	TXN_SKIP_INVALID,  /* an invalid value or row, with --skip-invalid */
 	TXN_SKIP__COUNT
 };
 
@@ -185,6 +199,8 @@ struct txn_data {
 	int as_of_known;           /* --as-of, or a row dated within the window */
 	uint64_t files, rows, skipped[TXN_SKIP__COUNT];
 	uint64_t holdout_rows;     /* rows added dated after as-of (with a holdout) */
+	const char *enc_guess;     /* --skip-invalid: likely encoding of text that
+	                            * was not UTF-8, for one hint at the end */
 	struct txn_latest latest;  /* of the rows within --from/--to */
 	loyal_txn_stats lib;       /* after the accumulator is finished */
 };

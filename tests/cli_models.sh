@@ -132,12 +132,12 @@ check clv_bad_model 64 "$LOYAL" clv $O --model auto2
 # every row is accounted for with a holdout period: read = used + skipped,
 # used = purchase + return lines, skipped = the sum of its reasons; the
 # numbers in order: read, files, used, purchase, return, skipped, guest,
-# outside, after --holdout-to, returns without a purchase, as-of (3),
-# holdout-to (3), rows after as-of, purchase occasions (days), cancelled
+# outside, after --holdout-to, returns without a purchase, invalid, as-of
+# (3), holdout-to (3), rows after as-of, purchase occasions (days), cancelled
 line=$(cd "$SRCDIR" && "$LOYAL" churn $O --as-of 2011-10-31 --holdout-to 2011-11-30 2>&1 >/dev/null)
 if printf '%s\n' "$line" | sed 's/[^0-9]/ /g' | awk '
-	NF == 19 && $1 == $3 + $6 && $3 == $4 + $5 && $6 == $7 + $8 + $9 + $10 &&
-	$7 > 0 && $9 > 0 && $17 > 0 { ok = 1 }
+	NF == 20 && $1 == $3 + $6 && $3 == $4 + $5 && $6 == $7 + $8 + $9 + $10 + $11 &&
+	$7 > 0 && $9 > 0 && $18 > 0 { ok = 1 }
 	END { exit !ok }'; then
 	ok "rows accounted for with a holdout period"
 else

@@ -60,6 +60,22 @@ check repurchase_cancel_keep 0 "$LOYAL" repurchase $F/cancel.csv --returns keep 
 check retention_cancel 0 "$LOYAL" retention $F/cancel.csv --format csv -q
 check bad_returns 64 "$LOYAL" summary $F/cancel.csv --returns net
 
+# nightly jobs survive one bad row: --skip-invalid on every transaction
+# command (O4 a bad date, O5 a field too many, O6 an exponent); check
+# --clean writes the rows that passed beside --rejects
+B=tests/fixtures/csv/orders_bad.csv
+check summary_skip_invalid 0 "$LOYAL" summary $B --skip-invalid --format csv
+check repurchase_skip_invalid 0 "$LOYAL" repurchase $B --skip-invalid --format csv -q
+check retention_skip_invalid 0 "$LOYAL" retention $B --skip-invalid --format csv -q
+check summary_invalid_stops 65 "$LOYAL" summary $B
+check churn_skip_invalid 0 sh -c "{ cat data/orders.csv; printf '581587,22138,BAKING SET,3,2011-12-32 12:50:00,4.95,12680,France\n'; } | \"$LOYAL\" churn - --params --skip-invalid"
+check clv_skip_invalid 0 sh -c "{ cat data/orders.csv; printf '581587,22138,BAKING SET,3,2011-12-09 12:50:00,4,95,12680,France\n'; } | \"$LOYAL\" clv - --params --skip-invalid -q"
+check check_clean 0 sh -c "\"$LOYAL\" check -k txn $B --clean $tmp/clean.csv --rejects $tmp/rejects.csv -q; echo \"exit \$?\"; cat $tmp/clean.csv $tmp/rejects.csv; \"$LOYAL\" summary $tmp/clean.csv --format csv -q"
+check check_clean_gb18030 0 sh -c "\"$LOYAL\" check -k survey tests/fixtures/survey/cn_survey_gb18030.csv --encoding gb18030 --clean $tmp/clean.csv -q; echo \"exit \$?\"; cat $tmp/clean.csv"
+check check_clean_two_files 64 "$LOYAL" check -k txn $B $F/small.csv --clean /dev/null
+check check_clean_same_as_rejects 64 "$LOYAL" check -k txn $B --clean x.csv --rejects x.csv
+check check_clean_onto_input 64 "$LOYAL" check -k txn $B --clean $B
+
 # partial periods: as-of 2024-03-15 ends March after 15 of its 31 days;
 # cancel.csv ends on 2011-12-09 (see tests/fixtures/txn/README)
 check retention_partial 0 "$LOYAL" retention $F/small.csv --as-of 2024-03-15
@@ -107,12 +123,12 @@ check order_col_with_day 64 "$LOYAL" summary $F/small.csv --order-col order_id -
 # + return lines, skipped = the sum of its reasons. The summary line's
 # numbers, in order: read, files, used, purchase lines, return lines,
 # skipped, guest, outside --from/--to, after as-of, returns without a
-# purchase, then the as-of date (3 numbers), the purchase occasions and
-# those cancelled by same-day returns.
+# purchase, invalid rows, then the as-of date (3 numbers), the purchase
+# occasions and those cancelled by same-day returns.
 for cmd in summary repurchase retention; do
 	line=$(cd "$SRCDIR" && "$LOYAL" $cmd data/orders.csv --as-of 2011-10-31 --from 2011-01-01 2>&1 >/dev/null)
 	if printf '%s\n' "$line" | sed 's/[^0-9]/ /g' | awk '
-		NF == 15 && $1 == $3 + $6 && $3 == $4 + $5 && $6 == $7 + $8 + $9 + $10 &&
+		NF == 16 && $1 == $3 + $6 && $3 == $4 + $5 && $6 == $7 + $8 + $9 + $10 + $11 &&
 		$7 > 0 && $8 > 0 && $9 > 0 && $10 > 0 { ok = 1 }
 		END { exit !ok }'; then
 		ok "rows accounted for: $cmd"
