@@ -137,6 +137,22 @@ for cmd in summary repurchase retention; do
 	fi
 done
 
+# one meaning of the words: summary's purchases - 1 is churn's frequency x
+# when occasions are days, customer by customer; with orders (the default
+# here) it is more for a customer with two orders on one day
+(cd "$SRCDIR" && "$LOYAL" churn data/orders.csv --format csv -q) >"$tmp/x.csv"
+for occ in day order; do
+	(cd "$SRCDIR" && "$LOYAL" summary data/orders.csv --occasion $occ --format csv -q) >"$tmp/s.csv"
+	res=$(awk -F, 'NR == FNR { if (FNR > 1) x[$1] = $2; next }
+		FNR > 1 { n++; if ($4 - 1 != x[$1]) d++; if ($4 - 1 < x[$1]) less++ }
+		END { print n, d + 0, less + 0 }' "$tmp/x.csv" "$tmp/s.csv")
+	case "$occ:$res" in
+	"day:620 0 0") ok "purchases - 1 is x with day occasions (620 customers)" ;;
+	order:620\ [1-9]*\ 0) ok "purchases - 1 exceeds x for some customers with order occasions ($res)" ;;
+	*) bad "purchases and x, $occ occasions" "customers, differences, fewer: $res" ;;
+	esac
+done
+
 # JSON output parses (python's json module as an independent parser)
 (cd "$SRCDIR" && "$LOYAL" retention data/orders.csv --cohorts --by Country --format json -q) > "$tmp/c.json"
 if /usr/bin/python3 -c '
