@@ -52,13 +52,13 @@ check inactive_as_of 0 "$LOYAL" retention $F/small.csv --inactive 30 --as-of 202
 # same-day cancellations (worked out by hand in tests/fixtures/txn/README):
 # an order cancelled minutes later under another invoice number is no
 # purchase; a partial same-day return and a return on a later day are
-check summary_cancel 0 "$LOYAL" summary $F/cancel.csv
-check summary_cancel_keep 0 "$LOYAL" summary $F/cancel.csv --returns keep --format csv
-check summary_cancel_days 0 "$LOYAL" summary $F/cancel.csv --occasion day --format csv -q
-check repurchase_cancel 0 "$LOYAL" repurchase $F/cancel.csv --format csv
-check repurchase_cancel_keep 0 "$LOYAL" repurchase $F/cancel.csv --returns keep --format csv -q
-check retention_cancel 0 "$LOYAL" retention $F/cancel.csv --format csv -q
-check bad_returns 64 "$LOYAL" summary $F/cancel.csv --returns net
+check summary_cancel 0 "$LOYAL" summary data/cancellations.csv
+check summary_cancel_keep 0 "$LOYAL" summary data/cancellations.csv --returns keep --format csv
+check summary_cancel_days 0 "$LOYAL" summary data/cancellations.csv --occasion day --format csv -q
+check repurchase_cancel 0 "$LOYAL" repurchase data/cancellations.csv --format csv
+check repurchase_cancel_keep 0 "$LOYAL" repurchase data/cancellations.csv --returns keep --format csv -q
+check retention_cancel 0 "$LOYAL" retention data/cancellations.csv --format csv -q
+check bad_returns 64 "$LOYAL" summary data/cancellations.csv --returns net
 
 # nightly jobs survive one bad row: --skip-invalid on every transaction
 # command (O4 a bad date, O5 a field too many, O6 an exponent); check
@@ -77,11 +77,11 @@ check check_clean_same_as_rejects 64 "$LOYAL" check -k txn $B --clean x.csv --re
 check check_clean_onto_input 64 "$LOYAL" check -k txn $B --clean $B
 
 # partial periods: as-of 2024-03-15 ends March after 15 of its 31 days;
-# cancel.csv ends on 2011-12-09 (see tests/fixtures/txn/README)
+# data/cancellations.csv ends on 2011-12-09 (see tests/fixtures/txn/README)
 check retention_partial 0 "$LOYAL" retention $F/small.csv --as-of 2024-03-15
 check retention_partial_week 0 "$LOYAL" retention $F/small.csv --as-of 2024-03-17 --period week --format csv -q
 check cohorts_partial_json 0 "$LOYAL" retention $F/small.csv --cohorts --as-of 2024-03-15 --format json -q
-check cohorts_partial_table 0 "$LOYAL" retention $F/cancel.csv --cohorts --period quarter -q
+check cohorts_partial_table 0 "$LOYAL" retention data/cancellations.csv --cohorts --period quarter -q
 check inactive_eligible 0 "$LOYAL" retention $F/small.csv --inactive 60 --format csv -q
 
 # the sample export, as in the man pages' examples
