@@ -59,6 +59,10 @@ check repurchase_cancel 0 "$LOYAL" repurchase data/cancellations.csv --format cs
 check repurchase_cancel_keep 0 "$LOYAL" repurchase data/cancellations.csv --returns keep --format csv -q
 check retention_cancel 0 "$LOYAL" retention data/cancellations.csv --format csv -q
 check bad_returns 64 "$LOYAL" summary data/cancellations.csv --returns net
+# a Chinese shop export: GBK, CRLF, Chinese headers, refunds (退款) the same day
+check summary_cn_orders 0 "$LOYAL" summary $F/cn_orders_gbk.csv --encoding gbk --by 门店
+check check_cn_orders 0 "$LOYAL" check -k txn $F/cn_orders_gbk.csv --encoding gbk
+check summary_cn_orders_unnamed 65 "$LOYAL" summary $F/cn_orders_gbk.csv
 
 # nightly jobs survive one bad row: --skip-invalid on every transaction
 # command (O4 a bad date, O5 a field too many, O6 an exponent); check
