@@ -45,6 +45,8 @@ struct loyal_reader {
 	int more_parts; /* a part follows this one: it must end between rows */
 	int own_buf;
 	loyal__transcode *tc; /* converting the input to UTF-8, or NULL */
+	const char *guess;    /* likely encoding of the first text that was not
+			       * UTF-8 (guessed once: it opens iconv) */
 
 	struct csv_parser csv;
 	int csv_ready;
@@ -282,7 +284,9 @@ static int bad_text(loyal_reader *r, int code, uint64_t line, size_t col, const 
 					colname);
 	else
 		error = loyal__error_at(code, r->name, line, col, "invalid UTF-8 in header name");
-	loyal__error_set_encoding(loyal_encoding_guess(s, len));
+	if (!r->guess)
+		r->guess = loyal_encoding_guess(s, len);
+	loyal__error_set_encoding(r->guess);
 	return error;
 }
 
