@@ -173,7 +173,9 @@ LOYAL_EXTERN(int) loyal_reader_can_continue(const loyal_reader *r);
 LOYAL_EXTERN(void) loyal_reader_keep_raw(loyal_reader *r, int on);
 
 /*
- * The bytes of the current row as read, without its final line end
+ * The bytes of the current row as read (in UTF-8 when the input is
+ * converted, with 0xFF for each byte not valid in its encoding), without
+ * its final line end
  * (quoted line breaks inside it are kept), NUL-terminated, length in *len.
  * Also available after a row error, and after a file-level error (the bytes
  * read of that row so far). NULL unless loyal_reader_keep_raw() is on.
