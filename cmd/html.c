@@ -461,6 +461,14 @@ static void table_cell(struct html *h, const struct cli_column *col, const struc
 			html_text(h, html_format_number(num, sizeof(num), v->nums[k], col->digits));
 		}
 		break;
+	case CLI_T_BOOLS:
+		/* the yes/no of each cell (retention --cohorts' complete list) */
+		for (size_t k = 0; k < v->nnums; k++) {
+			if (k)
+				html_raw(h, " ");
+			html_text(h, html_label(h, v->nums[k] != 0 ? HTML_L_YES : HTML_L_NO));
+		}
+		break;
 	}
 }
 
