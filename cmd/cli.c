@@ -96,8 +96,10 @@ int cli_lib_error(int code)
 
 void cli_encoding_hint(const loyal_error_info *e)
 {
-	static int given;
-	char name[32];
+	/* once per thread: a part read on another thread fails with its own
+	 * messages, hint included */
+	static _Thread_local int given;
+	char name[32], line[256];
 	size_t i;
 
 	if (given || !e || !e->encoding || !strcmp(e->encoding, "UTF-8"))
@@ -106,9 +108,16 @@ void cli_encoding_hint(const loyal_error_info *e)
 		name[i] = (char)(e->encoding[i] >= 'A' && e->encoding[i] <= 'Z'
 				 ? e->encoding[i] - 'A' + 'a' : e->encoding[i]);
 	name[i] = '\0';
-	fprintf(stderr, "hint: the file is not UTF-8; its bytes read as %s: give --encoding %s\n",
-		e->encoding, name);
+	int n = snprintf(line, sizeof(line), "hint: the file is not UTF-8; its bytes read as %s: "
+			 "give --encoding %s\n", e->encoding, name);
 	given = 1;
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	/* through the thread's message sink, in order with its messages */
+	if (cli_msg_sink && cli_msgs_append(cli_msg_sink, line, (size_t)n) == 0)
+		return;
+	fflush(stdout);
+	fwrite(line, 1, (size_t)n, stderr);
 }
 
 /* ---- options ----------------------------------------------------------- */

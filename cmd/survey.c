@@ -104,7 +104,8 @@ static void read_part(void *arg)
 			st->rows++;
 			st->invalid++;
 			warn_invalid(p, loyal_error_last()->message);
-			cli_encoding_hint(loyal_error_last());
+			if (!st->enc_guess)
+				st->enc_guess = loyal_error_last()->encoding;
 			continue;
 		}
 		st->rows++;
@@ -155,6 +156,8 @@ static void add_stats(struct survey_stats *to, const struct survey_stats *from)
 	to->invalid += from->invalid;
 	to->filtered += from->filtered;
 	to->blank_lines += from->blank_lines;
+	if (!to->enc_guess)
+		to->enc_guess = from->enc_guess;
 }
 
 /*
@@ -278,6 +281,13 @@ int survey_run(struct cli_common *c, char **files, int nfiles, struct cli_groups
 		if (rc)
 			return rc;
 		st->files++;
+	}
+	if (st->enc_guess) {
+		/* rows skipped for text that is not UTF-8: one hint, at the end,
+		 * whatever the number of threads */
+		loyal_error_info guess = { 0 };
+		guess.encoding = st->enc_guess;
+		cli_encoding_hint(&guess);
 	}
 	return 0;
 }

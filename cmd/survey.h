@@ -58,6 +58,8 @@ int survey_check_row(const struct survey_spec *spec, void *ctx, const struct cli
 
 struct survey_stats {
 	uint64_t files, rows, used, blank_rows, blank_answers, invalid, filtered, blank_lines;
+	const char *enc_guess; /* likely encoding of skipped text that was not
+				* UTF-8 (one hint after the files) */
 };
 
 int survey_run(struct cli_common *c, char **files, int nfiles, struct cli_groups *g,
