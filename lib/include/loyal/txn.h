@@ -15,7 +15,8 @@
  * customers and purchase occasions, never with the number of rows: the
  * consecutive lines of an occasion are folded into one 24-byte record as
  * they arrive, and order ids are kept as 64-bit keys (ids that are not
- * numbers or short are interned). Accumulators of the parts of an input
+ * numbers or short are interned). With LOYAL_RETURNS_NET_DAY each return
+ * row takes a record too (returns are a few percent of the rows). Accumulators of the parts of an input
  * merge exactly (loyal_txn_merge), so parts can be read in threads.
  *
  * Definitions (the man pages loyal-summary(1), loyal-repurchase(1) and
