@@ -8,8 +8,10 @@
 #
 # Both sides compute loyal-repurchase(1)'s definitions: occasions are a
 # customer's distinct receipts among lines with an amount >= 0, dated by
-# their earliest line; customers, repeat customers, repurchase rate, repeat
-# purchases and the mean and median days between consecutive occasions.
+# their earliest line, less those on a day whose returns cancel its
+# purchases (--returns net-day); customers, repeat customers, repurchase
+# rate, repeat purchases and the mean and median days between consecutive
+# occasions.
 # The check compares all six.
 . "$(dirname "$0")/common.sh"
 . "$bench_here/orders-common.sh"
@@ -20,9 +22,14 @@ customers=${2:-1000000}
 csv=$(bench_data orders "$lines" "$customers")
 
 cat > "$work/repurchase.sql" <<SQL
-WITH occ AS (SELECT customer_id AS c, receipt_id AS o, min(CAST("timestamp" AS DATE)) AS d
-             FROM $orders_read
-             WHERE customer_id IS NOT NULL AND qty * unit_price >= 0 GROUP BY ALL),
+WITH l AS (SELECT customer_id AS c, receipt_id AS o, CAST("timestamp" AS DATE) AS d,
+                  qty * unit_price AS a FROM $orders_read WHERE customer_id IS NOT NULL),
+     occ0 AS (SELECT c, o, min(d) AS d, sum(a) AS b FROM l WHERE a >= 0 GROUP BY ALL),
+     -- same-day cancellations: a day whose returns and purchases net to <= 0
+     ret AS (SELECT c, d, sum(a) AS r FROM l WHERE a < 0 GROUP BY ALL),
+     gone AS (SELECT c, d FROM (SELECT c, d, sum(b) AS b FROM occ0 GROUP BY ALL) JOIN ret USING (c, d)
+              WHERE b + r <= 0),
+     occ AS (SELECT occ0.c, occ0.o, occ0.d FROM occ0 ANTI JOIN gone USING (c, d)),
      g AS (SELECT d - lag(d) OVER w AS gap, row_number() OVER w AS k FROM occ
            WINDOW w AS (PARTITION BY c ORDER BY d))
 SELECT count(*) FILTER (WHERE k = 1) AS customers,
