@@ -590,6 +590,9 @@ int cli_out_next_table(struct cli_out *o, const char *name, const struct cli_col
 		put_json_text(o->fp, name);
 		fputs(": [", o->fp);
 		break;
+	case CLI_FMT_RAW:
+		/* the command writes the stream itself */
+		break;
 	}
 	table_reset(o);
 	o->cols = cols;
