@@ -1390,8 +1390,11 @@ static int clone_part(loyal_reader **out, const loyal_reader *r)
 		loyal_reader_free(p);
 		return error;
 	}
-	if (!p->mem && !(p->buf = malloc(BLOCK_SIZE)))
-		goto oom;
+	if (!p->mem) {
+		if (!(p->buf = malloc(BLOCK_SIZE)))
+			goto oom;
+		p->own_buf = 1;
+	}
 	*out = p;
 	return 0;
 oom:
