@@ -295,6 +295,8 @@ int cmd_csat(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_segment(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_tiers(int argc, char **argv);
 
 #endif

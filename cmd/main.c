@@ -20,7 +20,9 @@ static const struct cmd commands[] = {
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
 	{ "retention", cmd_retention, "period-to-period retention, cohort matrix, churn rate at a date" },
+	{ "segment", cmd_segment, "RFM scores and named segments (Champions, At Risk...) of each customer" },
 	{ "summary", cmd_summary, "one row per customer: first and last purchase, purchases, net spend" },
+	{ "tiers", cmd_tiers, "value tiers (high, mid, low), member tiers by rules, migration between dates" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -369,6 +369,7 @@ struct txn_part {
 	const struct txn_opts *o;
 	struct txn_source ts;
 	loyal_txn *acc;            /* part 0: the data's accumulator; others: own */
+	loyal_txn_days *days;      /* the same for the daily amounts, or NULL */
 	struct cli_groups *groups; /* part 0: the data's groups; others: own */
 	struct cli_groups own;
 	int first;                 /* part 0 */
@@ -404,6 +405,11 @@ static int flush(struct txn_part *p)
 		p->batch[k].order = p->batch[k].order_len ? p->ids + p->off[k][1] : NULL;
 	}
 	error = loyal_txn_add_rows(p->acc, p->batch, p->nb, &done);
+	/* the daily amounts get the same rows */
+	for (size_t k = 0; error >= 0 && p->days && k < p->nb; k++) {
+		if ((error = loyal_txn_days_add(p->days, &p->batch[k])) < 0)
+			done = k;
+	}
 	p->nb = 0;
 	p->ids_len = 0;
 	if (error < 0) {
@@ -582,6 +588,13 @@ static int merge_part(struct txn_data *d, struct txn_part *p)
 		if (error < 0)
 			return cli_lib_error(error);
 	}
+	if (p->days) {
+		error = loyal_txn_days_merge(d->days, p->days);
+		loyal_txn_days_free(p->days);
+		p->days = NULL;
+		if (error < 0)
+			return error == LOYAL_ETOOBIG ? TXN_RETRY : cli_lib_error(error);
+	}
 	/* the part's memory is given back as it is merged */
 	error = loyal_txn_merge_free(d->acc, p->acc);
 	p->acc = NULL;
@@ -608,7 +621,8 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 		to.threads = (unsigned)c->nthreads;
 		to.returns = o->returns;
 		d->has_amount = o->amount_kind != TXN_AMOUNT_NONE;
-		if ((error = loyal_txn_new(&d->acc, &to)) < 0) {
+		if ((error = loyal_txn_new(&d->acc, &to)) < 0 ||
+		    (o->need_days && (error = loyal_txn_days_new(&d->days)) < 0)) {
 			rc = cli_lib_error(error);
 			goto done;
 		}
@@ -630,6 +644,7 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 		p->first = k == 0;
 		p->threaded = n > 1;
 		p->acc = d->acc;
+		p->days = d->days;
 		p->groups = &d->groups;
 		args[k] = p;
 		if (k == 0)
@@ -639,7 +654,9 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 		to.threads = (unsigned)c->nthreads;
 		to.returns = o->returns;
 		p->acc = NULL;
-		if ((error = loyal_txn_new(&p->acc, &to)) < 0) {
+		p->days = NULL;
+		if ((error = loyal_txn_new(&p->acc, &to)) < 0 ||
+		    (o->need_days && (error = loyal_txn_days_new(&p->days)) < 0)) {
 			rc = cli_lib_error(error);
 			goto done;
 		}
@@ -669,6 +686,7 @@ done:
 		for (size_t k = 0; k < n; k++) {
 			if (k > 0) {
 				loyal_txn_free(parts[k].acc);
+				loyal_txn_days_free(parts[k].days);
 				cli_groups_dispose(&parts[k].own);
 			}
 			cli_msgs_free(&parts[k].msgs);
@@ -828,6 +846,8 @@ void txn_data_dispose(struct txn_data *d)
 {
 	loyal_txn_free(d->acc);
 	d->acc = NULL;
+	loyal_txn_days_free(d->days);
+	d->days = NULL;
 	cli_groups_dispose(&d->groups);
 }
 

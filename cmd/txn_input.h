@@ -41,6 +41,9 @@ struct txn_opts {
 	int has_holdout;
 	int32_t holdout_to;
 	const char *holdout_text; /* the option as given, for messages */
+	/* Also feed every used row to a loyal_txn_days (txn_data.days), for
+	 * measures within a window or at an earlier day (segment, tiers). */
+	int need_days;
 };
 
 enum { TXN_AMOUNT_NONE = 0, TXN_AMOUNT_COLUMN, TXN_AMOUNT_QTY_PRICE };
@@ -203,6 +206,7 @@ struct txn_data {
 	                            * was not UTF-8, for one hint at the end */
 	struct txn_latest latest;  /* of the rows within --from/--to */
 	loyal_txn_stats lib;       /* after the accumulator is finished */
+	loyal_txn_days *days;      /* with o->need_days: the same rows per day */
 };
 
 /* Read every input, validate and classify each row, accumulate the used

@@ -1,0 +1,463 @@
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "txn_input.h"
+
+static const struct cli_command_info info = {
+	"tiers",
+	"loyal tiers [options] FILE...",
+	"Customer tiers. By default value tiers by net spend: the top 20% of customers\n"
+	"by rank are high, the next 30% mid, the rest low (--split; customers with\n"
+	"equal spend share a tier). With --members, member tiers by rules over spend\n"
+	"and purchases within --window days, the first matching rule winning. With\n"
+	"--compare DATE, the tiers on DATE beside those on the as-of date and each\n"
+	"customer's move (new, upgraded, kept, downgraded, gone, untiered).",
+};
+
+static int oom(void)
+{
+	cli_error("out of memory");
+	return CLI_EXIT_OSERR;
+}
+
+struct tier_run {
+	struct cli_common c;
+	struct txn_opts t;
+	struct txn_data d;
+	loyal_value_tier_options vo;
+	loyal_tier_rules *rules;    /* --members, or NULL for value tiers */
+	int summary;
+	int32_t window;             /* --window, 0: all history */
+	int has_compare;
+	int32_t compare;            /* --compare */
+	const char *compare_text;
+	/* computed */
+	loyal_txn_window *w_now, *w_then;
+	loyal_measures now, then;
+	loyal_tiers *t_now, *t_then;
+	loyal_tier_migration *mig;
+	/* the columns of the summary's tables, valid until cli_out_close() */
+	struct cli_column tier_cols[CLI_LIST_MAX + 16], cell_cols[CLI_LIST_MAX + 8],
+		move_cols[CLI_LIST_MAX + 8];
+};
+
+/* "H,M": the shares of the high and mid tiers in percent. */
+static int parse_split(struct tier_run *R, const char *text)
+{
+	const char *comma = strchr(text, ',');
+	char first[64];
+	double h, m;
+
+	if (!comma || (size_t)(comma - text) >= sizeof(first)) {
+		cli_error("option '--split' needs two percentages H,M such as 20,30, not '%s'", text);
+		return CLI_EXIT_USAGE;
+	}
+	memcpy(first, text, (size_t)(comma - text));
+	first[comma - text] = '\0';
+	if (cli_parse_number(&h, "--split", first) || cli_parse_number(&m, "--split", comma + 1))
+		return CLI_EXIT_USAGE;
+	if (!(h >= 0 && m >= 0 && h + m <= 100)) {
+		cli_error("option '--split' needs percentages from 0 to 100 whose sum is at most "
+			  "100, not '%s'", text);
+		return CLI_EXIT_USAGE;
+	}
+	R->vo.high_pct = h;
+	R->vo.mid_pct = m;
+	return 0;
+}
+
+/* --members RULES|FILE: a file when one exists by that name (or "-"), rules
+ * when the text holds a colon, a file that cannot be opened otherwise. */
+static int load_rules(struct tier_run *R, const char *arg)
+{
+	struct stat st;
+	int error;
+
+	if (!strcmp(arg, "-") || stat(arg, &st) == 0 || !strchr(arg, ':'))
+		error = loyal_tier_rules_load(&R->rules, arg);
+	else
+		error = loyal_tier_rules_parse(&R->rules, arg, strlen(arg), "--members");
+	return error < 0 ? cli_lib_error(error) : 0;
+}
+
+/* The tiers of the customers on the day of measures m. */
+static int tiers_of(struct tier_run *R, loyal_tiers **out, const loyal_measures *m)
+{
+	int error = R->rules ? loyal_tiers_by_rules(out, m, R->rules)
+			     : loyal_tiers_by_value(out, m, &R->vo);
+	return error < 0 ? cli_lib_error(error) : 0;
+}
+
+static int compute(struct tier_run *R)
+{
+	int32_t as_of = loyal_txn_as_of(R->d.acc);
+	int rc, error;
+
+	if ((error = loyal_txn_window_new(&R->w_now, R->d.acc, R->d.days, as_of, R->window)) < 0 ||
+	    (error = loyal_txn_window_measures(&R->now, R->w_now)) < 0)
+		return cli_lib_error(error);
+	if ((rc = tiers_of(R, &R->t_now, &R->now)) != 0)
+		return rc;
+	if (!R->has_compare)
+		return 0;
+	if ((error = loyal_txn_window_new(&R->w_then, R->d.acc, R->d.days, R->compare,
+					  R->window)) < 0 ||
+	    (error = loyal_txn_window_measures(&R->then, R->w_then)) < 0)
+		return cli_lib_error(error);
+	if ((rc = tiers_of(R, &R->t_then, &R->then)) != 0)
+		return rc;
+	if ((error = loyal_tier_migration_compute(&R->mig, R->t_then, R->t_now)) < 0)
+		return cli_lib_error(error);
+	return 0;
+}
+
+/* A tier as an output value: its name, or null for no tier. */
+static struct cli_value tier_value(const loyal_tiers *t, int k)
+{
+	const char *name = loyal_tiers_tier_name(t, k);
+	return name ? CLI_STR(name) : CLI_NULL;
+}
+
+static int write_customers(struct tier_run *R)
+{
+	struct cli_out *out = NULL;
+	struct cli_column cols[CLI_LIST_MAX + 12];
+	size_t nc = 0;
+	int rc, error;
+
+	cols[nc++] = (struct cli_column){ "customer", CLI_T_STR, 0 };
+	nc += txn_group_columns(cols + nc, &R->d);
+	if (R->has_compare) {
+		cols[nc++] = (struct cli_column){ "purchases_then", CLI_T_INT, 0 };
+		cols[nc++] = (struct cli_column){ "spend_then", CLI_T_NUM, 2 };
+		cols[nc++] = (struct cli_column){ "tier_then", CLI_T_STR, 0 };
+	}
+	cols[nc++] = (struct cli_column){ "purchases", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "spend", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "tier", CLI_T_STR, 0 };
+	if (R->has_compare)
+		cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
+	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
+		goto done;
+	for (size_t i = 0; i < R->now.n; i++) {
+		struct cli_value v[CLI_LIST_MAX + 12];
+		loyal_txn_customer cu;
+		size_t n = 0, ng;
+
+		if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		v[n++] = CLI_STR(cu.id);
+		if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX) {
+			rc = oom();
+			goto done;
+		}
+		n += ng;
+		if (R->has_compare) {
+			if (R->then.present[i]) {
+				v[n++] = CLI_INT(R->then.purchases[i]);
+				v[n++] = CLI_NUM((double)R->then.spend[i] / 1e6);
+			} else {
+				/* not a customer yet on that day */
+				v[n++] = CLI_NULL;
+				v[n++] = CLI_NULL;
+			}
+			v[n++] = tier_value(R->t_then, loyal_tiers_tier_of(R->t_then, i));
+		}
+		v[n++] = CLI_INT(R->now.purchases[i]);
+		v[n++] = CLI_NUM((double)R->now.spend[i] / 1e6);
+		v[n++] = tier_value(R->t_now, loyal_tiers_tier_of(R->t_now, i));
+		if (R->has_compare)
+			v[n++] = CLI_STR(loyal_tier_move_name(loyal_tier_migration_move(R->mig, i)));
+		if ((rc = cli_out_row(out, v)) != 0)
+			goto done;
+	}
+done:
+	return cli_out_close(out, rc);
+}
+
+/* A permutation of n rows ordering them by the --by values of their
+ * groups (see txn_order_rows), from a function giving each row's group. */
+static size_t *order(struct tier_run *R, size_t n, uint32_t (*group)(const void *, size_t),
+		     const void *x)
+{
+	uint32_t *g = malloc((n ? n : 1) * sizeof(*g));
+	size_t *perm;
+
+	if (!g)
+		return NULL;
+	for (size_t k = 0; k < n; k++)
+		g[k] = group(x, k);
+	perm = txn_order_rows(&R->d, g, n);
+	free(g);
+	return perm;
+}
+
+static uint32_t summary_group(const void *t, size_t k)
+{
+	return loyal_tiers_summary_at(t, k)->group;
+}
+
+static uint32_t cell_group(const void *m, size_t k)
+{
+	return loyal_tier_migration_cell_at(m, k)->group;
+}
+
+static uint32_t total_group(const void *m, size_t k)
+{
+	return loyal_tier_migration_total_at(m, k)->group;
+}
+
+/* Summary per tier: one table, or with --compare the tiers on both days
+ * side by side. */
+static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
+{
+	const loyal_tiers *t = R->t_now;
+	struct cli_column *cols = R->tier_cols;
+	size_t nrows = loyal_tiers_summary_count(t), *perm = NULL, nc;
+	int value = R->rules == NULL, rc;
+
+	if (!(perm = order(R, nrows, summary_group, t)))
+		return oom();
+	nc = txn_group_columns(cols, &R->d);
+	cols[nc++] = (struct cli_column){ "tier", CLI_T_STR, 0 };
+	if (R->has_compare) {
+		cols[nc++] = (struct cli_column){ "customers_then", CLI_T_INT, 0 };
+		cols[nc++] = (struct cli_column){ "customers_pct_then", CLI_T_NUM, 1 };
+		cols[nc++] = (struct cli_column){ "spend_then", CLI_T_NUM, 2 };
+		cols[nc++] = (struct cli_column){ "spend_pct_then", CLI_T_NUM, 1 };
+	}
+	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "customers_pct", CLI_T_NUM, 1 };
+	cols[nc++] = (struct cli_column){ "spend", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "spend_pct", CLI_T_NUM, 1 };
+	if (!R->has_compare) {
+		cols[nc++] = (struct cli_column){ "mean_spend", CLI_T_NUM, 2 };
+		cols[nc++] = (struct cli_column){ "mean_purchases", CLI_T_NUM, 2 };
+		if (value) {
+			cols[nc++] = (struct cli_column){ "min_value", CLI_T_NUM, 2 };
+			cols[nc++] = (struct cli_column){ "max_value", CLI_T_NUM, 2 };
+		}
+	}
+	rc = named ? cli_out_open_named(out, &R->c, "tiers", cols, nc)
+		   : cli_out_open(out, &R->c, cols, nc);
+	for (size_t k = 0; rc == 0 && k < nrows; k++) {
+		const loyal_tiers_summary_row *x = loyal_tiers_summary_at(t, perm[k]);
+		struct cli_value v[CLI_LIST_MAX + 16];
+		size_t n;
+
+		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
+			rc = oom();
+			break;
+		}
+		v[n++] = tier_value(t, x->tier);
+		if (R->has_compare) {
+			/* the same group and tier on the earlier day: absent when the
+			 * group had no customer by then */
+			const loyal_tiers_summary_row *y = NULL;
+			for (size_t j = 0; j < loyal_tiers_summary_count(R->t_then); j++) {
+				const loyal_tiers_summary_row *z = loyal_tiers_summary_at(R->t_then, j);
+				if (z->group == x->group && z->tier == x->tier) {
+					y = z;
+					break;
+				}
+			}
+			v[n++] = y ? CLI_INT(y->customers) : CLI_INT(0);
+			v[n++] = y ? txn_num(y->customers_pct) : CLI_NULL;
+			v[n++] = y ? CLI_NUM(y->spend) : CLI_NUM(0);
+			v[n++] = y ? txn_num(y->spend_pct) : CLI_NULL;
+		}
+		v[n++] = CLI_INT(x->customers);
+		v[n++] = txn_num(x->customers_pct);
+		v[n++] = CLI_NUM(x->spend);
+		v[n++] = txn_num(x->spend_pct);
+		if (!R->has_compare) {
+			v[n++] = txn_num(x->mean_spend);
+			v[n++] = txn_num(x->mean_purchases);
+			if (value) {
+				v[n++] = txn_num(x->min_value);
+				v[n++] = txn_num(x->max_value);
+			}
+		}
+		rc = cli_out_row(*out, v);
+	}
+	free(perm);
+	return rc;
+}
+
+/* With --compare: the migration matrix, one row per cell, and the totals
+ * per move. */
+static int write_migration(struct tier_run *R, struct cli_out *out)
+{
+	struct cli_column *cols = R->cell_cols;
+	size_t ncells = loyal_tier_migration_cell_count(R->mig);
+	size_t ntotals = loyal_tier_migration_total_count(R->mig);
+	size_t *perm = NULL, nc;
+	int rc;
+
+	if (!(perm = order(R, ncells, cell_group, R->mig)))
+		return oom();
+	nc = txn_group_columns(cols, &R->d);
+	cols[nc++] = (struct cli_column){ "from", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "to", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	rc = cli_out_next_table(out, "migration", cols, nc);
+	for (size_t k = 0; rc == 0 && k < ncells; k++) {
+		const loyal_tier_migration_cell *x = loyal_tier_migration_cell_at(R->mig, perm[k]);
+		struct cli_value v[CLI_LIST_MAX + 8];
+		size_t n;
+
+		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
+			rc = oom();
+			break;
+		}
+		v[n++] = tier_value(R->t_then, x->from);
+		v[n++] = tier_value(R->t_now, x->to);
+		v[n++] = CLI_STR(loyal_tier_move_name(x->move));
+		v[n++] = CLI_INT(x->customers);
+		rc = cli_out_row(out, v);
+	}
+	free(perm);
+	if (rc != 0)
+		return rc;
+
+	if (!(perm = order(R, ntotals, total_group, R->mig)))
+		return oom();
+	cols = R->move_cols;
+	nc = txn_group_columns(cols, &R->d);
+	cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
+	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "customers_pct", CLI_T_NUM, 1 };
+	rc = cli_out_next_table(out, "moves", cols, nc);
+	for (size_t k = 0; rc == 0 && k < ntotals; k++) {
+		const loyal_tier_migration_total *x = loyal_tier_migration_total_at(R->mig, perm[k]);
+		struct cli_value v[CLI_LIST_MAX + 8];
+		size_t n;
+
+		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
+			rc = oom();
+			break;
+		}
+		v[n++] = CLI_STR(loyal_tier_move_name(x->move));
+		v[n++] = CLI_INT(x->customers);
+		v[n++] = txn_num(x->customers_pct);
+		rc = cli_out_row(out, v);
+	}
+	free(perm);
+	return rc;
+}
+
+static int write_summary(struct tier_run *R)
+{
+	struct cli_out *out = NULL;
+	int rc = write_tier_rows(R, &out, R->has_compare);
+
+	if (rc == 0 && R->has_compare)
+		rc = write_migration(R, out);
+	return cli_out_close(out, rc);
+}
+
+static void run_dispose(struct tier_run *R)
+{
+	loyal_tier_migration_free(R->mig);
+	loyal_tiers_free(R->t_now);
+	loyal_tiers_free(R->t_then);
+	loyal_txn_window_free(R->w_now);
+	loyal_txn_window_free(R->w_then);
+	loyal_tier_rules_free(R->rules);
+	txn_data_dispose(&R->d);
+}
+
+int cmd_tiers(int argc, char **argv)
+{
+	struct tier_run R;
+	const char *value_text = NULL, *split_text = NULL, *members_text = NULL;
+	const char *window_text = NULL;
+	uint64_t window = 0;
+	int nargs, rc;
+
+	memset(&R, 0, sizeof(R));
+	R.vo = (loyal_value_tier_options)LOYAL_VALUE_TIER_OPTIONS_INIT;
+	const struct cli_opt opts[] = {
+		CLI_OPT_GROUP("Tiers"),
+		CLI_OPT_STRING(0, "value", "WHAT", &value_text,
+			       "value tiers by spend (default): net spend"),
+		CLI_OPT_STRING(0, "split", "H,M", &split_text,
+			       "value tiers: the top H% are high, the next M% mid (default 20,30)"),
+		CLI_OPT_STRING(0, "members", "RULES", &members_text,
+			       "member tiers by rules ('gold: spend >= 5000, purchases >= 12; "
+			       "silver: spend >= 1000; bronze:') or a file of them"),
+		CLI_OPT_STRING(0, "window", "DAYS", &window_text,
+			       "spend and purchases of the DAYS days ending on the day of the tiers "
+			       "(default: all history)"),
+		CLI_OPT_STRING(0, "compare", "DATE", &R.compare_text,
+			       "also the tiers on DATE, and each customer's move since"),
+		CLI_OPT_FLAG(0, "summary", &R.summary,
+			     "one row per tier with its share of spend; with --compare, the "
+			     "migration matrix too"),
+		TXN_OPTS_INPUT(&R.t),
+		CLI_OPTS_INPUT(&R.c),
+		CLI_OPT_THREADS(&R.c),
+		CLI_OPT_GROUP("Grouping"),
+		CLI_OPT_LIST(0, "by", "COL", &R.c.by,
+			     "rank within each group of customers by COL at first purchase (repeatable)"),
+		CLI_OPT_STRING(0, "from", "DATE", &R.c.from, "ignore rows dated before DATE"),
+		CLI_OPT_STRING(0, "to", "DATE", &R.c.to, "ignore rows dated after DATE"),
+		CLI_OPTS_OUTPUT(&R.c),
+		CLI_OPT_END
+	};
+
+	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	R.t.need_amount = 1;
+	if ((rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
+	    (rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
+		return rc;
+	if (value_text && strcmp(value_text, "spend"))
+		return cli_usage_error(&info, "unknown value '%s' (spend)", value_text);
+	if (members_text && (value_text || split_text))
+		return cli_usage_error(&info, "--members gives member tiers; --value and --split "
+				       "are for value tiers");
+	if (split_text && (rc = parse_split(&R, split_text)) != 0)
+		return rc;
+	if (window_text) {
+		if (cli_parse_count(&window, "--window", window_text, 1, 3652059))
+			return CLI_EXIT_USAGE;
+		R.window = (int32_t)window;
+	}
+	if (R.compare_text) {
+		if (cli_parse_day(&R.compare, "--compare", R.compare_text))
+			return CLI_EXIT_USAGE;
+		R.has_compare = 1;
+	}
+	if (nargs == 0)
+		return cli_usage_error(&info, "no input file (use - for standard input)");
+	if (members_text && (rc = load_rules(&R, members_text)) != 0)
+		goto done;
+	if (R.t.has_as_of && R.has_compare && R.compare > R.t.as_of) {
+		rc = cli_usage_error(&info, "--compare %s is after --as-of %s: compare with an "
+				     "earlier date", R.compare_text, R.t.as_of_text);
+		goto done;
+	}
+	/* the daily amounts, for a window or an earlier day */
+	R.t.need_days = R.window > 0 || R.has_compare;
+	if ((rc = txn_load(&R.d, &R.c, &R.t, argv, nargs)) != 0)
+		goto done;
+	if (R.has_compare && R.compare > loyal_txn_as_of(R.d.acc)) {
+		char as_of[16];
+		loyal_date_format(as_of, sizeof(as_of), loyal_txn_as_of(R.d.acc));
+		rc = cli_usage_error(&info, "--compare %s is after the as-of date %s (the last "
+				     "date in the data): compare with an earlier date",
+				     R.compare_text, as_of);
+		goto done;
+	}
+	if ((rc = compute(&R)) != 0)
+		goto done;
+	rc = R.summary ? write_summary(&R) : write_customers(&R);
+done:
+	run_dispose(&R);
+	return rc;
+}
