@@ -231,8 +231,13 @@ int cmd_segment(int argc, char **argv)
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
 	if (segments_path) {
-		if ((error = loyal_rfm_segments_load(&R.table, segments_path)) < 0)
-			return cli_lib_error(error);
+		if ((error = loyal_rfm_segments_load(&R.table, segments_path)) < 0) {
+			/* a table that does not parse is a bad option, whatever the
+			 * reader calls it (bad CSV, a missing column) */
+			rc = cli_lib_error(error);
+			return error == LOYAL_ECSV || error == LOYAL_ECOLUMN || error == LOYAL_EVALUE
+				? CLI_EXIT_USAGE : rc;
+		}
 		R.ro.segments = R.table;
 	}
 	if ((rc = check_options(&R)) != 0)
