@@ -10,10 +10,16 @@ several lines on a purchase day, amounts with many ties (so ranks tie),
 zero-amount lines (never a whole day's), returns on days without a purchase (some larger than what was
 bought, so net spend can be negative), customers with returns only.
 
-Usage: ref_segment.py SEGMENT_DUMP WORKDIR      exit 0 when all agree,
+The same comparisons are made of the commands `loyal segment` and `loyal
+tiers` when the loyal program is given: every customer's row (scores, rfm
+code, segment, value tier, member tier, on both days, and the move), and
+the summaries and migration tables of --summary.
+
+Usage: ref_segment.py SEGMENT_DUMP WORKDIR [LOYAL]     exit 0 when all agree,
 77 when pandas is missing (the test is then reported as skipped)
 """
 import datetime as dt
+import io
 import os
 import random
 import subprocess
@@ -27,6 +33,7 @@ except ImportError:
     sys.exit(77)
 
 dump, work = sys.argv[1], sys.argv[2]
+loyal = sys.argv[3] if len(sys.argv) > 3 else None
 os.makedirs(work, exist_ok=True)
 
 AS_OF = dt.date(2024, 6, 30)
@@ -292,6 +299,140 @@ for by in (0, 1):
     n = len(per)
     print(f"{label}: {n} customers, {per['segment'].nunique()} segments, "
           f"{(per['member_move'] != '').sum()} tier moves compared")
+
+
+# ---- the commands, on the same file ----------------------------------------
+def run(*args):
+    p = subprocess.run([loyal, *args, path, "--as-of", AS_OF.isoformat(), "-f", "csv", "-q"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        fail(f"loyal {' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
+        return []
+    # tables of a multi-table output are separated by a blank line
+    return [pd.read_csv(io.StringIO(t), dtype=str, keep_default_na=False)
+            for t in p.stdout.split("\n\n") if t.strip()]
+
+
+def micro(text):
+    return int(Decimal(text) * 1000000)
+
+
+def check_cli(by):
+    per = reference(by)
+    label = "loyal, by channel" if by else "loyal, all customers"
+    grp = ["--by", "channel"] if by else []
+    rules = ["--members", RULES, "--window", str(WINDOW)]
+    then = ["--compare", COMPARE.isoformat()]
+
+    def frame(tables, what):
+        if len(tables) != 1:
+            fail(f"{label}: {what}: {len(tables)} tables")
+            return None
+        t = tables[0].set_index("customer")
+        if set(t.index) != set(per.index):
+            fail(f"{label}: {what}: customers differ: {sorted(set(t.index) ^ set(per.index))[:5]}")
+            return None
+        return t.reindex(per.index)
+
+    def same(what, got, want):
+        bad = [c for c in per.index if str(got[c]) != str(want[c])]
+        for c in bad[:3]:
+            fail(f"{label}: {what} of {c}: loyal {got[c]}, pandas {want[c]}")
+        return len(bad)
+
+    seg = frame(run("segment", *grp), "segment")
+    if seg is not None:
+        if by:
+            same("channel", seg["channel"], per["group"])
+        for col in ("days_since_last", "purchases", "r", "f", "m", "segment"):
+            same(col, seg[col], per[col])
+        same("spend", seg["spend"].map(micro), per["spend"])
+        same("rfm", seg["rfm"], per["r"].astype(str) + per["f"].astype(str) + per["m"].astype(str))
+
+    def tier_then(t):
+        return [("(absent)" if p == "" else "(none)") if x == "" else x
+                for x, p in zip(t["tier_then"], t["purchases_then"])]
+
+    val = frame(run("tiers", *grp, *then), "value tiers")
+    if val is not None:
+        same("value tier", val["tier"], per["value_tier"])
+        same("value tier then", pd.Series(tier_then(val), index=per.index), per["c_value_tier"])
+        same("value move", val["move"], per["value_move"])
+        same("purchases", val["purchases"], per["purchases"])
+        same("spend", val["spend"].map(micro), per["spend"])
+    mem = frame(run("tiers", *grp, *rules, *then), "member tiers")
+    if mem is not None:
+        same("member tier", mem["tier"].replace("", "(none)"), per["member"])
+        same("member tier then", pd.Series(tier_then(mem), index=per.index), per["c_member"])
+        same("member move", mem["move"], per["member_move"])
+        same("window purchases", mem["purchases"], per["w_purchases"])
+        same("window spend", mem["spend"].map(micro), per["w_spend"])
+        present = per["c_present"] == 1
+        same("window purchases then",
+             mem["purchases_then"], per["c_purchases"].astype(str).where(present, ""))
+        same("window spend then", mem["spend_then"].map(lambda x: micro(x) if x else ""),
+             per["c_spend"].where(present, ""))
+
+    def rows(tables, key, want, cols, what):
+        if len(tables) < 1:
+            return
+        t = tables[0]
+        if by:
+            t = t.rename(columns={"channel": "group"}).sort_values("group", kind="stable")
+        else:
+            t = t.assign(group="all")
+        t = t.replace("", float("nan"))
+        for col in cols:
+            t[col] = t[col].astype(float)
+        t[key] = t[key].fillna("(none)")
+        compare_rows(t, want, key, {c: c for c in cols}, what)
+
+    names = [t[0] for t in TABLE] + ["Others"]
+    rows(run("segment", *grp, "--summary"), "segment",
+         summary(per, "segment", names, "purchases"),
+         ["customers", "customers_pct", "spend", "spend_pct", "mean_days_since_last",
+          "mean_purchases", "mean_spend"], label + " segment --summary")
+    rows(run("tiers", *grp, "--summary"), "tier",
+         summary(per, "value_tier", ["high", "mid", "low"], "purchases"),
+         ["customers", "customers_pct", "spend", "spend_pct", "mean_spend", "mean_purchases",
+          "min_value", "max_value"], label + " tiers --summary")
+    wper = per.assign(spend=per["w_spend"])
+    rows(run("tiers", *grp, *rules, "--summary"), "tier",
+         summary(wper, "member", ["gold", "silver", "bronze", "(none)"], "w_purchases"),
+         ["customers", "customers_pct", "spend", "spend_pct", "mean_spend", "mean_purchases"],
+         label + " member tiers --summary")
+
+    # the migration matrix of member tiers, and the totals per move
+    tables = run("tiers", *grp, *rules, *then, "--summary")
+    if len(tables) != 3:
+        fail(f"{label}: tiers --compare --summary: {len(tables)} tables, not 3")
+        return
+    mig = tables[1]
+    got = [(r.get("channel", "all"), r["from"], r["to"], r["move"], r["customers"])
+           for _, r in mig.iterrows()]
+    got.sort(key=lambda r: r[0])  # by group, stable
+    want = []
+    for g, gp in per.groupby("group"):
+        for a in ["gold", "silver", "bronze", "(none)", "(absent)"]:
+            for b in ["gold", "silver", "bronze", "(none)"]:
+                k = int(((gp["c_member"] == a) & (gp["member"] == b)).sum())
+                want.append((g, "" if a in ("(none)", "(absent)") else a,
+                             "" if b == "(none)" else b, move(a, b), str(k)))
+    if got != want:
+        fail(f"{label}: migration matrix differs:\n{mig}\n{want}")
+    moves = tables[2]
+    for g, gp in per.groupby("group"):
+        got_m = moves[moves["channel"] == g] if by else moves
+        for _, r in got_m.iterrows():
+            k = int((gp["member_move"] == r["move"]).sum())
+            if int(r["customers"]) != k or not near(float(r["customers_pct"]), 100 * k / len(gp)):
+                fail(f"{label}: {g} move {r['move']}: loyal {r['customers']}, pandas {k}")
+    print(f"{label}: {len(per)} customers compared with the commands")
+
+
+if loyal:
+    for by in (0, 1):
+        check_cli(by)
 
 if failures:
     print(f"{failures} mismatches")
