@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clv_values.h"
 #include "model_input.h"
 
 static const struct cli_command_info info = {
@@ -30,7 +31,8 @@ struct spend {
 struct run {
 	struct cli_common c;
 	struct txn_opts t;
-	struct txn_data d;
+	struct txn_data *d;     /* the loaded transactions (data, or a caller's) */
+	struct txn_data data;
 	struct model_opts mo;
 	struct model_customers all;
 	struct model_unit *fits;
@@ -74,7 +76,7 @@ static int unit_values(struct run *R, struct model_unit *u, struct spend *out)
 	}
 	for (size_t i = 0; i < n; i++) {
 		loyal_txn_customer cu;
-		if ((error = loyal_txn_customer_get(&cu, R->d.acc, m->index[i])) < 0) {
+		if ((error = loyal_txn_customer_get(&cu, R->d->acc, m->index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;
 		}
@@ -147,7 +149,7 @@ done:
 
 static size_t by_values(struct cli_value *v, struct run *R, uint32_t group)
 {
-	return R->c.by.n ? txn_group_values(v, &R->d, group) : 0;
+	return R->c.by.n ? txn_group_values(v, R->d, group) : 0;
 }
 
 static int write_params(struct run *R)
@@ -156,7 +158,7 @@ static int write_params(struct run *R)
 	struct cli_column cols[MODEL_PARAMS_MAX_COLS];
 	struct cli_value v[MODEL_PARAMS_MAX_COLS];
 	int grouped = R->c.by.n && !R->mo.pooled, rc;
-	size_t nby = grouped ? txn_group_columns(cols, &R->d) : 0;
+	size_t nby = grouped ? txn_group_columns(cols, R->d) : 0;
 	size_t nc = model_params_columns(cols, nby, 1);
 
 	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
@@ -203,7 +205,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 	}
 
 	struct cli_column cols[CLI_LIST_MAX + 8];
-	size_t nc = R->c.by.n ? txn_group_columns(cols, &R->d) : 0;
+	size_t nc = R->c.by.n ? txn_group_columns(cols, R->d) : 0;
 	cols[nc++] = (struct cli_column){ "customer", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "p_alive", CLI_T_NUM, 4 };
 	cols[nc++] = (struct cli_column){ "expected_purchases", CLI_T_NUM, 4 };
@@ -219,7 +221,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 		loyal_txn_customer cu;
 		size_t n;
 
-		if ((error = loyal_txn_customer_get(&cu, R->d.acc, m->index[i])) < 0) {
+		if ((error = loyal_txn_customer_get(&cu, R->d->acc, m->index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;
 		}
@@ -258,10 +260,10 @@ static int write_group_summaries(struct run *R)
 	size_t ng = 0;
 	int rc;
 
-	if ((rc = model_units_make(&groups, &ng, &R->all, &R->d, 1)) != 0)
+	if ((rc = model_units_make(&groups, &ng, &R->all, R->d, 1)) != 0)
 		return rc;
 	struct cli_column cols[CLI_LIST_MAX + 8];
-	size_t nc = txn_group_columns(cols, &R->d);
+	size_t nc = txn_group_columns(cols, R->d);
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "p_alive", CLI_T_NUM, 4 };
 	cols[nc++] = (struct cli_column){ "expected_purchases", CLI_T_NUM, 2 };
@@ -301,6 +303,64 @@ static int write_group_summaries(struct run *R)
 done:
 	rc = cli_out_close(out, rc);
 	model_units_free(groups, ng);
+	return rc;
+}
+
+/* Fit the models of every fit unit and compute every customer's values. */
+static int fit_all(struct run *R)
+{
+	int rc;
+
+	if ((rc = model_customers_load(&R->all, R->d->acc, loyal_txn_as_of(R->d->acc),
+				       R->mo.unit_days)) != 0 ||
+	    (rc = model_units_make(&R->fits, &R->nfits, &R->all, R->d,
+				   R->c.by.n > 0 && !R->mo.pooled)) != 0)
+		return rc;
+	if (!(R->sp = calloc(R->nfits ? R->nfits : 1, sizeof(*R->sp))))
+		return oom();
+	for (size_t k = 0; k < R->nfits; k++) {
+		if ((rc = model_fit_set(&R->fits[k].set, &R->fits[k].m, &R->mo, R->fits[k].label)) != 0)
+			return rc;
+		model_note_choice(&R->fits[k].set, &R->mo, R->fits[k].label);
+		model_warn_doubtful(model_chosen(&R->fits[k].set), &R->mo, R->fits[k].label);
+		if ((rc = unit_values(R, &R->fits[k], &R->sp[k])) != 0)
+			return rc;
+	}
+	if (R->mo.penalty > 0 && !R->c.quiet)
+		cli_error("note: fitted with --penalty %g (an L2 penalty on the log-parameters): "
+			  "the estimates are shrunk towards 1 and are not maximum likelihood",
+			  R->mo.penalty);
+	return 0;
+}
+
+static void run_free(struct run *R)
+{
+	for (size_t k = 0; R->sp && k < R->nfits; k++)
+		spend_free(&R->sp[k]);
+	free(R->sp);
+	model_units_free(R->fits, R->nfits);
+	model_customers_dispose(&R->all);
+}
+
+int clv_values(double *out, struct txn_data *d, const struct cli_common *c)
+{
+	struct run R;
+	int rc;
+
+	memset(&R, 0, sizeof(R));
+	R.c = *c;
+	R.d = d;
+	R.months = 12;
+	R.discount = 0.01;
+	if ((rc = model_opts_finish(&info, &R.mo, &R.c)) != CLI_CONTINUE)
+		return rc;
+	for (size_t i = 0; i < loyal_txn_customer_count(d->acc); i++)
+		out[i] = NAN;
+	if ((rc = fit_all(&R)) == 0)
+		for (size_t k = 0; k < R.nfits; k++)
+			for (size_t i = 0; i < R.fits[k].m.n; i++)
+				out[R.fits[k].m.index[i]] = R.sp[k].clv[i];
+	run_free(&R);
 	return rc;
 }
 
@@ -377,31 +437,12 @@ int cmd_clv(int argc, char **argv)
 		return rc;
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
-	if ((rc = txn_load(&R.d, &R.c, &R.t, argv, nargs)) != 0)
+	R.d = &R.data;
+	if ((rc = txn_load(R.d, &R.c, &R.t, argv, nargs)) != 0)
 		goto done;
 
-	if ((rc = model_customers_load(&R.all, R.d.acc, loyal_txn_as_of(R.d.acc),
-				       R.mo.unit_days)) != 0 ||
-	    (rc = model_units_make(&R.fits, &R.nfits, &R.all, &R.d,
-				   R.c.by.n > 0 && !R.mo.pooled)) != 0)
+	if ((rc = fit_all(&R)) != 0)
 		goto done;
-	if (!(R.sp = calloc(R.nfits ? R.nfits : 1, sizeof(*R.sp)))) {
-		rc = oom();
-		goto done;
-	}
-	for (size_t k = 0; k < R.nfits; k++) {
-		if ((rc = model_fit_set(&R.fits[k].set, &R.fits[k].m, &R.mo, R.fits[k].label)) != 0)
-			goto done;
-		model_note_choice(&R.fits[k].set, &R.mo, R.fits[k].label);
-		model_warn_doubtful(model_chosen(&R.fits[k].set), &R.mo, R.fits[k].label);
-		if ((rc = unit_values(&R, &R.fits[k], &R.sp[k])) != 0)
-			goto done;
-	}
-	if (R.mo.penalty > 0 && !R.c.quiet)
-		cli_error("note: fitted with --penalty %g (an L2 penalty on the log-parameters): "
-			  "the estimates are shrunk towards 1 and are not maximum likelihood",
-			  R.mo.penalty);
-
 	if (params)
 		rc = write_params(&R);
 	else if (R.mo.pooled)
@@ -409,11 +450,7 @@ int cmd_clv(int argc, char **argv)
 	else
 		rc = write_customers(&R, sort, top);
 done:
-	for (size_t k = 0; R.sp && k < R.nfits; k++)
-		spend_free(&R.sp[k]);
-	free(R.sp);
-	model_units_free(R.fits, R.nfits);
-	model_customers_dispose(&R.all);
-	txn_data_dispose(&R.d);
+	run_free(&R);
+	txn_data_dispose(&R.data);
 	return rc;
 }

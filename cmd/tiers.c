@@ -2,6 +2,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clv_values.h"
 #include "txn_input.h"
 
 static const struct cli_command_info info = {
@@ -28,6 +29,8 @@ struct tier_run {
 	loyal_value_tier_options vo;
 	loyal_tier_rules *rules;    /* --members, or NULL for value tiers */
 	int summary;
+	int clv;                    /* --value clv */
+	double *values;             /* with clv: each customer's CLV */
 	int32_t window;             /* --window, 0: all history */
 	int has_compare;
 	int32_t compare;            /* --compare */
@@ -97,6 +100,13 @@ static int compute(struct tier_run *R)
 	if ((error = loyal_txn_window_new(&R->w_now, R->d.acc, R->d.days, as_of, R->window)) < 0 ||
 	    (error = loyal_txn_window_measures(&R->now, R->w_now)) < 0)
 		return cli_lib_error(error);
+	if (R->clv) {
+		if (!(R->values = malloc((R->now.n ? R->now.n : 1) * sizeof(double))))
+			return oom();
+		if ((rc = clv_values(R->values, &R->d, &R->c)) != 0)
+			return rc;
+		R->now.value = R->values;
+	}
 	if ((rc = tiers_of(R, &R->t_now, &R->now)) != 0)
 		return rc;
 	if (!R->has_compare)
@@ -135,6 +145,8 @@ static int write_customers(struct tier_run *R)
 	}
 	cols[nc++] = (struct cli_column){ "purchases", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "spend", CLI_T_NUM, 2 };
+	if (R->clv)
+		cols[nc++] = (struct cli_column){ "value", CLI_T_NUM, 2 };
 	cols[nc++] = (struct cli_column){ "tier", CLI_T_STR, 0 };
 	if (R->has_compare)
 		cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
@@ -168,6 +180,8 @@ static int write_customers(struct tier_run *R)
 		}
 		v[n++] = CLI_INT(R->now.purchases[i]);
 		v[n++] = CLI_NUM((double)R->now.spend[i] / 1e6);
+		if (R->clv)
+			v[n++] = CLI_NUM(R->values[i]);
 		v[n++] = tier_value(R->t_now, loyal_tiers_tier_of(R->t_now, i));
 		if (R->has_compare)
 			v[n++] = CLI_STR(loyal_tier_move_name(loyal_tier_migration_move(R->mig, i)));
@@ -236,6 +250,10 @@ static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
 	if (!R->has_compare) {
 		cols[nc++] = (struct cli_column){ "mean_spend", CLI_T_NUM, 2 };
 		cols[nc++] = (struct cli_column){ "mean_purchases", CLI_T_NUM, 2 };
+		if (R->clv) {
+			cols[nc++] = (struct cli_column){ "value", CLI_T_NUM, 2 };
+			cols[nc++] = (struct cli_column){ "value_pct", CLI_T_NUM, 1 };
+		}
 		if (value) {
 			cols[nc++] = (struct cli_column){ "min_value", CLI_T_NUM, 2 };
 			cols[nc++] = (struct cli_column){ "max_value", CLI_T_NUM, 2 };
@@ -276,6 +294,10 @@ static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
 		if (!R->has_compare) {
 			v[n++] = txn_num(x->mean_spend);
 			v[n++] = txn_num(x->mean_purchases);
+			if (R->clv) {
+				v[n++] = txn_num(x->value);
+				v[n++] = txn_num(x->value_pct);
+			}
 			if (value) {
 				v[n++] = txn_num(x->min_value);
 				v[n++] = txn_num(x->max_value);
@@ -368,6 +390,7 @@ static void run_dispose(struct tier_run *R)
 	loyal_txn_window_free(R->w_now);
 	loyal_txn_window_free(R->w_then);
 	loyal_tier_rules_free(R->rules);
+	free(R->values);
 	txn_data_dispose(&R->d);
 }
 
@@ -384,7 +407,8 @@ int cmd_tiers(int argc, char **argv)
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Tiers"),
 		CLI_OPT_STRING(0, "value", "WHAT", &value_text,
-			       "value tiers by spend (default): net spend"),
+			       "value tiers by spend (net spend, default) or clv (lifetime value, as "
+			       "loyal clv computes it)"),
 		CLI_OPT_STRING(0, "split", "H,M", &split_text,
 			       "value tiers: the top H% are high, the next M% mid (default 20,30)"),
 		CLI_OPT_STRING(0, "members", "RULES", &members_text,
@@ -412,12 +436,21 @@ int cmd_tiers(int argc, char **argv)
 
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
 		return rc;
+	if (value_text && strcmp(value_text, "spend") && strcmp(value_text, "clv"))
+		return cli_usage_error(&info, "unknown value '%s' (spend or clv)", value_text);
+	R.clv = value_text && !strcmp(value_text, "clv");
+	if (R.clv && (R.compare_text || window_text))
+		return cli_usage_error(&info, "--value clv ranks the lifetime value on the as-of "
+				       "date, from all history: not with --compare or --window");
+	if (R.clv && R.t.occasion_name)
+		return cli_usage_error(&info, "--value clv counts purchases in days, as the models "
+				       "do: --occasion does not apply");
+	if (R.clv)
+		txn_opts_days(&R.t);
 	R.t.need_amount = 1;
 	if ((rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
 	    (rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
 		return rc;
-	if (value_text && strcmp(value_text, "spend"))
-		return cli_usage_error(&info, "unknown value '%s' (spend)", value_text);
 	if (members_text && (value_text || split_text))
 		return cli_usage_error(&info, "--members gives member tiers; --value and --split "
 				       "are for value tiers");

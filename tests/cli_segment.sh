@@ -63,6 +63,19 @@ check members_compare 0 "$LOYAL" tiers $O --members "$RULES" --window 365 --comp
 check members_cn 0 "$LOYAL" tiers $O --members '金卡: spend >= 2000; 银卡: spend >= 500; 普通会员:' --summary --format csv -q
 check members_stdin 0 sh -c "printf 'gold: spend >= 1000\nrest:\n' | \"$LOYAL\" tiers $O --members - --summary --format csv -q"
 
+# value tiers by lifetime value: the value column is loyal clv's
+check tiers_clv 0 "$LOYAL" tiers $O --value clv --summary
+check tiers_clv_csv 0 "$LOYAL" tiers $O --value clv --split 10,20 --format csv -q
+"$LOYAL" tiers $O --value clv -f csv -q | cut -d, -f1,4 >"$tmp/tiers_clv" 2>&1
+"$LOYAL" clv $O -f csv -q | cut -d, -f1,5 | sed '1s/clv/value/' >"$tmp/clv" 2>&1
+if [ -s "$tmp/clv" ] && cmp -s "$tmp/tiers_clv" "$tmp/clv"; then
+	ok "tiers --value clv == clv"
+else
+	bad "tiers --value clv == clv" "the values differ from loyal clv's"
+fi
+check tiers_clv_compare 64 "$LOYAL" tiers $O --value clv --compare 2011-06-30
+check tiers_clv_occasion 64 "$LOYAL" tiers $O --value clv --occasion order
+
 # tiers: bad input
 check tiers_split_one 64 "$LOYAL" tiers $O --split 20
 check tiers_split_sum 64 "$LOYAL" tiers $O --split 80,30
