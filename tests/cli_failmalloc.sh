@@ -143,6 +143,9 @@ inject "check transactions --rejects" "$LOYAL" check --kind transactions $F/csv/
 inject "check stops at malformed csv" "$LOYAL" check --kind survey $F/csv/unterminated_quote.csv --rejects "$O"
 inject "summary with a bad row" "$LOYAL" summary $F/csv/orders_bad.csv --format csv -o "$O"
 inject "retention" "$LOYAL" retention $F/csv/orders_bad.csv --period month -o "$O"
+inject "segment with a table" "$LOYAL" segment $F/txn/small.csv --segments $F/segment/segments_cn.csv -o "$O"
+inject "segment --summary" "$LOYAL" segment $F/txn/small.csv --by channel --summary -o "$O"
+inject "tiers --members --compare" "$LOYAL" tiers $F/txn/small.csv --members 'vip: spend >= 30; regular: purchases >= 2' --window 30 --compare 2024-02-15 --summary --format json -o "$O"
 done
 
 echo "$passed passed, $failed failed"
