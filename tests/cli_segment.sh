@@ -66,8 +66,8 @@ check members_stdin 0 sh -c "printf 'gold: spend >= 1000\nrest:\n' | \"$LOYAL\" 
 # value tiers by lifetime value: the value column is loyal clv's
 check tiers_clv 0 "$LOYAL" tiers $O --value clv --summary
 check tiers_clv_csv 0 "$LOYAL" tiers $O --value clv --split 10,20 --format csv -q
-"$LOYAL" tiers $O --value clv -f csv -q | cut -d, -f1,4 >"$tmp/tiers_clv" 2>&1
-"$LOYAL" clv $O -f csv -q | cut -d, -f1,5 | sed '1s/clv/value/' >"$tmp/clv" 2>&1
+(cd "$SRCDIR" && "$LOYAL" tiers $O --value clv -f csv -q) | cut -d, -f1,4 >"$tmp/tiers_clv" 2>&1
+(cd "$SRCDIR" && "$LOYAL" clv $O -f csv -q) | cut -d, -f1,5 | sed '1s/clv/value/' >"$tmp/clv" 2>&1
 if [ -s "$tmp/clv" ] && cmp -s "$tmp/tiers_clv" "$tmp/clv"; then
 	ok "tiers --value clv == clv"
 else
