@@ -230,6 +230,10 @@ int cmd_segment(int argc, char **argv)
 	R.ro.bins = (unsigned)bins;
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
+	for (int i = 0; segments_path && !strcmp(segments_path, "-") && i < nargs; i++)
+		if (!strcmp(argv[i], "-"))
+			return cli_usage_error(&info, "--segments - and the input - cannot both be "
+					       "standard input");
 	if (segments_path) {
 		if ((error = loyal_rfm_segments_load(&R.table, segments_path)) < 0) {
 			/* a table that does not parse is a bad option, whatever the

@@ -468,6 +468,10 @@ int cmd_tiers(int argc, char **argv)
 	}
 	if (nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
+	for (int i = 0; members_text && !strcmp(members_text, "-") && i < nargs; i++)
+		if (!strcmp(argv[i], "-"))
+			return cli_usage_error(&info, "--members - and the input - cannot both be "
+					       "standard input");
 	if (members_text && (rc = load_rules(&R, members_text)) != 0)
 		goto done;
 	if (R.t.has_as_of && R.has_compare && R.compare > R.t.as_of) {

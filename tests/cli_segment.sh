@@ -39,6 +39,7 @@ check segment_table_no_column 64 sh -c "printf 'segment,r,f\nA,1,1\n' | \"$LOYAL
 check segment_no_amount 65 "$LOYAL" segment $F/no_amount.csv
 check segment_no_purchase 65 "$LOYAL" segment $F/no_purchase.csv
 check segment_no_input 64 "$LOYAL" segment
+check segment_stdin_twice 64 "$LOYAL" segment - --segments -
 check segment_period 64 "$LOYAL" segment $O --period month
 
 # tiers: value tiers, split, summary, formats
@@ -92,5 +93,6 @@ check tiers_window_zero 64 "$LOYAL" tiers $O --window 0
 check tiers_compare_bad_date 64 "$LOYAL" tiers $O --compare 2011-13-01
 check tiers_compare_after_data 64 "$LOYAL" tiers $O --compare 2012-01-01
 check tiers_compare_after_as_of 64 "$LOYAL" tiers $O --compare 2011-06-30 --as-of 2011-03-31
+check members_stdin_twice 64 "$LOYAL" tiers - --members -
 check tiers_no_amount 65 "$LOYAL" tiers $F/no_amount.csv
 finish
