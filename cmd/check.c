@@ -408,7 +408,7 @@ static int check_survey_file(struct check *k, const char *path)
 	memset(&s, 0, sizeof(s));
 	s.date_col = SIZE_MAX;
 	say(k, "%s\n", path);
-	if ((error = loyal_reader_open(&s.r, path, &k->c.read)) < 0) {
+	if ((error = cli_reader_open(&s.r, path, &k->c.read)) < 0) {
 		say(k, "  not read\n");
 		k->incomplete = 1;
 		return file_problem(k, path, error);

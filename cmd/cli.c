@@ -212,11 +212,19 @@ static int apply(const struct cli_command_info *info, const struct cli_opt *o,
 	}
 }
 
+void (*cli_parse_probe)(const struct cli_command_info *info, const struct cli_opt *opts);
+volatile sig_atomic_t cli_interrupted;
+
 int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	      int argc, char **argv, int *nargs)
 {
 	static char dash[] = "-";
 	int n = 0, only_operands = 0;
+
+	if (cli_parse_probe) {
+		cli_parse_probe(info, opts);
+		return CLI_EXIT_OK;
+	}
 
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
@@ -1046,7 +1054,7 @@ int cli_source_open(struct cli_source *s, const char *path, const struct cli_com
 
 	memset(s, 0, sizeof(*s));
 	s->date_col = SIZE_MAX;
-	if ((error = loyal_reader_open(&s->r, path, &c->read)) < 0)
+	if ((error = cli_reader_open(&s->r, path, &c->read)) < 0)
 		return cli_lib_error(error);
 	if (need_date || c->period != LOYAL_PERIOD_NONE || c->has_from || c->has_to) {
 		error = loyal_reader_find_column(&s->date_col, s->r, "date", c->date_col,

@@ -1,6 +1,7 @@
 #ifndef LOYAL_CLI_H
 #define LOYAL_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +17,19 @@ enum {
 	CLI_EXIT_SOFTWARE = 70,  /* internal error */
 	CLI_EXIT_OSERR = 71,     /* out of memory or another system failure */
 	CLI_EXIT_CANTCREAT = 73, /* the output cannot be created */
-	CLI_EXIT_IOERR = 74      /* read or write error, including a full disk */
+	CLI_EXIT_IOERR = 74,     /* read or write error, including a full disk */
+	CLI_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C in `loyal shell` */
 };
+
+/* Set by `loyal shell` on Ctrl-C; a command's read loop stops with
+ * CLI_EXIT_INTERRUPTED when it sees it (0 outside the shell). */
+extern volatile sig_atomic_t cli_interrupted;
+
+/* Open an input for a command: the copy `loyal shell` holds in memory when
+ * it loaded `path`, else the file (see loyal_reader_open). */
+int cli_reader_open(loyal_reader **r, const char *path, const loyal_read_options *o);
+/* Whether `loyal shell` holds `path` in memory. */
+int cli_loaded(const char *path);
 
 /* Returned by cli_parse() when the command should go on. */
 #define CLI_CONTINUE (-1)
@@ -85,6 +97,9 @@ struct cli_command_info {
  */
 int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 	      int argc, char **argv, int *nargs);
+/* Set by `loyal shell` to learn a command's options: cli_parse() hands it
+ * the table and returns 0 at once, parsing nothing. */
+extern void (*cli_parse_probe)(const struct cli_command_info *info, const struct cli_opt *opts);
 void cli_usage(FILE *out, const struct cli_command_info *info, const struct cli_opt *opts);
 /* Print "loyal <cmd>: <msg>" then the usage line; returns 64. */
 int cli_usage_error(const struct cli_command_info *info, const char *fmt, ...)
@@ -287,6 +302,11 @@ size_t cli_group_columns(struct cli_column *cols, const struct cli_common *c);
 size_t cli_group_values(struct cli_value *vals, struct cli_groups *g, uint32_t id,
 			const struct cli_common *c);
 
+/* The command table of cmd/main.c, for the shell: the name and one-line
+ * description of entry i (NULL past the end), and a command's function. */
+const char *cli_command_name(size_t i, const char **description);
+int (*cli_command_fn(const char *name))(int argc, char **argv);
+
 /* Commands */
 int cmd_check(int argc, char **argv);
 int cmd_churn(int argc, char **argv);
@@ -296,6 +316,7 @@ int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_tiers(int argc, char **argv);
 

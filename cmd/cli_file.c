@@ -272,9 +272,14 @@ static void temp_forget(const char *path)
 			temps[i] = NULL;
 }
 
+int cli_shell_running;
+
 void cli_die_of_sigpipe(void)
 {
 	sigset_t set;
+
+	if (cli_shell_running)
+		return; /* in loyal shell the command ends, not the shell */
 
 	remove_temps();
 	fflush(stderr);

@@ -62,7 +62,9 @@ int cli_target_open(struct cli_target *t, const char *path);
 int cli_target_close(struct cli_target *t, int status);
 
 /* End the program quietly as if killed by SIGPIPE (a reader went away),
- * also when SIGPIPE is ignored. */
+ * also when SIGPIPE is ignored; in `loyal shell` (cli_shell_running)
+ * return instead, and the command fails. */
 void cli_die_of_sigpipe(void);
+extern int cli_shell_running;
 
 #endif

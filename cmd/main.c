@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
 	{ "retention", cmd_retention, "period-to-period retention, cohort matrix, churn rate at a date" },
 	{ "segment", cmd_segment, "RFM scores and named segments (Champions, At Risk...) of each customer" },
+	{ "shell", cmd_shell, "interactive shell: load files once, then run commands on them" },
 	{ "summary", cmd_summary, "one row per customer: first and last purchase, purchases, net spend" },
 	{ "tiers", cmd_tiers, "value tiers (high, mid, low), member tiers by rules, migration between dates" },
 };
@@ -45,6 +46,21 @@ static const struct cmd *find(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+const char *cli_command_name(size_t i, const char **description)
+{
+	if (i >= NCOMMANDS)
+		return NULL;
+	if (description)
+		*description = commands[i].description;
+	return commands[i].name;
+}
+
+int (*cli_command_fn(const char *name))(int argc, char **argv)
+{
+	const struct cmd *c = find(name);
+	return c ? c->fn : NULL;
 }
 
 /* Flush standard output and report a failure to write it: a full disk or a

@@ -108,6 +108,10 @@ static void read_part(void *arg)
 				st->enc_guess = loyal_error_last()->encoding;
 			continue;
 		}
+		if ((st->rows & 0xffff) == 0 && cli_interrupted) {
+			p->rc = CLI_EXIT_INTERRUPTED; /* Ctrl-C in loyal shell */
+			goto done;
+		}
 		st->rows++;
 		int kind = survey_check_row(spec, p->ctx, &p->s, c, p->cols, &row);
 		st->blank_answers += row.blank;

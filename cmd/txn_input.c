@@ -474,6 +474,10 @@ static void read_part(void *arg)
 				p->enc_guess = e->encoding;
 			continue;
 		}
+		if ((p->rows & 0xffff) == 0 && cli_interrupted) {
+			rc = CLI_EXIT_INTERRUPTED; /* Ctrl-C in loyal shell */
+			goto done;
+		}
 		p->rows++;
 		if (txn_read_row(&p->ts, c, o, &row) < 0) {
 			if (o->skip_invalid) {
@@ -754,8 +758,139 @@ static void report(const struct cli_common *c, const struct txn_opts *o,
 		  (unsigned long long)d->skipped[TXN_SKIP_INVALID], asof, occ);
 }
 
-int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
-	     char **files, int nfiles)
+/* ---- loads kept by loyal shell -------------------------------------------- */
+
+struct txn_kept {
+	char *key;
+	struct txn_data d;
+	char *file;                 /* latest.file, owned */
+	int32_t max_day;
+	int have_day;
+	int has_order, amount_kind; /* the layout the first input fixed */
+	uint64_t used;              /* when last taken, for eviction */
+};
+
+static struct txn_kept *kept;
+static size_t nkept, kept_max;
+static uint64_t kept_clock;
+
+void txn_cache_clear(void)
+{
+	for (size_t i = 0; i < nkept; i++) {
+		kept[i].d.cached = 0;
+		txn_data_dispose(&kept[i].d);
+		free(kept[i].key);
+		free(kept[i].file);
+	}
+	free(kept);
+	kept = NULL;
+	nkept = 0;
+}
+
+void txn_cache_keep(size_t n)
+{
+	txn_cache_clear();
+	kept_max = n;
+}
+
+static int key_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char head[32];
+	int h = snprintf(head, sizeof(head), s ? "%zu:" : "-:", n);
+
+	if (*len + (size_t)h + n + 1 > *cap) {
+		size_t c = (*len + (size_t)h + n + 1) * 2;
+		char *p = realloc(*buf, c);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = c;
+	}
+	memcpy(*buf + *len, head, (size_t)h);
+	if (n)
+		memcpy(*buf + *len + h, s, n);
+	*len += (size_t)h + n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* Everything that decides what a load holds, as one string; NULL when the
+ * load is not to be kept (not every file in memory) or out of memory. */
+static char *kept_key(const struct cli_common *c, const struct txn_opts *o, char **files,
+		      int nfiles)
+{
+	char *buf = NULL, num[256];
+	size_t len = 0, cap = 0;
+	int bad = 0;
+
+	for (int i = 0; i < nfiles; i++)
+		if (!cli_loaded(files[i]))
+			return NULL;
+	snprintf(num, sizeof(num), "%d %d %zu %d %d %d %ld %d %ld %d %d %d %d %d %d %d %ld %d %d %ld %zu",
+		 c->read.delimiter, c->read.no_header, c->read.max_field_size, nfiles,
+		 o->occasion_given, (int)o->occasion, (long)o->returns, o->strict,
+		 (long)o->allow_exponent, o->skip_invalid, o->has_as_of, (int)o->as_of,
+		 o->need_amount, o->has_holdout, (int)o->holdout_to, c->has_from,
+		 (long)c->from_day, c->has_to, (int)c->to_day, (long)o->layout_set, c->by.n);
+	bad |= key_add(&buf, &len, &cap, num);
+	for (int i = 0; i < nfiles; i++)
+		bad |= key_add(&buf, &len, &cap, files[i]);
+	const char *text[] = { c->read.encoding, c->date_col, c->date_format, o->customer_col,
+			       o->order_col, o->amount_col, o->qty_col, o->price_col };
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		bad |= key_add(&buf, &len, &cap, text[i]);
+	for (size_t i = 0; i < c->by.n; i++)
+		bad |= key_add(&buf, &len, &cap, c->by.items[i]);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Keep a finished load; d then borrows it. */
+static void kept_add(char *key, struct txn_data *d, const struct txn_opts *o, int32_t max_day,
+		     int have_day)
+{
+	struct txn_kept *k;
+
+	if (nkept == kept_max) {
+		/* make room: the least recently taken goes */
+		size_t old = 0;
+		for (size_t i = 1; i < nkept; i++)
+			if (kept[i].used < kept[old].used)
+				old = i;
+		kept[old].d.cached = 0;
+		txn_data_dispose(&kept[old].d);
+		free(kept[old].key);
+		free(kept[old].file);
+		kept[old] = kept[--nkept];
+	}
+	if (!kept && !(kept = calloc(kept_max, sizeof(*kept)))) {
+		free(key);
+		return;
+	}
+	k = &kept[nkept];
+	memset(k, 0, sizeof(*k));
+	if (d->latest.file && !(k->file = strdup(d->latest.file))) {
+		free(key);
+		return;
+	}
+	nkept++;
+	k->key = key;
+	k->d = *d;
+	k->d.latest.file = k->file;
+	k->max_day = max_day;
+	k->have_day = have_day;
+	k->has_order = o->has_order;
+	k->amount_kind = o->amount_kind;
+	k->used = ++kept_clock;
+	d->cached = 1;
+}
+
+static int load_all(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
+		    char **files, int nfiles, int32_t *max_day_out, int *have_day_out)
 {
 	int32_t max_day = 0;
 	int have_day = 0, rc, error;
@@ -803,6 +938,16 @@ again:
 	    (error = loyal_txn_get_stats(&d->lib, d->acc)) < 0)
 		return cli_lib_error(error);
 
+	*max_day_out = max_day;
+	*have_day_out = have_day;
+	return 0;
+}
+
+/* After the load (read now or kept): the summary line and the checks of
+ * the whole input. */
+static int loaded(struct txn_data *d, const struct cli_common *c, const struct txn_opts *o,
+		  int32_t max_day, int have_day)
+{
 	/* Returns of customers who never bought are skipped too. */
 	uint64_t used = d->lib.rows - d->lib.return_only_rows, sum = d->lib.rows;
 	for (int k = 1; k < TXN_SKIP__COUNT; k++)
@@ -842,8 +987,44 @@ again:
 	return 0;
 }
 
+int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
+	     char **files, int nfiles)
+{
+	char *key = kept_max ? kept_key(c, o, files, nfiles) : NULL;
+	int32_t max_day = 0;
+	int have_day = 0, rc;
+
+	for (size_t i = 0; key && i < nkept; i++) {
+		struct txn_kept *k = &kept[i];
+		if (strcmp(k->key, key) != 0)
+			continue;
+		free(key);
+		*d = k->d;
+		d->cached = 1;
+		d->by_only = *c;
+		d->by_only.period = LOYAL_PERIOD_NONE;
+		o->layout_set = 1;
+		o->has_order = k->has_order;
+		o->amount_kind = k->amount_kind;
+		k->used = ++kept_clock;
+		return loaded(d, c, o, k->max_day, k->have_day);
+	}
+	rc = load_all(d, c, o, files, nfiles, &max_day, &have_day);
+	if (rc == 0)
+		rc = loaded(d, c, o, max_day, have_day);
+	if (rc == 0 && key && !d->skipped[TXN_SKIP_INVALID] && !d->enc_guess)
+		kept_add(key, d, o, max_day, have_day);
+	else
+		free(key);
+	return rc;
+}
+
 void txn_data_dispose(struct txn_data *d)
 {
+	if (d->cached) {
+		memset(d, 0, sizeof(*d)); /* the shell's kept load */
+		return;
+	}
 	loyal_txn_free(d->acc);
 	d->acc = NULL;
 	loyal_txn_days_free(d->days);

@@ -207,6 +207,7 @@ struct txn_data {
 	struct txn_latest latest;  /* of the rows within --from/--to */
 	loyal_txn_stats lib;       /* after the accumulator is finished */
 	loyal_txn_days *days;      /* with o->need_days: the same rows per day */
+	int cached;                /* borrowed from the shell's cache: not freed */
 };
 
 /* Read every input, validate and classify each row, accumulate the used
@@ -218,6 +219,17 @@ struct txn_data {
 int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 	     char **files, int nfiles);
 void txn_data_dispose(struct txn_data *d);
+
+/* ---- loyal shell: loaded inputs kept between commands ------------------ */
+
+/* Keep the accumulators of up to n loads (0, the default: none) of files
+ * held in memory by the shell (cli_loaded), so that the next command with
+ * the same files and the same input options (columns, dates, --by, --from,
+ * --to, --as-of, --returns...) takes them instead of reading again. A
+ * load that reported invalid rows is not kept (its warnings would be
+ * missing next time). txn_cache_clear() frees them all. */
+void txn_cache_keep(size_t n);
+void txn_cache_clear(void);
 
 /* A permutation of n result rows (given their group ids, already in
  * (group id, period) order) that orders them by the --by values, keeping
