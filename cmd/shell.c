@@ -310,14 +310,23 @@ static void on_sigint(int sig)
 	cli_interrupted = 1;
 }
 
-/* Which loaded files a command reads when it names none. */
-static enum shell_kind kind_of(const char *cmd)
+/* Which loaded files a command reads when it names none: check's by its
+ * --kind (every file without one: check then says --kind is needed). */
+static enum shell_kind kind_of(const char *cmd, char **w, size_t n)
 {
 	if (!strcmp(cmd, "nps") || !strcmp(cmd, "csat"))
 		return SHELL_SURVEY;
-	if (!strcmp(cmd, "check"))
-		return SHELL_ANY;
-	return SHELL_ORDERS;
+	if (strcmp(cmd, "check"))
+		return SHELL_ORDERS;
+	for (size_t i = 1; i < n && strcmp(w[i], "--"); i++) {
+		const char *k = !strncmp(w[i], "--kind=", 7) ? w[i] + 7
+			      : !strcmp(w[i], "--kind") && i + 1 < n ? w[i + 1] : NULL;
+		if (k && !strcmp(k, "transactions"))
+			return SHELL_ORDERS;
+		if (k)
+			return SHELL_SURVEY;
+	}
+	return SHELL_ANY;
 }
 
 static int shell_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -494,7 +503,7 @@ static int run_command(struct words *w)
 	operands = count_operands(co, w->w, w->n);
 
 	/* argv: the words, --format from .format, then the loaded files. */
-	size_t extra = 2 + (operands ? 0 : shell_nfiles());
+	size_t extra = 3 + (operands ? 0 : shell_nfiles()); /* --format FMT, -- */
 	if (!(argv = calloc(w->n + extra + 1, sizeof(*argv))))
 		return shell_error("out of memory");
 	argv[argc++] = w->w[0];
@@ -505,7 +514,7 @@ static int run_command(struct words *w)
 	for (size_t i = 1; i < w->n; i++)
 		argv[argc++] = w->w[i];
 	if (!operands) {
-		enum shell_kind want = kind_of(name);
+		enum shell_kind want = kind_of(name, w->w, w->n);
 		size_t added = 0;
 		int ended = 0;
 		for (size_t i = 1; i < w->n; i++)
@@ -800,8 +809,13 @@ int cmd_shell(int argc, char **argv)
 		CLI_OPT_END
 	};
 
+	int dash = 0;
+	for (int i = 1; i < argc; i++)
+		dash |= !strcmp(argv[i], "-");
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
 		return rc;
+	if (nargs == 1 && !dash && !strcmp(argv[0], "-"))
+		nargs = 0; /* cli_parse's "-" for standard input: here, the script */
 	memset(&sh, 0, sizeof(sh));
 	sh.bail = bail;
 	sh.timer = timer;

@@ -1022,7 +1022,12 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 void txn_data_dispose(struct txn_data *d)
 {
 	if (d->cached) {
-		memset(d, 0, sizeof(*d)); /* the shell's kept load */
+		/* the shell's kept load: only the groups' scratch buffers
+		 * (cli_group_values) may have moved */
+		for (size_t i = 0; i < nkept; i++)
+			if (kept[i].d.acc == d->acc)
+				kept[i].d.groups = d->groups;
+		memset(d, 0, sizeof(*d));
 		return;
 	}
 	loyal_txn_free(d->acc);
