@@ -866,7 +866,10 @@ int cmd_shell(int argc, char **argv)
 		cli_cmd = "shell";
 		rc = run_line(line);
 		free(line);
-		if (rc != 0 && sh.status == 0)
+		/* A script's status is its first failure; a person at the
+		 * terminal saw the messages, and leaves with 0 unless .bail
+		 * stopped the shell. */
+		if (rc != 0 && sh.status == 0 && (!sh.interactive || sh.bail))
 			sh.status = rc;
 		if (rc != 0 && sh.bail)
 			break;

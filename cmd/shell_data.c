@@ -86,6 +86,8 @@ static int read_all(struct shell_file *f, const char *path)
 	int fd, rc = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == EINTR && cli_interrupted)
+			return CLI_EXIT_INTERRUPTED; /* a FIFO with no writer */
 		cli_error("cannot open '%s': %s", path, strerror(errno));
 		return CLI_EXIT_NOINPUT;
 	}
