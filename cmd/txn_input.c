@@ -827,12 +827,13 @@ static char *kept_key(const struct cli_common *c, const struct txn_opts *o, char
 	for (int i = 0; i < nfiles; i++)
 		if (!cli_loaded(files[i]))
 			return NULL;
-	snprintf(num, sizeof(num), "%d %d %zu %d %d %d %ld %d %ld %d %d %d %d %d %d %d %ld %d %d %ld %zu",
+	snprintf(num, sizeof(num), "%d %d %zu %d %d %d %ld %d %ld %d %d %d %d %d %d %d %ld %d %d %ld %zu %d",
 		 c->read.delimiter, c->read.no_header, c->read.max_field_size, nfiles,
 		 o->occasion_given, (int)o->occasion, (long)o->returns, o->strict,
 		 (long)o->allow_exponent, o->skip_invalid, o->has_as_of, (int)o->as_of,
 		 o->need_amount, o->has_holdout, (int)o->holdout_to, c->has_from,
-		 (long)c->from_day, c->has_to, (int)c->to_day, (long)o->layout_set, c->by.n);
+		 (long)c->from_day, c->has_to, (int)c->to_day, (long)o->layout_set, c->by.n,
+		 o->need_days);
 	bad |= key_add(&buf, &len, &cap, num);
 	for (int i = 0; i < nfiles; i++)
 		bad |= key_add(&buf, &len, &cap, files[i]);

@@ -55,6 +55,10 @@ repurchase --returns keep
 retention --period month
 nps --by channel --period month
 csat --by channel
+segment --summary
+tiers --window 90 --compare 2011-06-30 --summary
+tiers --value clv
+segment --by Country --format csv
 check --kind transactions
 check --kind nps
 LINES
