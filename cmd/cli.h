@@ -273,24 +273,30 @@ int cli_source_date(struct cli_source *s, const struct cli_common *c, int32_t *d
  * reason); returns 65. */
 int cli_source_value_error(struct cli_source *s, size_t col);
 
-/* Groups: --by values plus the period index, interned to dense ids. */
+/* Groups: --by values plus the period index, interned to dense ids by
+ * libloyal's grouping (loyal/grouping.h: length-prefixed values, so no two
+ * tuples of values share a group). */
 struct cli_groups {
-	loyal_keyset *keys;
-	int64_t *period; /* per id */
-	size_t cap;
-	char *key;
-	size_t key_cap;
-	char *val;
-	size_t val_cap;
+	loyal_grouping *lib;       /* made at the first row, or by _init_as */
+	const char *const *names;  /* cli_groups_init_as: the --by names */
+	size_t nby;                /* cli_groups_init_as: the --by count */
+	loyal_period shown;        /* cli_groups_init_as: the period shown */
+	int has_shape;             /* set by cli_groups_init_as */
+	char *val;                 /* the period's text */
 };
 
 int cli_groups_init(struct cli_groups *g);
+/* Groups that know their --by columns (c->by, which must outlive g) and the
+ * period their values show (LOYAL_PERIOD_NONE: none, whatever c->period
+ * is), for cli_groups_columns() and cli_groups_values(). */
+int cli_groups_init_as(struct cli_groups *g, const struct cli_common *c, loyal_period shown);
 void cli_groups_dispose(struct cli_groups *g);
 /* Id of the current row's group. */
 int cli_groups_id(struct cli_groups *g, struct cli_source *s, const struct cli_common *c,
 		  int64_t period_index, uint32_t *id, int *added);
 size_t cli_groups_count(const struct cli_groups *g);
-/* Ids sorted by --by values, then period. Caller frees. */
+/* Ids sorted by --by values (each by its bytes, a prefix first), then
+ * period. Caller frees; NULL when out of memory. */
 uint32_t *cli_groups_sorted(const struct cli_groups *g);
 /* Whether two groups have the same --by values. */
 int cli_groups_same_by(const struct cli_groups *g, uint32_t a, uint32_t b);
@@ -298,9 +304,13 @@ int cli_groups_same_by(const struct cli_groups *g, uint32_t a, uint32_t b);
 /* Add the --by and period columns to a column array; returns the count added. */
 size_t cli_group_columns(struct cli_column *cols, const struct cli_common *c);
 /* Fill the --by and period values of group id; returns the count filled, or
- * SIZE_MAX when out of memory. The strings stay valid until the next call. */
+ * SIZE_MAX when out of memory. The strings stay valid until the groups
+ * change or the next call. */
 size_t cli_group_values(struct cli_value *vals, struct cli_groups *g, uint32_t id,
 			const struct cli_common *c);
+/* The same for groups made by cli_groups_init_as(), from what they know. */
+size_t cli_groups_columns(struct cli_column *cols, const struct cli_groups *g);
+size_t cli_groups_values(struct cli_value *vals, struct cli_groups *g, uint32_t id);
 
 /* The command table of cmd/main.c, for the shell: the name and one-line
  * description of entry i (NULL past the end), and a command's function. */

@@ -910,9 +910,9 @@ static int load_all(struct txn_data *d, struct cli_common *c, struct txn_opts *o
 			c->nthreads = 1;
 	}
 again:
-	d->by_only = *c;
-	d->by_only.period = LOYAL_PERIOD_NONE;
-	if ((rc = cli_groups_init(&d->groups)) != 0)
+	/* the groups of the transaction commands are customers', not
+	 * periods: their values never show a period */
+	if ((rc = cli_groups_init_as(&d->groups, c, LOYAL_PERIOD_NONE)) != 0)
 		return rc;
 	for (int i = 0; i < nfiles; i++) {
 		if ((rc = load_file(d, c, o, files[i], &max_day, &have_day)) == TXN_RETRY) {
@@ -1002,8 +1002,10 @@ int txn_load(struct txn_data *d, struct cli_common *c, struct txn_opts *o,
 		free(key);
 		*d = k->d;
 		d->cached = 1;
-		d->by_only = *c;
-		d->by_only.period = LOYAL_PERIOD_NONE;
+		/* the --by names are this command's (the key holds the same
+		 * columns; the kept ones may be another command's, gone) */
+		d->groups.names = c->by.items;
+		d->groups.nby = c->by.n;
 		o->layout_set = 1;
 		o->has_order = k->has_order;
 		o->amount_kind = k->amount_kind;
@@ -1049,7 +1051,7 @@ size_t *txn_order_rows(const struct txn_data *d, const uint32_t *group_of_row, s
 
 	if (!perm)
 		return NULL;
-	if (d->by_only.by.n == 0 || ng == 0) {
+	if (d->groups.nby == 0 || ng == 0) {
 		for (size_t i = 0; i < n; i++)
 			perm[i] = i;
 		return perm;
@@ -1079,14 +1081,14 @@ done:
 
 size_t txn_group_columns(struct cli_column *cols, const struct txn_data *d)
 {
-	return cli_group_columns(cols, &d->by_only);
+	return cli_groups_columns(cols, &d->groups);
 }
 
 size_t txn_group_values(struct cli_value *vals, struct txn_data *d, uint32_t group)
 {
-	if (d->by_only.by.n == 0)
+	if (d->groups.nby == 0)
 		return 0;
-	return cli_group_values(vals, &d->groups, group, &d->by_only);
+	return cli_groups_values(vals, &d->groups, group);
 }
 
 void txn_period_key(char *buf, size_t size, loyal_period p, int64_t index)

@@ -197,7 +197,6 @@ int txn_latest_is_outlier(const struct txn_latest *l);
 struct txn_data {
 	loyal_txn *acc;
 	struct cli_groups groups;  /* --by values, interned (period index 0) */
-	struct cli_common by_only; /* the options with no period, for the group values */
 	int has_amount;
 	int as_of_known;           /* --as-of, or a row dated within the window */
 	uint64_t files, rows, skipped[TXN_SKIP__COUNT];

@@ -26,6 +26,9 @@ check nps_skip_invalid 0 "$LOYAL" nps $F/invalid.csv --skip-invalid --format csv
 check nps_bad_date 65 "$LOYAL" nps $F/baddate.csv --period month
 check nps_no_answers 65 "$LOYAL" nps $F/noanswers.csv
 check nps_control_chars_in_message 65 "$LOYAL" nps $F/control_chars.csv --skip-invalid
+# --by values holding 0x1f (quoted in the CSV, which the reader accepts):
+# ("x\x1fy", "z"), ("x", "y\x1fz") and ("x", "y") are three groups, not one
+check nps_by_unit_separator 0 "$LOYAL" nps $F/by_unit_separator.csv --by channel --by region --format json
 check nps_no_date_column 65 "$LOYAL" nps $F/nodate.csv --period month
 check nps_no_score_column 65 "$LOYAL" nps $F/csat.csv
 check nps_date_format 0 "$LOYAL" nps $F/nodate.csv --score-col rating --date-col when --date-format %m/%d/%Y --period month --format csv

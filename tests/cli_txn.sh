@@ -31,6 +31,9 @@ check repurchase_json 0 "$LOYAL" repurchase $F/small.csv --within 40 --format js
 check repurchase_occasion_day 0 "$LOYAL" repurchase $F/small.csv --occasion day --format csv -q
 check repurchase_by_period 0 "$LOYAL" repurchase $F/small.csv --by channel --period month --format tsv -q
 check repurchase_within 0 "$LOYAL" repurchase $F/small.csv --within 40
+# --by values holding 0x1f: three groups (a, b and c each in their own)
+check repurchase_by_unit_separator 0 "$LOYAL" repurchase $F/by_unit_separator.csv --by channel --by region --format json -q
+check summary_by_unit_separator 0 "$LOYAL" summary $F/by_unit_separator.csv --by channel --by region --format json -q
 
 # retention: period table, cohorts, churn rate
 check retention_table 0 "$LOYAL" retention $F/small.csv

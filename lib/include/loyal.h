@@ -9,6 +9,7 @@
 #include "loyal/reader.h"
 #include "loyal/roles.h"
 #include "loyal/keyset.h"
+#include "loyal/grouping.h"
 #include "loyal/date.h"
 #include "loyal/number.h"
 #include "loyal/nps.h"
