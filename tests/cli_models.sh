@@ -198,7 +198,7 @@ res=$(awk -F, 'FILENAME ~ /pooled/ { if (FNR > 1) { n += $2; e += $7 } next }
 # ---- CDNOW ---------------------------------------------------------------
 cdnow="${LOYAL_SHARED_DATA:-$SRCDIR/../shared/data}/cdnow/CDNOW_sample.txt"
 if [ ! -f "$cdnow" ]; then
-	echo "skip - CDNOW checks: $cdnow not found (../shared is absent)"
+	skip "CDNOW checks" "$cdnow not found (../shared is absent)"
 	finish
 	exit $?
 fi
@@ -379,12 +379,12 @@ freq=$(awk -F, '$1 == "99999" { print $2 }' "$tmp/churn.csv")
 # (not under LOYAL_LAUNCHER: its 60 fits on CDNOW and the sample take ten
 # minutes under valgrind, and they run the code paths of the checks above)
 if [ -n "${LOYAL_LAUNCHER:-}" ]; then
-	echo "skip - scipy reference: checked in the plain run, not under LOYAL_LAUNCHER"
+	skip "scipy reference" "checked in the plain run, not under LOYAL_LAUNCHER"
 elif /usr/bin/python3 -c 'import scipy, pandas' 2>/dev/null; then
 	if /usr/bin/python3 "$SRCDIR/tests/ref_models.py" "$LOYAL" "$cdnow" "$tmp"; then
 		ok "scipy_reference"; else bad "scipy_reference" "loyal and scipy disagree"; fi
 else
-	echo "skip - scipy reference: python3-scipy or python3-pandas is not installed"
+	skip "scipy reference" "python3-scipy or python3-pandas is not installed"
 fi
 
 finish

@@ -265,7 +265,7 @@ if ! has_comma && command -v localedef >/dev/null 2>&1; then
 	has_comma || unset LOCPATH
 fi
 if [ $heavy = 0 ]; then
-	echo "skipped: locale and time zone runs under a launcher (the ordinary run has them)"
+	skip "locale and time zone" "runs under a launcher (the ordinary run has them)"
 elif has_comma && [ "$(TZ=Pacific/Kiritimati date +%z)" = "+1400" ]; then
 	set -- "nps data/survey.csv --by channel --period week --format csv" \
 		"nps data/survey.csv --period month --format json" \
@@ -293,7 +293,7 @@ elif has_comma && [ "$(TZ=Pacific/Kiritimati date +%z)" = "+1400" ]; then
 elif [ "${LOYAL_REQUIRE_LOCALE:-0}" = 1 ]; then
 	bad "locale and time zone" "no $LOC locale or no Pacific/Kiritimati zone (install locales, tzdata)"
 else
-	echo "skipped: no $LOC locale or no tzdata (set LOYAL_REQUIRE_LOCALE=1 to fail instead)"
+	skip "locale and time zone" "no $LOC locale or no tzdata (set LOYAL_REQUIRE_LOCALE=1 to fail instead)"
 fi
 
 # ---- very large inputs ---------------------------------------------------------
@@ -534,7 +534,7 @@ except OSError as e:
 	if grep -q "^66 loyal nps: x: cannot open" "$tmp/many.out"; then
 		ok "500,000 operands checked for the same file at once"
 	elif grep -q "^exec" "$tmp/many.out"; then
-		echo "skipped: 500,000 operands ($(cat "$tmp/many.out"))"
+		skip "500,000 operands" "$(cat "$tmp/many.out")"
 	else
 		bad "500,000 operands" "$(cat "$tmp/many.out")"
 	fi

@@ -89,7 +89,7 @@ if [ -f "$cdnow" ]; then
 	same "churn --holdout-to (CDNOW)" "$LOYAL" churn "$tmp/cdnow.csv" --as-of 1997-09-30 --holdout-to 1998-06-30 -f csv
 	same "clv (CDNOW)" "$LOYAL" clv "$tmp/cdnow.csv" --as-of 1997-09-30 -f csv
 else
-	echo "skip - CDNOW: $cdnow not found (../shared is absent)"
+	skip "CDNOW" "$cdnow not found (../shared is absent)"
 fi
 same "summary --strict: the first guest row" "$LOYAL" summary "$tmp/orders.csv" --strict
 awk 'NR == 3500 { print "INV-999999,2024-13-01,C1,north,1"; next } { print }' "$tmp/orders.csv" >"$tmp/baddate.csv"

@@ -183,7 +183,7 @@ if [ -f "$cdnow" ]; then
 	res=$(awk -F, 'NR > 1 { n++; x += $4 - 1; if ($4 == 1) one++ } END { print n, one, x }' "$tmp/cdnow.sum")
 	[ "$res" = "2357 1411 2457" ] && ok "cdnow summary agrees" || bad "cdnow summary" "got $res"
 else
-	echo "skip - CDNOW checks: $cdnow not found (../shared is absent)"
+	skip "CDNOW checks" "$cdnow not found (../shared is absent)"
 fi
 
 # independent reference: pandas recomputes summary, repurchase, retention and cohorts
@@ -191,7 +191,7 @@ if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
 	if /usr/bin/python3 "$SRCDIR/tests/ref_txn.py" "$LOYAL" "$SRCDIR/data/orders.csv" "$tmp"; then
 		ok "pandas_reference"; else bad "pandas_reference" "loyal and pandas disagree"; fi
 else
-	echo "skip - pandas reference: python3-pandas is not installed"
+	skip "pandas reference" "python3-pandas is not installed"
 fi
 
 finish

@@ -5,6 +5,9 @@
 #                              with STATUS and its stdout and stderr with
 #                              tests/expected/$SUITE/NAME.out and .err
 #   ok NAME / bad NAME MSG     record a custom check
+#   skip NAME WHY              record a check that could not run here: the
+#                              suite then exits 77, which ctest reports as
+#                              skipped (SKIP_RETURN_CODE), not passed
 #
 # LOYAL_UPDATE=1 rewrites the expected files instead of comparing (review the
 # diff before committing).
@@ -13,6 +16,7 @@
 : "${SUITE:?SUITE must name the expected/ folder}"
 passed=0
 failed=0
+skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # LOYAL_LAUNCHER (e.g. "valgrind -q --error-exitcode=99") runs every loyal
@@ -28,6 +32,7 @@ export TZ=UTC LC_ALL=C
 
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
 bad() { failed=$((failed + 1)); echo "not ok - $1: $2"; }
+skip() { skipped=$((skipped + 1)); echo "skip - $1: $2"; }
 
 check() {
 	name=$1 want=$2
@@ -52,6 +57,7 @@ check() {
 }
 
 finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ] || return 1
+	[ "$skipped" -eq 0 ] || return 77
 }

@@ -10,6 +10,24 @@
 #include "helpers.h"
 #include "loyal/bgnbd.h"
 
+static int skipped;
+
+void loyal_test_note_skip(void)
+{
+	skipped = 1;
+}
+
+int loyal_test_status(int failed)
+{
+	if (failed)
+		return failed;
+	if (skipped) {
+		fprintf(stderr, "some tests were skipped: exit 77 (ctest reports the program as skipped)\n");
+		return 77;
+	}
+	return 0;
+}
+
 const char *loyal_test_shared_data(void)
 {
 	const char *dir = getenv("LOYAL_SHARED_DATA");
@@ -68,13 +86,13 @@ loyal_bgnbd_data *loyal_test_cdnow(void)
 
 	if (!dir) {
 		print_message("shared data directory not found; skipping the CDNOW test\n");
-		skip();
+		loyal_test_skip();
 	}
 	snprintf(path, sizeof(path), "%s/cdnow/CDNOW_sample.txt", dir);
 	f = fopen(path, "r");
 	if (!f) {
 		print_message("%s not found; skipping the CDNOW test\n", path);
-		skip();
+		loyal_test_skip();
 	}
 	rows = malloc(cap * sizeof(*rows));
 	assert_non_null(rows);

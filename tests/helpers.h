@@ -15,6 +15,17 @@
 	} \
 } while (0)
 
+/* Skip the calling test (cmocka's skip()) and remember that one was
+ * skipped, so that loyal_test_status() reports it to ctest. */
+void loyal_test_note_skip(void);
+#define loyal_test_skip() do { loyal_test_note_skip(); skip(); } while (0)
+
+/* The exit status of a test program from the number of failed tests that
+ * cmocka_run_group_tests() returned: that number when non-zero, else 77
+ * when a test was skipped (ctest's SKIP_RETURN_CODE: the program did not
+ * run everything it holds), else 0. */
+int loyal_test_status(int failed);
+
 /* Path of ../shared/data beside the project, or NULL when it is absent. */
 const char *loyal_test_shared_data(void);
 

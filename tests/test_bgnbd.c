@@ -468,5 +468,5 @@ int main(void)
 		cmocka_unit_test(test_bgnbd_fit_recovers_simulated_parameters),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

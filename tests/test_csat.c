@@ -255,5 +255,5 @@ int main(void)
 		cmocka_unit_test(test_csat_platform_scale_hand_computed),
 		cmocka_unit_test(test_csat_custom_labels),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -674,5 +674,5 @@ int main(void)
 		cmocka_unit_test(test_date_period_start_index_round_trip),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -170,5 +170,5 @@ int main(void)
 		cmocka_unit_test(test_grouping_merge),
 		cmocka_unit_test(test_grouping_invalid),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

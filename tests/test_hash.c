@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "hash_p.h"
 #include "loyal/keyset.h"
 #include "strmap_p.h"
@@ -191,5 +192,5 @@ int main(void)
 		cmocka_unit_test(test_hash_colliding_ids_stay_linear),
 		cmocka_unit_test(test_hash_key_changes_slots_not_ids),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -185,5 +185,5 @@ int main(void)
 		cmocka_unit_test(test_hyp2f1_1b_matches_mpmath),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

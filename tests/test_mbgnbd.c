@@ -249,5 +249,5 @@ int main(void)
 		cmocka_unit_test(test_mbgnbd_bgnbd_penalty_and_no_purchase),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

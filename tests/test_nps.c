@@ -187,5 +187,5 @@ int main(void)
 		cmocka_unit_test(test_nps_compare_significance),
 		cmocka_unit_test(test_nps_compare_zero_variance),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

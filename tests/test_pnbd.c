@@ -352,5 +352,5 @@ int main(void)
 		cmocka_unit_test(test_pnbd_fit_needs_repeat_customers),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

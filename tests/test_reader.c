@@ -846,5 +846,5 @@ int main(void)
 		cmocka_unit_test(test_reader_encoding_names),
 		cmocka_unit_test(test_reader_chinese_header_names),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

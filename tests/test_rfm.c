@@ -463,5 +463,5 @@ int main(void)
 		cmocka_unit_test(test_rfm_bad_input),
 		cmocka_unit_test(test_rfm_quintiles),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -525,5 +525,5 @@ int main(void)
 		cmocka_unit_test(test_tiers_migration_by_hand),
 		cmocka_unit_test(test_tiers_migration_value_and_reversed),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -1491,5 +1491,5 @@ int main(void)
 		cmocka_unit_test(test_txn_map_groups),
 		cmocka_unit_test(test_keyset_merge),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -258,5 +258,5 @@ int main(void)
 		cmocka_unit_test(test_txn_window_refusals),
 		cmocka_unit_test(test_txn_window_tiers_on_two_days),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -292,7 +292,7 @@ static void test_cmd_html_write_error_reported(void **state)
 	(void)state;
 	FILE *fp = fopen("/dev/full", "w");
 	if (!fp)
-		skip();
+		loyal_test_skip();
 	html_init(&h, fp, HTML_LANG_EN);
 	html_page_begin(&h, "t", NULL);
 	for (int i = 0; i < 2000; i++)
@@ -859,5 +859,5 @@ int main(void)
 		cmocka_unit_test(test_cmd_svg_bars),
 		cmocka_unit_test(test_cmd_svg_heatmap),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
