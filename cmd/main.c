@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		printf("loyal %s\n", LOYAL_VERSION);
+		printf("loyal %s\n", loyal_version(NULL, NULL, NULL));
 		return finish_stdout(0);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -361,9 +361,9 @@ int loyal__fit_settings_read(loyal__fit_settings *out, const loyal_bgnbd_fit_opt
 	if (!opts)
 		opts = &defaults;
 	/* version 1 had no penalty field: read it only from version 2 */
-	if (opts->version != 1 && opts->version != LOYAL_BGNBD_FIT_OPTIONS_VERSION)
+	if (!LOYAL__VERSION_OK(opts->version, LOYAL_BGNBD_FIT_OPTIONS_VERSION))
 		return loyal__error(LOYAL_EINVAL, "%s fit options version %d is not supported "
-				    "(expected 1 or %d)", model, opts->version,
+				    "(expected 1 to %d)", model, opts->version,
 				    LOYAL_BGNBD_FIT_OPTIONS_VERSION);
 	out->max_iterations = opts->max_iterations;
 	out->tolerance = opts->tolerance;

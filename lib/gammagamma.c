@@ -238,9 +238,9 @@ int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fi
 		return loyal__error(LOYAL_EINVAL, "loyal_gg_fit: argument is NULL");
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != LOYAL_GG_FIT_OPTIONS_VERSION)
+	if (!LOYAL__VERSION_OK(opts->version, LOYAL_GG_FIT_OPTIONS_VERSION))
 		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma fit options version %d is not "
-				    "supported (expected %d)", opts->version,
+				    "supported (expected 1 to %d)", opts->version,
 				    LOYAL_GG_FIT_OPTIONS_VERSION);
 	if (opts->max_iterations < 1 || !(opts->tolerance > 0.0) || !isfinite(opts->tolerance))
 		return loyal__error(LOYAL_EINVAL, "Gamma-Gamma fit options: max_iterations %d must "

@@ -753,7 +753,7 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 	const char *enc = NULL, *bom16;
 	int error;
 
-	if (opts && opts->version != LOYAL_READ_OPTIONS_VERSION && opts->version != 1)
+	if (opts && !LOYAL__VERSION_OK(opts->version, LOYAL_READ_OPTIONS_VERSION))
 		return loyal__error(LOYAL_EINVAL, "unsupported loyal_read_options version %d",
 				    opts->version);
 	r->no_header = opts ? opts->no_header : 0;

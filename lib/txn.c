@@ -1352,7 +1352,8 @@ int loyal_txn_repurchase(loyal_txn_repurchase_row **rows, size_t *nrows, const l
 		return error;
 	if (opts)
 		o = *opts;
-	if (o.version != LOYAL_TXN_REPURCHASE_OPTIONS_VERSION || !period_ok(o.cohort_period))
+	if (!LOYAL__VERSION_OK(o.version, LOYAL_TXN_REPURCHASE_OPTIONS_VERSION) ||
+	    !period_ok(o.cohort_period))
 		return loyal__error(LOYAL_EINVAL, "invalid repurchase options");
 	*rows = NULL;
 	*nrows = 0;
@@ -1562,7 +1563,8 @@ int loyal_txn_cohorts(loyal_txn_cohort_row **rows, size_t *nrows, const loyal_tx
 		return error;
 	if (opts)
 		o = *opts;
-	if (o.version != LOYAL_TXN_COHORT_OPTIONS_VERSION || o.period == LOYAL_PERIOD_NONE ||
+	if (!LOYAL__VERSION_OK(o.version, LOYAL_TXN_COHORT_OPTIONS_VERSION) ||
+	    o.period == LOYAL_PERIOD_NONE ||
 	    !period_ok(o.period))
 		return loyal__error(LOYAL_EINVAL, "the cohort matrix needs a period");
 	*rows = NULL;

@@ -202,4 +202,18 @@ LOYAL_EXTERN(int) loyal_bgnbd_score(const loyal_bgnbd_params *p, double t, size_
 				    const double *x, const double *t_x, const double *T,
 				    double *p_alive, double *expected);
 
+/*
+ * Expected cumulative repeat purchases of a cohort at times t[0..nt):
+ *
+ *   out[j] = sum over k of count[k] * E[X(t[j] - s[k])]   (terms with t[j] <= s[k] are 0)
+ *
+ * for count[k] customers acquired at time s[k] (same unit as the model),
+ * E[X] being loyal_bgnbd_expected_unconditional(). Customers acquired on the
+ * same day should be passed as one (s, count) pair: the cost is nk * nt.
+ * Returns 0, or LOYAL_EINVAL for NULL arrays or invalid parameters.
+ */
+LOYAL_EXTERN(int) loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk,
+					 const double *s, const double *count,
+					 size_t nt, const double *t, double *out);
+
 #endif

@@ -39,28 +39,9 @@ LOYAL_EXTERN(int) loyal_holdout_add(loyal_holdout *h, double predicted, double a
 /* Compute the result. Returns 0 or LOYAL_ENODATA when no customer was added. */
 LOYAL_EXTERN(int) loyal_holdout_compute(loyal_holdout_result *out, const loyal_holdout *h);
 
-/*
- * Expected cumulative repeat purchases of a cohort at times t[0..nt):
- *
- *   out[j] = sum over k of count[k] * E[X(t[j] - s[k])]   (terms with t[j] <= s[k] are 0)
- *
- * for count[k] customers acquired at time s[k] (same unit as the model),
- * E[X] being loyal_bgnbd_expected_unconditional(). Customers acquired on the
- * same day should be passed as one (s, count) pair: the cost is nk * nt.
- * Returns 0, or LOYAL_EINVAL for NULL arrays or invalid parameters.
- */
-LOYAL_EXTERN(int) loyal_bgnbd_cumulative(const loyal_bgnbd_params *p, size_t nk,
-					 const double *s, const double *count,
-					 size_t nt, const double *t, double *out);
-
-/* The same for the MBG/NBD model (E[X] of loyal_mbgnbd_expected_unconditional()). */
-LOYAL_EXTERN(int) loyal_mbgnbd_cumulative(const loyal_mbgnbd_params *p, size_t nk,
-					  const double *s, const double *count,
-					  size_t nt, const double *t, double *out);
-
-/* The same for the Pareto/NBD model (E[X] of loyal_pnbd_expected_unconditional()). */
-LOYAL_EXTERN(int) loyal_pnbd_cumulative(const loyal_pnbd_params *p, size_t nk,
-					const double *s, const double *count,
-					size_t nt, const double *t, double *out);
+/* The expected cumulative repeat purchases of a cohort under each model,
+ * loyal_bgnbd_cumulative(), loyal_mbgnbd_cumulative() and
+ * loyal_pnbd_cumulative(), are declared in their model's header (included
+ * above). */
 
 #endif

@@ -78,4 +78,11 @@ LOYAL_EXTERN(int) loyal_mbgnbd_score(const loyal_mbgnbd_params *p, double t, siz
 				     const double *x, const double *t_x, const double *T,
 				     double *p_alive, double *expected);
 
+/* The expected cumulative repeat purchases of a cohort, as
+ * loyal_bgnbd_cumulative() for the MBG/NBD model (E[X] of
+ * loyal_mbgnbd_expected_unconditional()). */
+LOYAL_EXTERN(int) loyal_mbgnbd_cumulative(const loyal_mbgnbd_params *p, size_t nk,
+					  const double *s, const double *count,
+					  size_t nt, const double *t, double *out);
+
 #endif

@@ -116,4 +116,11 @@ LOYAL_EXTERN(int) loyal_pnbd_score(const loyal_pnbd_params *p, double t, size_t 
 				   const double *x, const double *t_x, const double *T,
 				   double *p_alive, double *expected);
 
+/* The expected cumulative repeat purchases of a cohort, as
+ * loyal_bgnbd_cumulative() for the Pareto/NBD model (E[X] of
+ * loyal_pnbd_expected_unconditional()). */
+LOYAL_EXTERN(int) loyal_pnbd_cumulative(const loyal_pnbd_params *p, size_t nk,
+					const double *s, const double *count,
+					size_t nt, const double *t, double *out);
+
 #endif
