@@ -56,18 +56,15 @@ static int unit_values(struct run *R, struct model_unit *u, struct spend *out)
 	const struct model_customers *m = &u->m;
 	const struct model_fit *f = model_chosen(&u->set);
 	loyal_gg_data *gd = NULL;
-	double *prev = NULL, *cur = NULL;
 	size_t n = m->n, cap = n ? n : 1;
 	uint64_t one_time = 0, nonpositive = 0;
 	int rc = 0, error;
 
 	if (!(out->pa = malloc(cap * sizeof(double))) || !(out->ey = calloc(cap, sizeof(double))) ||
-	    !(out->spend = malloc(cap * sizeof(double))) || !(out->clv = calloc(cap, sizeof(double))) ||
-	    !(cur = malloc(cap * sizeof(double)))) {
+	    !(out->spend = malloc(cap * sizeof(double))) || !(out->clv = calloc(cap, sizeof(double)))) {
 		rc = oom();
 		goto done;
 	}
-	prev = out->ey;
 	/* The spend model: repeat customers whose mean repeat spend and net
 	 * spend are both above 0. Everyone else gets the population mean. */
 	if ((error = loyal_gg_data_new(&gd)) < 0) {
@@ -120,29 +117,28 @@ static int unit_values(struct run *R, struct model_unit *u, struct spend *out)
 			      : loyal_gg_expected_spend(&out->gg, m->x[i], out->spend[i]);
 
 	/* CLV = sum over months i of (E[Y(30 i days)] - E[Y(30 (i-1) days)])
-	 * spend / (1 + d)^i; prev holds E[Y] of the month before. */
-	double factor = 1.0;
-	for (uint64_t i = 1; i <= R->months; i++) {
-		double horizon = 30.0 * (double)i / R->mo.unit_days;
-		if ((error = model_score(f, horizon, n, m->x, m->t_x, m->T, i == 1 ? out->pa : NULL,
-					 cur)) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		factor /= 1.0 + R->discount;
-		for (size_t k = 0; k < n; k++)
-			out->clv[k] += (cur[k] - prev[k]) * out->spend[k] * factor;
-		double *swap = prev;
-		prev = cur;
-		cur = swap;
+	 * spend / (1 + d)^i (libloyal's loyal_clv_*); out->ey: E[Y(30 M days)] */
+	loyal_clv_options co = LOYAL_CLV_OPTIONS_INIT;
+	co.periods = (unsigned)R->months;
+	co.period_days = 30.0;
+	co.unit_days = R->mo.unit_days;
+	co.discount = R->discount;
+	switch (f->kind) {
+	case MODEL_BGNBD:
+		error = loyal_clv_bgnbd(out->clv, out->ey, out->pa, &f->bg, n, m->x, m->t_x, m->T,
+					out->spend, &co);
+		break;
+	case MODEL_MBGNBD:
+		error = loyal_clv_mbgnbd(out->clv, out->ey, out->pa, &f->bg, n, m->x, m->t_x, m->T,
+					 out->spend, &co);
+		break;
+	default:
+		error = loyal_clv_pnbd(out->clv, out->ey, out->pa, &f->pn, n, m->x, m->t_x, m->T,
+				       out->spend, &co);
 	}
-	/* out->ey: E[Y(30 M days)] */
-	if (prev != out->ey) {
-		memcpy(out->ey, prev, n * sizeof(double));
-		cur = prev;
-	}
+	if (error < 0)
+		rc = cli_lib_error(error);
 done:
-	free(cur);
 	loyal_gg_data_free(gd);
 	return rc;
 }

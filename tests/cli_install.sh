@@ -32,18 +32,39 @@ sanflags=
 [ "${LOYAL_SANITIZED:-0}" = 1 ] && sanflags="-fsanitize=address,undefined"
 if command -v pkg-config >/dev/null 2>&1 && command -v "$cc" >/dev/null 2>&1 && [ -n "$pc" ]; then
 	export PKG_CONFIG_PATH="$(dirname "$pc")"
-	# the EXAMPLE section of libloyal(3), roff escapes undone
-	sed -n '/^\.SH EXAMPLE/,/^\.SH/p' "$SRCDIR/man/libloyal.3" | sed -n '/^\.nf/,/^\.fi/p' |
-		sed -e '/^\.nf/d' -e '/^\.fi/d' -e 's/\\e/\\/g' -e 's/\\-/-/g' > "$tmp/example.c"
+	# the EXAMPLE section of libloyal(3), roff escapes undone: example N is
+	# its Nth .nf/.fi block
+	example() {
+		sed -n '/^\.SH EXAMPLE/,/^\.SH/p' "$SRCDIR/man/libloyal.3" |
+			awk -v want="$1" '/^\.nf/ { n++; on = 1; next } /^\.fi/ { on = 0 } on && n == want' |
+			sed -e 's/\\e/\\/g' -e 's/\\-/-/g'
+	}
+	libdir=$(pkg-config --variable=libdir loyal)
+	example 1 > "$tmp/example.c"
 	if "$cc" -std=c11 $sanflags -o "$tmp/example" "$tmp/example.c" $(pkg-config --cflags --libs loyal) 2>"$tmp/err"; then
 		ok "libloyal(3) example builds with pkg-config"
-		libdir=$(pkg-config --variable=libdir loyal)
 		got=$(LD_LIBRARY_PATH="$libdir" "$tmp/example" "$SRCDIR/data/survey.csv")
 		want=$(cd "$SRCDIR" && "$LOYAL" nps data/survey.csv -q --format csv | awk -F, 'NR == 2 {printf "NPS %.1f", $8}')
 		[ "$got" = "$want" ] && ok "libloyal(3) example: $got" ||
 			bad "libloyal(3) example" "printed '$got', loyal nps says '$want'"
 	else
 		bad "libloyal(3) example builds with pkg-config" "$(head -5 "$tmp/err")"
+	fi
+	# The CLV example on customer, date and amount columns made from
+	# data/orders.csv (quantity x price; rows with quoted fields left out):
+	# its total is the sum of loyal clv's column on the same file.
+	example 2 > "$tmp/clv_example.c"
+	awk -F, 'NR > 1 && !/"/ { printf "%s,%s,%.6f\n", $7, $5, $4 * $6 }
+		 BEGIN { print "customer_id,date,amount" }' "$SRCDIR/data/orders.csv" >"$tmp/orders3.csv"
+	if "$cc" -std=c11 -Wall -Werror $sanflags -o "$tmp/clv_example" "$tmp/clv_example.c" $(pkg-config --cflags --libs loyal) 2>"$tmp/err"; then
+		ok "libloyal(3) CLV example builds with pkg-config"
+		got=$(LD_LIBRARY_PATH="$libdir" "$tmp/clv_example" "$tmp/orders3.csv")
+		want=$("$LOYAL" clv "$tmp/orders3.csv" -q --format csv |
+			awk -F, 'NR > 1 { s += $NF; n++ } END { printf "%d customers, CLV %.2f", n, s }')
+		[ -n "$got" ] && [ "$got" = "$want" ] && ok "libloyal(3) CLV example: $got" ||
+			bad "libloyal(3) CLV example" "printed '$got', loyal clv adds up to '$want'"
+	else
+		bad "libloyal(3) CLV example builds with pkg-config" "$(head -5 "$tmp/err")"
 	fi
 fi
 finish

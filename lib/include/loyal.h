@@ -23,5 +23,6 @@
 #include "loyal/txn_window.h"
 #include "loyal/segment.h"
 #include "loyal/tiers.h"
+#include "loyal/clv.h"
 
 #endif
