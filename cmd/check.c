@@ -385,8 +385,7 @@ static int file_problem(struct check *k, const char *path, int error)
 {
 	k->file_problems++;
 	if (error == LOYAL_ENOMEM) {
-		cli_error("out of memory");
-		return CLI_EXIT_OSERR;
+		return cli_oom();
 	}
 	if (error == LOYAL_EOPEN)
 		k->open_failed = 1;

@@ -18,12 +18,6 @@ static const struct cli_command_info info = {
 
 enum sort_key { SORT_NONE = 0, SORT_CHURN, SORT_EXPECTED };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* Everything one run works with. */
 struct run {
 	struct cli_common c;
@@ -75,7 +69,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 	size_t cap = total ? total : 1;
 	if (!(pa = malloc(cap * sizeof(*pa))) || !(ey = malloc(cap * sizeof(*ey))) ||
 	    !(unit_of = malloc(cap * sizeof(*unit_of))) || !(local = malloc(cap * sizeof(*local)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < R->nreports; k++) {
@@ -94,7 +88,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 	if (sort != SORT_NONE) {
 		/* churn = 1 - p_alive, highest first, is p_alive lowest first */
 		if (!(key = malloc(cap * sizeof(*key)))) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		for (size_t i = 0; i < total; i++)
@@ -136,7 +130,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 			goto done;
 		}
 		if ((n = by_values(v, R, &R->reports[k])) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		v[n++] = CLI_STR(cu.id);
@@ -191,7 +185,7 @@ static int write_group_summaries(struct run *R)
 		free(ey);
 		ey = NULL;
 		if (!(pa = malloc(cap * sizeof(*pa))) || !(ey = malloc(cap * sizeof(*ey)))) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		if ((error = model_score(f, R->horizon, m->n, m->x, m->t_x, m->T, pa, ey)) < 0) {
@@ -211,7 +205,7 @@ static int write_group_summaries(struct run *R)
 			goto done;
 		}
 		if ((n = by_values(v, R, &R->reports[k])) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		v[n++] = CLI_INT(m->n);
@@ -249,7 +243,7 @@ static int write_params(struct run *R)
 	for (size_t k = 0; k < R->nfits && rc == 0; k++) {
 		size_t n = grouped ? by_values(v, R, &R->fits[k]) : 0;
 		if (n == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			break;
 		}
 		rc = model_params_write(out, v, n, &R->fits[k].set, NULL, &R->mo);
@@ -268,7 +262,7 @@ static int evaluate(loyal_holdout_result *res, const struct model_fit *f,
 	int error;
 
 	if (!ey)
-		return oom();
+		return cli_oom();
 	if ((error = model_score(f, length, m->n, m->x, m->t_x, m->T, NULL, ey)) < 0) {
 		free(ey);
 		return cli_lib_error(error);
@@ -350,7 +344,7 @@ static int evaluation_rows(struct cli_out *out, struct run *R)
 			if ((rc = evaluate(&res, f, &R->reports[k].m, R->length)) != 0)
 				return rc;
 			if ((n = by_values(v, R, &R->reports[k])) == SIZE_MAX)
-				return oom();
+				return cli_oom();
 			v[n++] = CLI_STR(model_key(j));
 			v[n++] = CLI_BOOL(s->chosen == j);
 			v[n++] = CLI_INT(res.customers);
@@ -414,7 +408,7 @@ static int tracking_rows(struct cli_out *out, struct run *R, size_t k)
 	    !(tt = malloc(cap * sizeof(*tt))) || !(pred = malloc(cap * sizeof(*pred))) ||
 	    !(actual = calloc(cap, sizeof(*actual))) || !(acq = calloc(ndays, sizeof(*acq))) ||
 	    !(s = malloc(ndays * sizeof(*s))) || !(count = malloc(ndays * sizeof(*count)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (int64_t p = p0; p <= p1; p++) {
@@ -448,7 +442,7 @@ static int tracking_rows(struct cli_out *out, struct run *R, size_t k)
 	/* actual cumulative repeat purchases at each row's end */
 	if (R->reports[k].all) {
 		if (!(rep = malloc(ndays * sizeof(*rep)))) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		if ((error = loyal_txn_daily_counts(R->d.acc, cut, day0, ndays, NULL, rep)) < 0) {
@@ -482,7 +476,7 @@ static int tracking_rows(struct cli_out *out, struct run *R, size_t k)
 		size_t n;
 
 		if ((n = by_values(v, R, &R->reports[k])) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		loyal_period_key(key, sizeof(key), R->period, loyal_period_index(R->period, to[j]));

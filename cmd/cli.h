@@ -43,6 +43,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct cli_msgs;
 extern _Thread_local struct cli_msgs *cli_msg_sink;
 int cli_msgs_append(struct cli_msgs *m, const char *line, size_t len);
+/* "out of memory" as cli_error() writes it; returns CLI_EXIT_OSERR (71). */
+int cli_oom(void);
 /* Report libloyal's last error for status `code`; returns the exit status. */
 int cli_lib_error(int code);
 /* After reporting error `e`: when it is text that is not UTF-8, a hint

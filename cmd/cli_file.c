@@ -10,12 +10,6 @@
 
 #include "cli_file.h"
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* ---- standard descriptors ----------------------------------------------- */
 
 /* Descriptors 0-2 that were closed when the program started (bit n). */
@@ -113,7 +107,7 @@ int cli_inputs_register(const struct cli_command_info *info, char **names, int n
 		registered = 1;
 	input_names = names;
 	if (n > 0 && !(inputs = malloc((size_t)n * sizeof(*inputs))))
-		return oom();
+		return cli_oom();
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 		int is_dash = !strcmp(names[i], "-");
@@ -401,7 +395,7 @@ static int refuse_input(const char *path, const char *input)
 static int open_failed(struct cli_target *t, const char *what, int err)
 {
 	if (err == ENOMEM)
-		return oom();
+		return cli_oom();
 	cli_error("cannot %s '%s': %s", what, t->path, strerror(err));
 	return CLI_EXIT_CANTCREAT;
 }
@@ -468,7 +462,7 @@ static int open_temporary(struct cli_target *t, const struct stat *old)
 	int fd;
 
 	if (!(t->tmp_path = malloc(n)))
-		return oom();
+		return cli_oom();
 	/* FILE.tmpXXXXXX, or DIR/.loyal.tmpXXXXXX when FILE's name is too long
 	 * to take the suffix (NAME_MAX is 255 bytes). */
 	const char *base = strrchr(dest, '/');
@@ -482,7 +476,7 @@ static int open_temporary(struct cli_target *t, const struct stat *old)
 		free(t->tmp_path);
 		t->tmp_path = NULL;
 		if (err == ENOMEM)
-			return oom();
+			return cli_oom();
 		cli_error("cannot create '%s' (through a temporary file beside it): %s", t->path,
 			  strerror(err));
 		return CLI_EXIT_CANTCREAT;

@@ -176,8 +176,7 @@ int cli_groups_merge(struct cli_groups *dst, const struct cli_groups *src, uint3
 
 	*map = NULL;
 	if (!m) {
-		cli_error("out of memory");
-		return CLI_EXIT_OSERR;
+		return cli_oom();
 	}
 	if (n) {
 		if (!dst->lib && (error = groups_make(dst, loyal_grouping_nvalues(src->lib))) != 0) {

@@ -16,12 +16,6 @@ static const struct cli_command_info info = {
 
 enum sort_key { SORT_NONE = 0, SORT_CLV, SORT_EXPECTED, SORT_SPEND };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* One fit unit's spend model and its customers' values. */
 struct spend {
 	loyal_gg_params gg;
@@ -62,7 +56,7 @@ static int unit_values(struct run *R, struct model_unit *u, struct spend *out)
 
 	if (!(out->pa = malloc(cap * sizeof(double))) || !(out->ey = calloc(cap, sizeof(double))) ||
 	    !(out->spend = malloc(cap * sizeof(double))) || !(out->clv = calloc(cap, sizeof(double)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	/* The spend model: repeat customers whose mean repeat spend and net
@@ -162,7 +156,7 @@ static int write_params(struct run *R)
 	for (size_t k = 0; k < R->nfits && rc == 0; k++) {
 		size_t n = grouped ? by_values(v, R, R->fits[k].group) : 0;
 		if (n == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			break;
 		}
 		rc = model_params_write(out, v, n, &R->fits[k].set, &R->sp[k].gg, &R->mo);
@@ -182,7 +176,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 	size_t cap = total ? total : 1;
 	if (!(unit_of = malloc(cap * sizeof(*unit_of))) || !(local = malloc(cap * sizeof(*local))) ||
 	    !(key = malloc(cap * sizeof(*key)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	/* customers in input order (by group first, with --by) */
@@ -228,7 +222,7 @@ static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
 			goto done;
 		}
 		if ((n = by_values(v, R, m->group[i])) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		v[n++] = CLI_STR(cu.id);
@@ -284,7 +278,7 @@ static int write_group_summaries(struct run *R)
 			count++;
 		}
 		if ((n = by_values(v, R, groups[g].group)) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			break;
 		}
 		v[n++] = CLI_INT(count);
@@ -313,7 +307,7 @@ static int fit_all(struct run *R)
 				   R->c.by.n > 0 && !R->mo.pooled)) != 0)
 		return rc;
 	if (!(R->sp = calloc(R->nfits ? R->nfits : 1, sizeof(*R->sp))))
-		return oom();
+		return cli_oom();
 	for (size_t k = 0; k < R->nfits; k++) {
 		if ((rc = model_fit_set(&R->fits[k].set, &R->fits[k].m, &R->mo, R->fits[k].label)) != 0)
 			return rc;

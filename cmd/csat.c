@@ -29,8 +29,7 @@ static int keep_names(struct csat_ctx *ctx, struct cli_source *s, const size_t *
 		if (ctx->colname[k])
 			continue;
 		if (!(ctx->colname[k] = strdup(loyal_reader_column_name(s->r, cols[k])))) {
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
+			return cli_oom();
 		}
 	}
 	return 0;
@@ -75,8 +74,7 @@ static int csat_reserve(struct csat_ctx *ctx, uint32_t group)
 			cap *= 2;
 		loyal_csat *a = realloc(ctx->acc, cap * ctx->ndim * sizeof(*a));
 		if (!a) {
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
+			return cli_oom();
 		}
 		for (size_t i = ctx->cap * ctx->ndim; i < cap * ctx->ndim; i++)
 			loyal_csat_init(&a[i], ctx->lo, ctx->hi);
@@ -242,8 +240,7 @@ int cmd_csat(int argc, char **argv)
 
 	ctx.cap = 16;
 	if (!(ctx.acc = malloc(ctx.cap * ctx.ndim * sizeof(*ctx.acc)))) {
-		cli_error("out of memory");
-		return CLI_EXIT_OSERR;
+		return cli_oom();
 	}
 	for (size_t i = 0; i < ctx.cap * ctx.ndim; i++)
 		loyal_csat_init(&ctx.acc[i], ctx.lo, ctx.hi);

@@ -68,12 +68,6 @@ int model_parse_top(const struct cli_command_info *info, uint64_t *out, const ch
 	return cli_parse_count(out, "--top", text, 1, UINT64_MAX) ? CLI_EXIT_USAGE : 0;
 }
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* ---- customers ---------------------------------------------------------- */
 
 static int customers_alloc(struct model_customers *m, size_t cap)
@@ -86,7 +80,7 @@ static int customers_alloc(struct model_customers *m, size_t cap)
 	    !(m->first = malloc(cap * sizeof(*m->first))) || !(m->x = malloc(cap * sizeof(double))) ||
 	    !(m->t_x = malloc(cap * sizeof(double))) || !(m->T = malloc(cap * sizeof(double))) ||
 	    !(m->holdout = malloc(cap * sizeof(*m->holdout))))
-		return oom();
+		return cli_oom();
 	return 0;
 }
 
@@ -176,7 +170,7 @@ int model_units_make(struct model_unit **units, size_t *n, const struct model_cu
 	*units = NULL;
 	*n = 0;
 	if (!(u = calloc(ng ? ng : 1, sizeof(*u))))
-		return oom();
+		return cli_oom();
 	if (!by_group) {
 		u[0].all = 1;
 		if ((rc = model_customers_subset(&u[0].m, m, 0, 1)) != 0)
@@ -186,7 +180,7 @@ int model_units_make(struct model_unit **units, size_t *n, const struct model_cu
 		return 0;
 	}
 	if (!(sorted = cli_groups_sorted(&d->groups)) || !(seen = calloc(ng ? ng : 1, 1))) {
-		rc = oom();
+		rc = cli_oom();
 		goto fail;
 	}
 	for (size_t i = 0; i < m->n; i++)
@@ -207,7 +201,7 @@ int model_units_make(struct model_unit **units, size_t *n, const struct model_cu
 		nc = txn_group_columns(cols, d);
 		if ((nv = txn_group_values(v, d, g)) == SIZE_MAX) {
 			k++;
-			rc = oom();
+			rc = cli_oom();
 			goto fail;
 		}
 		/* "group Country=EIRE: ", for messages */
@@ -520,7 +514,7 @@ size_t *model_order(const double *key, size_t n)
 	if (!k || !perm) {
 		free(k);
 		free(perm);
-		oom();
+		cli_oom();
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)

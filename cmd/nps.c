@@ -29,8 +29,7 @@ static int nps_resolve(void *vctx, struct cli_source *s, size_t *cols)
 		return st;
 	}
 	if (!ctx->colname && !(ctx->colname = strdup(loyal_reader_column_name(s->r, cols[0])))) {
-		cli_error("out of memory");
-		return CLI_EXIT_OSERR;
+		return cli_oom();
 	}
 	return 0;
 }
@@ -65,8 +64,7 @@ static int nps_reserve(struct nps_ctx *ctx, uint32_t group)
 			cap *= 2;
 		loyal_nps *a = realloc(ctx->acc, cap * sizeof(*a));
 		if (!a) {
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
+			return cli_oom();
 		}
 		memset(a + ctx->cap, 0, (cap - ctx->cap) * sizeof(*a));
 		ctx->acc = a;

@@ -11,12 +11,6 @@ static const struct cli_command_info info = {
 	"the cohort matrix instead, --inactive the churn rate at the as-of date.",
 };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* Rows of the three kinds carry their group first; gather the groups to
  * order the rows by the --by values. */
 static size_t *order_of(const struct txn_data *d, const void *rows, size_t n, size_t stride)
@@ -77,7 +71,7 @@ static int period_table(struct txn_data *d, const struct cli_common *c)
 		goto done;
 	}
 	if (!(perm = order_of(d, rows, nrows, sizeof(*rows)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	struct cli_column cols[CLI_LIST_MAX + 10];
@@ -100,7 +94,7 @@ static int period_table(struct txn_data *d, const struct cli_common *c)
 		size_t n;
 
 		if ((n = txn_group_values(v, d, r->group)) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		txn_period_key(key, sizeof(key), c->period, r->period);
@@ -149,7 +143,7 @@ static int cohort_matrix(struct txn_data *d, const struct cli_common *c, int unb
 	    !(cols = malloc(ncols * sizeof(*cols))) || !(v = malloc(ncols * sizeof(*v))) ||
 	    !(names = malloc((width ? width : 1) * sizeof(*names))) ||
 	    !(whole = malloc((width ? width : 1) * sizeof(*whole)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	size_t nc = txn_group_columns(cols, d);
@@ -177,7 +171,7 @@ static int cohort_matrix(struct txn_data *d, const struct cli_common *c, int unb
 		size_t n;
 
 		if ((n = txn_group_values(v, d, r->group)) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		txn_period_key(key, sizeof(key), c->period, r->cohort);
@@ -220,7 +214,7 @@ static int inactive_churn(struct txn_data *d, const struct cli_common *c, int32_
 	if ((error = loyal_txn_inactive(&rows, &nrows, d->acc, days, c->period)) < 0)
 		return cli_lib_error(error);
 	if (!(perm = order_of(d, rows, nrows, sizeof(*rows)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	loyal_date_format(asof, sizeof(asof), loyal_txn_as_of(d->acc));
@@ -242,7 +236,7 @@ static int inactive_churn(struct txn_data *d, const struct cli_common *c, int32_
 		size_t n;
 
 		if ((n = txn_group_values(v, d, r->group)) == SIZE_MAX) {
-			rc = oom();
+			rc = cli_oom();
 			goto done;
 		}
 		if (c->period != LOYAL_PERIOD_NONE) {

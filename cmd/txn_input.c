@@ -433,8 +433,7 @@ static int keep_ids(struct txn_part *p, const struct txn_row *row)
 			cap *= 2;
 		char *b = realloc(p->ids, cap);
 		if (!b) {
-			cli_error("out of memory");
-			return CLI_EXIT_OSERR;
+			return cli_oom();
 		}
 		p->ids = b;
 		p->ids_cap = cap;

@@ -49,10 +49,36 @@ void loyal_error_clear(void)
  * written as \n, \r, \t or \xHH, so a message stays on one line and
  * cannot drive the terminal it is printed on.
  */
+size_t loyal_escape_controls(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t o = 0;
+
+	if (!dst || !size)
+		return 0;
+	for (size_t i = 0; src && i < len && o + 5 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c >= 0x20 && c != 0x7f) {
+			dst[o++] = (char)c;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			dst[o++] = '\\';
+			dst[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Escape s in place (cap bytes of room). */
 static void escape_controls(char *s, size_t cap)
 {
 	char tmp[sizeof(last.message)];
-	size_t i, o = 0, n = strlen(s);
+	size_t i, n = strlen(s);
 
 	if (n >= sizeof(tmp))
 		n = sizeof(tmp) - 1;
@@ -62,19 +88,7 @@ static void escape_controls(char *s, size_t cap)
 	if (i == n)
 		return;
 	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	for (i = 0; i < n && o + 5 < cap; i++) {
-		unsigned char c = (unsigned char)tmp[i];
-		if (c >= 0x20 && c != 0x7f) {
-			s[o++] = (char)c;
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			s[o++] = '\\';
-			s[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-		} else {
-			o += (size_t)snprintf(s + o, cap - o, "\\x%02x", c);
-		}
-	}
-	s[o] = '\0';
+	loyal_escape_controls(s, cap, tmp, n);
 }
 
 static int vrecord(int code, const char *file, uint64_t line, uint64_t column,

@@ -49,4 +49,13 @@ LOYAL_EXTERN(const loyal_error_info *) loyal_error_last(void);
 /* Forget the last failure on the calling thread. */
 LOYAL_EXTERN(void) loyal_error_clear(void);
 
+/* Write src (len bytes) to dst (size bytes) with its control characters
+ * escaped as libloyal's messages have them: \n, \r, \t, and \xHH for the
+ * other bytes below 0x20 and 0x7f; other bytes are copied. Stops before an
+ * escape or byte that would not leave room for the NUL; dst is always
+ * NUL-terminated when size > 0. Returns the length written. For programs
+ * that quote input in their own messages (one message stays one line and
+ * cannot drive the terminal). */
+LOYAL_EXTERN(size_t) loyal_escape_controls(char *dst, size_t size, const char *src, size_t len);
+
 #endif
