@@ -14,78 +14,9 @@
 #include "errors_p.h"
 #include "loyal/errors.h"
 #include "loyal/reader.h"
+#include "reader_p.h"
 #include "transcode_p.h"
 
-/* Input is read in blocks of this size (the fuzzing build makes it tiny). */
-#ifndef LOYAL_READER_BLOCK_SIZE
-#define LOYAL_READER_BLOCK_SIZE (256 * 1024)
-#endif
-#define BLOCK_SIZE ((size_t)LOYAL_READER_BLOCK_SIZE)
-#define FIELD_STEP ((size_t)64 * 1024)
-/* Blocks of the quote count that places the cuts of a split file. */
-#define SPLIT_BLOCK ((size_t)1024 * 1024)
-
-/* libcsv's parser states (csv.c); only "between rows" is relied upon. */
-#define CSV_STATE_ROW_NOT_BEGUN 0
-
-struct loyal_reader {
-	char *name;
-	int fd;
-	int own_fd;
-	const unsigned char *mem; /* buffer input, or NULL */
-	size_t mem_len;
-
-	unsigned char *buf; /* input block */
-	size_t buf_len, buf_pos;
-	int eof;
-	/* A part of a split file (loyal_reader_split) reads the bytes
-	 * [range_pos, range_end) of the file with pread(). */
-	int ranged;
-	uint64_t range_pos, range_end;
-	int more_parts; /* a part follows this one: it must end between rows */
-	int own_buf;
-	loyal__transcode *tc; /* converting the input to UTF-8, or NULL */
-	const char *guess;    /* likely encoding of the first text that was not
-			       * UTF-8 (guessed once: it opens iconv) */
-
-	struct csv_parser csv;
-	int csv_ready;
-	unsigned char delim;
-	int no_header;
-	size_t max_field;
-	int had_bom;
-
-	uint64_t line;     /* physical line of the bytes being fed */
-	uint64_t row_line; /* line on which the current row started */
-	int in_row;
-	int nul_in_row;  /* a line of the current row holds a NUL byte */
-	int row_done;
-	int err;         /* fatal error raised inside a libcsv callback */
-	int row_err;     /* first error confined to the current row, or 0 */
-	int row_failed;  /* the last read_row() failed on row_err only */
-	int header_mode; /* the header row is being read */
-	int failed;      /* sticky error: the reader is not read again */
-	uint64_t rows;
-	uint64_t blank_lines;
-	uint64_t line_ends[3]; /* LF, CRLF, CR */
-
-	/* raw bytes of the current row, when keep_raw is set */
-	int keep_raw;
-	char *raw;
-	size_t raw_len, raw_cap;
-
-	size_t ncols;
-	char **colnames;
-	unsigned char *used;
-
-	/* current row: used fields are copied into arena */
-	size_t nfields;
-	char *arena;
-	size_t arena_len, arena_cap;
-	size_t *offs;    /* per column; SIZE_MAX when not present */
-	size_t *lens;
-	size_t fields_cap;
-};
 
 /*
  * libcsv's realloc hook has no context pointer, so the field-size cap of the
@@ -212,7 +143,7 @@ ascii:
 	return total;
 }
 
-static int reserve_fields(loyal_reader *r, size_t n)
+int loyal__reader_reserve_fields(loyal_reader *r, size_t n)
 {
 	if (n <= r->fields_cap)
 		return 0;
@@ -317,7 +248,7 @@ static void on_field(void *s, size_t len, void *data)
 						 "NUL byte in field (is this a binary or UTF-16 file?)");
 			return;
 		}
-		if ((r->err = reserve_fields(r, col + 1)) < 0)
+		if ((r->err = loyal__reader_reserve_fields(r, col + 1)) < 0)
 			return;
 		r->offs[col] = r->arena_len;
 		r->lens[col] = len;
@@ -354,7 +285,7 @@ static void on_row(int c, void *data)
 	r->row_done = 1;
 }
 
-static int init_parser(loyal_reader *r)
+int loyal__reader_init_parser(loyal_reader *r)
 {
 	if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		return loyal__error_oom();
@@ -822,7 +753,7 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 		size_t end = r->buf_len < BLOCK_SIZE ? r->buf_len : BLOCK_SIZE;
 		r->delim = detect_delimiter(r->buf + r->buf_pos, end > r->buf_pos ? end - r->buf_pos : 0);
 	}
-	if ((error = init_parser(r)) < 0)
+	if ((error = loyal__reader_init_parser(r)) < 0)
 		return error;
 
 	r->header_mode = 1;
@@ -834,7 +765,7 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 				       "file is empty: no header row");
 	if ((error = finish_row(r)) < 0)
 		return error;
-	if ((error = reserve_fields(r, r->ncols)) < 0)
+	if ((error = loyal__reader_reserve_fields(r, r->ncols)) < 0)
 		return error;
 	if (r->no_header) {
 		/* The first row is data: keep it for the first next() call by
@@ -845,7 +776,7 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 	return 0;
 }
 
-static int alloc_reader(loyal_reader **out, const char *name)
+int loyal__reader_alloc(loyal_reader **out, const char *name)
 {
 	loyal_reader *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -879,7 +810,7 @@ int loyal_reader_open_fd(loyal_reader **out, int fd, const char *name,
 
 	if (!out || fd < 0 || !name)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_open_fd");
-	if ((error = alloc_reader(&r, name)) < 0)
+	if ((error = loyal__reader_alloc(&r, name)) < 0)
 		return error;
 	r->fd = fd;
 	return open_common(out, r, opts);
@@ -896,7 +827,7 @@ int loyal_reader_open(loyal_reader **out, const char *path, const loyal_read_opt
 		return loyal_reader_open_fd(out, STDIN_FILENO, "-", opts);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return loyal__error_at(LOYAL_EOPEN, path, 0, 0, "cannot open: %s", strerror(errno));
-	if ((error = alloc_reader(&r, path)) < 0) {
+	if ((error = loyal__reader_alloc(&r, path)) < 0) {
 		close(fd);
 		return error;
 	}
@@ -913,7 +844,7 @@ int loyal_reader_open_buffer(loyal_reader **out, const void *data, size_t len,
 
 	if (!out || (!data && len) || !name)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_open_buffer");
-	if ((error = alloc_reader(&r, name)) < 0)
+	if ((error = loyal__reader_alloc(&r, name)) < 0)
 		return error;
 	r->mem = data ? data : (const unsigned char *)"";
 	r->mem_len = len;
@@ -1221,280 +1152,4 @@ uint64_t loyal_reader_rows(const loyal_reader *r)
 uint64_t loyal_reader_blank_lines(const loyal_reader *r)
 {
 	return r->blank_lines;
-}
-
-/* ---- splitting a file for threads ---------------------------------------- */
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
-/* Counts over bytes scanned in order: quotes, and line ends as the reader
- * counts them (LF, CRLF and a lone CR are one each). */
-struct scan {
-	uint64_t quotes, lf, cr, crlf;
-	int last_cr; /* the last byte scanned was a CR */
-};
-
-static uint64_t scan_lines(const struct scan *s)
-{
-	return s->lf + s->cr - s->crlf;
-}
-
-static void scan_bytes(struct scan *s, const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-#if defined(__SSE2__)
-	const __m128i vq = _mm_set1_epi8('"'), vl = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r');
-	unsigned carry = (unsigned)s->last_cr;
-	for (; i + 16 <= n; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq));
-		unsigned ml = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vl));
-		unsigned mr = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vr));
-		s->quotes += (uint64_t)__builtin_popcount(mq);
-		if (ml | mr | carry) {
-			s->lf += (uint64_t)__builtin_popcount(ml);
-			s->cr += (uint64_t)__builtin_popcount(mr);
-			s->crlf += (uint64_t)__builtin_popcount(((mr << 1) | carry) & ml);
-			carry = mr >> 15;
-		}
-	}
-	if (i)
-		s->last_cr = (int)carry;
-#endif
-	for (; i < n; i++) {
-		unsigned char c = p[i];
-		if (c == '"')
-			s->quotes++;
-		else if (c == '\n') {
-			s->lf++;
-			s->crlf += (uint64_t)s->last_cr;
-		} else if (c == '\r')
-			s->cr++;
-		s->last_cr = c == '\r';
-	}
-}
-
-/* The input seen through blocks: a buffer's bytes, or pread() of the file. */
-struct window {
-	loyal_reader *r;
-	unsigned char *buf; /* file input: a block */
-	uint64_t at;        /* offset of p[0] */
-	const unsigned char *p;
-	size_t n;
-};
-
-static int window_load(struct window *w, uint64_t at, uint64_t end)
-{
-	if (w->r->mem) {
-		w->at = at;
-		w->p = w->r->mem + at;
-		w->n = (size_t)(end - at);
-		return 0;
-	}
-	size_t want = end - at < (uint64_t)SPLIT_BLOCK ? (size_t)(end - at) : SPLIT_BLOCK, got = 0;
-	while (got < want) {
-		ssize_t n = pread(w->r->fd, w->buf + got, want - got, (off_t)(at + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	w->at = at;
-	w->p = w->buf;
-	w->n = got;
-	return 0;
-}
-
-/*
- * Where the parts start: the first row boundary at or after each target
- * offset, found by counting quotes from `start` (which is between rows). In
- * valid CSV a quote opens a quoted field, closes it, or is one of a doubled
- * pair inside it (libcsv's strict mode refuses a quote anywhere else), so
- * an even count means "between fields", and a line feed there ends a row.
- * An input that is not valid CSV fails in the part where it goes wrong,
- * before any later part is looked at. cut[k] and line[k] receive the
- * offset and line number of part k + 1; returns the number of cuts found
- * (fewer than asked when no boundary follows a target), or -1 on a read
- * error (then the caller does not split).
- */
-static long find_cuts(loyal_reader *r, uint64_t start, uint64_t end, uint64_t first_line,
-		      const uint64_t *target, size_t ntarget, uint64_t *cut, uint64_t *line)
-{
-	struct window w = { r, NULL, 0, NULL, 0 };
-	struct scan s = { 0, 0, 0, 0, 0 };
-	uint64_t at = start;
-	size_t ti = 0, k = 0;
-
-	if (!r->mem && !(w.buf = malloc(SPLIT_BLOCK)))
-		return -1;
-	while (ti < ntarget && at < end) {
-		if (window_load(&w, at, end) < 0) {
-			free(w.buf);
-			return -1;
-		}
-		const unsigned char *p = w.p;
-		size_t n = w.n, i = 0;
-		while (i < n && ti < ntarget) {
-			uint64_t off = w.at + i;
-			if (off < target[ti]) {
-				/* count in bulk up to the target */
-				size_t m = target[ti] - off < n - i ? (size_t)(target[ti] - off) : n - i;
-				scan_bytes(&s, p + i, m);
-				i += m;
-				continue;
-			}
-			/* at or past the target: the first LF outside quotes */
-			scan_bytes(&s, p + i, 1);
-			i++;
-			if (p[i - 1] == '\n' && !(s.quotes & 1) && w.at + i < end) {
-				cut[k] = w.at + i;
-				line[k] = first_line + scan_lines(&s);
-				k++;
-				/* a target passed meanwhile (inside a long quoted
-				 * field) gets no cut of its own */
-				while (ti < ntarget && target[ti] <= cut[k - 1])
-					ti++;
-			}
-		}
-		at = w.at + n;
-	}
-	free(w.buf);
-	return (long)k;
-}
-
-static int clone_part(loyal_reader **out, const loyal_reader *r)
-{
-	loyal_reader *p = NULL;
-	int error;
-
-	if ((error = alloc_reader(&p, r->name)) < 0)
-		return error;
-	p->mem = r->mem;
-	p->delim = r->delim;
-	p->no_header = r->no_header;
-	p->max_field = r->max_field;
-	p->keep_raw = r->keep_raw;
-	p->ncols = r->ncols;
-	if (!(p->colnames = calloc(r->ncols ? r->ncols : 1, sizeof(char *))) ||
-	    !(p->used = malloc(r->ncols ? r->ncols : 1)))
-		goto oom;
-	memcpy(p->used, r->used, r->ncols);
-	for (size_t i = 0; i < r->ncols; i++)
-		if (!(p->colnames[i] = strdup(r->colnames[i])))
-			goto oom;
-	if ((error = reserve_fields(p, r->ncols)) < 0 || (error = init_parser(p)) < 0) {
-		loyal_reader_free(p);
-		return error;
-	}
-	if (!p->mem) {
-		if (!(p->buf = malloc(BLOCK_SIZE)))
-			goto oom;
-		p->own_buf = 1;
-	}
-	*out = p;
-	return 0;
-oom:
-	loyal_reader_free(p);
-	return loyal__error_oom();
-}
-
-int loyal_reader_split(loyal_reader *r, loyal_reader **parts, size_t max_parts,
-		       size_t min_part_size, size_t *nparts)
-{
-	uint64_t start, end, target[LOYAL_READER_MAX_PARTS], cut[LOYAL_READER_MAX_PARTS],
-		 line[LOYAL_READER_MAX_PARTS];
-	size_t want;
-	long got;
-	int error;
-
-	if (!r || !parts || !nparts || max_parts == 0)
-		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_reader_split");
-	parts[0] = r;
-	*nparts = 1;
-	if (max_parts > LOYAL_READER_MAX_PARTS)
-		max_parts = LOYAL_READER_MAX_PARTS;
-	if (min_part_size == 0)
-		min_part_size = 1;
-	/* Only before the first row is read, from a whole regular file or a
-	 * buffer; not again. Converted input is read in one part: its byte
-	 * offsets are not those of the text the parts would cut. */
-	if (max_parts < 2 || r->failed || r->ranged || r->tc || r->rows || r->in_row ||
-	    r->csv.pstate != CSV_STATE_ROW_NOT_BEGUN || (r->header_mode && r->header_mode != 2))
-		return 0;
-	if (r->mem) {
-		start = r->buf_pos;
-		end = r->buf_len;
-	} else {
-		struct stat st;
-		off_t pos;
-		if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    (pos = lseek(r->fd, 0, SEEK_CUR)) < 0 || (uint64_t)pos < r->buf_len - r->buf_pos ||
-		    (uint64_t)st.st_size < (uint64_t)pos)
-			return 0;
-		start = (uint64_t)pos - (r->buf_len - r->buf_pos);
-		end = (uint64_t)st.st_size;
-	}
-	if (end <= start)
-		return 0;
-	want = (end - start) / min_part_size;
-	if (want > max_parts)
-		want = max_parts;
-	if (want < 2)
-		return 0;
-	for (size_t k = 1; k < want; k++)
-		target[k - 1] = start + (end - start) / want * k;
-	if ((got = find_cuts(r, start, end, r->line, target, want - 1, cut, line)) <= 0)
-		return 0;
-	/* the parts after the first */
-	for (long k = 0; k < got; k++) {
-		loyal_reader *p = NULL;
-		if ((error = clone_part(&p, r)) < 0)
-			goto fail;
-		parts[k + 1] = p;
-		*nparts = (size_t)k + 2;
-		p->line = p->row_line = line[k];
-		p->header_mode = 0;
-		p->more_parts = k + 1 < got;
-		uint64_t to = k + 1 < got ? cut[k + 1] : end;
-		if (p->mem) {
-			p->buf = (unsigned char *)p->mem + cut[k];
-			p->buf_len = (size_t)(to - cut[k]);
-			p->eof = 1;
-		} else {
-			if ((p->fd = dup(r->fd)) < 0) {
-				error = loyal__error_at(LOYAL_EIO, r->name, 0, 0, "cannot split: %s",
-							strerror(errno));
-				goto fail;
-			}
-			p->own_fd = 1;
-			p->ranged = 1;
-			p->range_pos = cut[k];
-			p->range_end = to;
-		}
-	}
-	/* the first part: this reader, up to the first cut */
-	r->more_parts = 1;
-	if (r->mem) {
-		r->buf_len = (size_t)cut[0];
-	} else {
-		uint64_t pos = start + (r->buf_len - r->buf_pos); /* file offset of buf's end */
-		r->ranged = 1;
-		r->range_end = cut[0];
-		r->range_pos = pos;
-		if (pos > cut[0]) {
-			r->buf_len -= (size_t)(pos - cut[0]);
-			r->range_pos = cut[0];
-		}
-	}
-	return 0;
-fail:
-	for (size_t k = 1; k < *nparts; k++)
-		loyal_reader_free(parts[k]);
-	parts[0] = r;
-	*nparts = 1;
-	return error;
 }
