@@ -323,6 +323,7 @@ int (*cli_command_fn(const char *name))(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_churn(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
+int cmd_complaints(int argc, char **argv);
 int cmd_csat(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);

@@ -16,6 +16,7 @@ static const struct cmd commands[] = {
 	{ "check", cmd_check, "validate input files and report every bad row, computing nothing" },
 	{ "churn", cmd_churn, "churn scores: P(alive) and expected purchases (BG/NBD model)" },
 	{ "clv", cmd_clv, "customer lifetime value (BG/NBD and Gamma-Gamma models)" },
+	{ "complaints", cmd_complaints, "complaint rate per period set against active customers and orders" },
 	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },

@@ -24,5 +24,9 @@
 #include "loyal/segment.h"
 #include "loyal/tiers.h"
 #include "loyal/clv.h"
+#include "loyal/idmatch.h"
+#include "loyal/ztest.h"
+#include "loyal/loyalty.h"
+#include "loyal/complaints.h"
 
 #endif

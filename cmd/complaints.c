@@ -1,0 +1,511 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli_file.h"
+#include "cli_prefix.h"
+#include "txn_input.h"
+
+static const struct cli_command_info info = {
+	"complaints",
+	"loyal complaints [options] --orders ORDERS.csv COMPLAINTS.csv...",
+	"Complaint rate: complaints set against the customers and orders of the same\n"
+	"period (--period, --by a column of the complaints file). complaint_rate is\n"
+	"complaining customers per 100 active customers (a purchase in the period);\n"
+	"complaints_per_100_orders, repeat complainers and the resolution rate go with\n"
+	"it. --churn compares the inactivity churn of customers who complained with\n"
+	"that of the others. Ids are matched exactly, then trimmed, then case-folded;\n"
+	"complaints by customers not in the orders are counted and reported. The\n"
+	"unprefixed input options name the complaints file's columns, the --orders-\n"
+	"ones the orders file's.",
+};
+
+#define DEFAULT_INACTIVE 90
+
+static const char *const resolved_aliases[] = {
+	"resolved", "is_resolved", "resolution", "status", "是否解决", "处理结果", "处理状态", NULL
+};
+
+/* Everything one run works with. */
+struct run {
+	struct cli_common c;    /* the complaints file, grouping, output */
+	struct cli_common oc;   /* the orders file */
+	struct txn_opts t;
+	struct txn_data d;
+	struct cli_list orders;
+	const char *customer_col, *resolved_col, *inactive_text;
+	int skip_invalid, churn;
+	uint64_t inactive;
+	int has_resolved;       /* every complaints file has the column */
+	loyal_idmatch *match;
+	loyal_complaints *acc;
+	struct cli_groups g;    /* cells: --by values and period */
+	int64_t pmin, pmax;     /* periods of the complaints used */
+	int have_period;
+	/* every complaint row read is one of: */
+	uint64_t rows, used, invalid, filtered, after_as_of, blank_lines;
+	uint64_t by_rule[5];    /* used complaints per id rule (NONE: unknown) */
+	uint64_t no_id;         /* used complaints without a customer id */
+	uint64_t files;
+};
+
+static int oom(void)
+{
+	cli_error("out of memory");
+	return CLI_EXIT_OSERR;
+}
+
+/* A resolved flag: 1 yes, 0 no (blank: still open), -1 not a flag. */
+static int parse_resolved(const char *s, size_t len)
+{
+	static const char *const yes[] = { "yes", "y", "true", "1", "resolved", "closed", "done",
+					   "是", "已解决", "已处理", NULL };
+	static const char *const no[] = { "no", "n", "false", "0", "unresolved", "open", "pending",
+					  "否", "未解决", "未处理", "处理中", NULL };
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return 0;
+	for (int k = 0; yes[k]; k++)
+		if (strlen(yes[k]) == len && !strncasecmp(yes[k], s, len))
+			return 1;
+	for (int k = 0; no[k]; k++)
+		if (strlen(no[k]) == len && !strncasecmp(no[k], s, len))
+			return 0;
+	return -1;
+}
+
+static void warn_skipped(struct run *R, const char *file, uint64_t line, size_t col,
+			 const char *reason)
+{
+	if (R->invalid <= 10)
+		cli_error("%s:%llu:%zu: %s (row skipped)", file, (unsigned long long)line, col + 1,
+			  reason);
+	else if (R->invalid == 11)
+		cli_error("more invalid rows skipped; the count is in the summary");
+}
+
+/* Read one complaints file into the accumulator. */
+static int read_file(struct run *R, const char *path, int32_t as_of)
+{
+	struct cli_source s;
+	size_t ccol, rcol = SIZE_MAX;
+	int rc = 0, error;
+
+	if ((rc = cli_source_open(&s, path, &R->c, 1)) != 0)
+		return rc;
+	error = loyal_reader_find_column(&ccol, s.r, "customer", R->customer_col,
+					 loyal_role_aliases(LOYAL_ROLE_CUSTOMER));
+	if (error < 0) {
+		rc = cli_lib_error(error);
+		if (!R->customer_col)
+			fprintf(stderr, "hint: name the column with --customer-col\n");
+		goto done;
+	}
+	error = loyal_reader_find_column(&rcol, s.r, "resolved", R->resolved_col,
+					 R->resolved_col ? NULL : resolved_aliases);
+	if (error < 0) {
+		const loyal_error_info *e = loyal_error_last();
+		if (R->resolved_col || !e || e->line != 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		rcol = SIZE_MAX; /* optional, and not there */
+	}
+	/* The resolution rate needs the flag in every file. */
+	if (R->files == 0)
+		R->has_resolved = rcol != SIZE_MAX;
+	else if (R->has_resolved != (rcol != SIZE_MAX)) {
+		cli_error("%s: %s a resolved column, unlike the first complaints file", path,
+			  rcol != SIZE_MAX ? "has" : "has no");
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
+	const char *name = loyal_reader_name(s.r);
+	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
+		if (error < 0) {
+			if (!R->skip_invalid || !loyal_reader_can_continue(s.r)) {
+				rc = cli_lib_error(error);
+				goto done;
+			}
+			R->rows++;
+			R->invalid++;
+			if (R->invalid <= 10)
+				cli_error("%s (row skipped)", loyal_error_last()->message);
+			continue;
+		}
+		R->rows++;
+		uint64_t line = loyal_reader_line(s.r);
+		size_t dlen, clen, rlen = 0;
+		const char *df = loyal_reader_field(s.r, s.date_col, &dlen);
+		const char *cf = loyal_reader_field(s.r, ccol, &clen);
+		const char *rf = rcol != SIZE_MAX ? loyal_reader_field(s.r, rcol, &rlen) : NULL;
+		loyal_datetime dt;
+		int resolved = rf ? parse_resolved(rf, rlen) : 0;
+		const char *bad = NULL;
+		size_t badcol = 0;
+		char reason[400];
+
+		if (dlen == 0) {
+			bad = "date is empty";
+			badcol = s.date_col;
+		} else if (loyal_date_parse(&dt, df, dlen, R->c.date_format) < 0) {
+			snprintf(reason, sizeof(reason), "%s", loyal_error_last()->reason);
+			bad = reason;
+			badcol = s.date_col;
+		} else if (resolved < 0) {
+			snprintf(reason, sizeof(reason), "resolved flag '%.*s' is not yes/no, true/false, "
+				 "1/0, resolved/open or 是/否", (int)(rlen > 64 ? 64 : rlen), rf);
+			bad = reason;
+			badcol = rcol;
+		}
+		if (bad) {
+			if (!R->skip_invalid) {
+				cli_error("%s:%llu:%zu: %s", name, (unsigned long long)line, badcol + 1, bad);
+				rc = CLI_EXIT_DATA;
+				goto done;
+			}
+			R->invalid++;
+			warn_skipped(R, name, line, badcol, bad);
+			continue;
+		}
+		if ((R->c.has_from && dt.days < R->c.from_day) || (R->c.has_to && dt.days > R->c.to_day)) {
+			R->filtered++;
+			continue;
+		}
+		if (dt.days > as_of) {
+			/* the orders end at as-of: a later complaint has no period to
+			 * be set against */
+			R->after_as_of++;
+			continue;
+		}
+		uint32_t who = LOYAL_COMPLAINTS_UNKNOWN, cell;
+		loyal_idmatch_rule rule = LOYAL_IDMATCH_NONE;
+		char norm[8];
+		if (loyal_idmatch_normalize(norm, sizeof(norm), cf, clen) == 0) {
+			R->no_id++;
+		} else {
+			if ((error = loyal_idmatch_find(R->match, cf, clen, &who, &rule)) < 0) {
+				rc = cli_lib_error(error);
+				goto done;
+			}
+			if (rule == LOYAL_IDMATCH_NONE || rule == LOYAL_IDMATCH_AMBIGUOUS)
+				who = LOYAL_COMPLAINTS_UNKNOWN;
+			R->by_rule[rule]++;
+		}
+		int64_t p = R->c.period != LOYAL_PERIOD_NONE ? loyal_period_index(R->c.period, dt.days) : 0;
+		if ((rc = cli_groups_id(&R->g, &s, &R->c, p, &cell, NULL)) != 0)
+			goto done;
+		if ((error = loyal_complaints_add(R->acc, cell, who, resolved)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		if (!R->have_period || p < R->pmin)
+			R->pmin = p;
+		if (!R->have_period || p > R->pmax)
+			R->pmax = p;
+		R->have_period = 1;
+		R->used++;
+	}
+	R->blank_lines += loyal_reader_blank_lines(s.r);
+done:
+	cli_source_close(&s);
+	return rc;
+}
+
+static void report(const struct run *R)
+{
+	if (R->c.quiet)
+		return;
+	uint64_t unknown = R->by_rule[LOYAL_IDMATCH_NONE] + R->by_rule[LOYAL_IDMATCH_AMBIGUOUS];
+	cli_error("%llu complaint%s read from %llu file%s: %llu used, %llu invalid skipped, "
+		  "%llu outside the date range, %llu after the as-of date; customers matched: "
+		  "%llu exact, %llu after trimming spaces, %llu after folding case; "
+		  "%llu complaint%s by customers not in the orders (%llu ambiguous), %llu without a "
+		  "customer id",
+		  (unsigned long long)R->rows, R->rows == 1 ? "" : "s",
+		  (unsigned long long)R->files, R->files == 1 ? "" : "s",
+		  (unsigned long long)R->used, (unsigned long long)R->invalid,
+		  (unsigned long long)R->filtered, (unsigned long long)R->after_as_of,
+		  (unsigned long long)R->by_rule[LOYAL_IDMATCH_EXACT],
+		  (unsigned long long)R->by_rule[LOYAL_IDMATCH_TRIMMED],
+		  (unsigned long long)R->by_rule[LOYAL_IDMATCH_FOLDED],
+		  (unsigned long long)unknown, unknown == 1 ? "" : "s",
+		  (unsigned long long)R->by_rule[LOYAL_IDMATCH_AMBIGUOUS],
+		  (unsigned long long)R->no_id);
+}
+
+/* ---- the period table --------------------------------------------------- */
+
+static int write_rates(struct run *R)
+{
+	uint64_t *active = NULL, *orders = NULL;
+	uint32_t *order = NULL, *tuples = NULL;
+	size_t np = 0, ncells = cli_groups_count(&R->g), ntuples = 0;
+	int64_t p0 = 0;
+	struct cli_out *out = NULL;
+	struct cli_common by_only = R->c;
+	int rc = 0, error;
+
+	by_only.period = LOYAL_PERIOD_NONE;
+	if ((error = loyal_complaints_activity(&active, &orders, &p0, &np, R->d.acc, R->c.period)) < 0)
+		return cli_lib_error(error);
+	int64_t first = p0, last = p0 + (int64_t)np - 1;
+	if (R->have_period && R->pmin < first)
+		first = R->pmin;
+	if (R->have_period && R->pmax > last)
+		last = R->pmax;
+	/* The --by tuples: the first cell of each, in the order of the values;
+	 * without --by one tuple, whether or not there are complaints. */
+	if (!(order = cli_groups_sorted(&R->g)) || !(tuples = malloc((ncells + 1) * sizeof(*tuples)))) {
+		rc = oom();
+		goto done;
+	}
+	for (size_t i = 0; i < ncells; i++)
+		if (i == 0 || !cli_groups_same_by(&R->g, order[i - 1], order[i]))
+			tuples[ntuples++] = (uint32_t)i; /* position in order[] */
+	if (R->c.by.n == 0 && ntuples == 0)
+		tuples[ntuples++] = 0;
+
+	struct cli_column cols[CLI_LIST_MAX + 16];
+	size_t nc = cli_group_columns(cols, &R->c);
+	cols[nc++] = (struct cli_column){ "complaints", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "unknown_customer_complaints", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "complaining_customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "repeat_complainers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "active_customers", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "orders", CLI_T_INT, 0 };
+	cols[nc++] = (struct cli_column){ "complaint_rate", CLI_T_NUM, 2 };
+	cols[nc++] = (struct cli_column){ "complaints_per_100_orders", CLI_T_NUM, 2 };
+	if (R->has_resolved) {
+		cols[nc++] = (struct cli_column){ "resolved", CLI_T_INT, 0 };
+		cols[nc++] = (struct cli_column){ "resolution_rate", CLI_T_NUM, 1 };
+	}
+	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
+		goto done;
+	for (size_t k = 0; k < ntuples; k++) {
+		size_t at = tuples[k], end = k + 1 < ntuples ? tuples[k + 1] : ncells;
+		for (int64_t p = first; p <= last; p++) {
+			struct cli_value v[CLI_LIST_MAX + 16];
+			loyal_complaints_cell cell = { 0 };
+			loyal_complaints_rates rates;
+			char key[64];
+			size_t n = 0;
+
+			/* the tuple's cells are in period order */
+			if (at < end && loyal_grouping_period(R->g.lib, order[at]) == p) {
+				loyal_complaints_cell_get(&cell, R->acc, order[at]);
+				at++;
+			}
+			if (ncells && (n = cli_group_values(v, &R->g, order[tuples[k]], &by_only)) == SIZE_MAX) {
+				rc = oom();
+				goto done;
+			}
+			if (R->c.period != LOYAL_PERIOD_NONE) {
+				loyal_period_key(key, sizeof(key), R->c.period, p);
+				v[n++] = CLI_STR(key);
+			}
+			uint64_t act = p >= p0 && p < p0 + (int64_t)np ? active[p - p0] : 0;
+			uint64_t ord = p >= p0 && p < p0 + (int64_t)np ? orders[p - p0] : 0;
+			loyal_complaints_rates_of(&rates, &cell, act, ord);
+			v[n++] = CLI_INT(cell.complaints);
+			v[n++] = CLI_INT(cell.unknown);
+			v[n++] = CLI_INT(cell.customers);
+			v[n++] = CLI_INT(cell.repeat_customers);
+			v[n++] = CLI_INT(act);
+			v[n++] = CLI_INT(ord);
+			v[n++] = txn_num(rates.complaint_rate);
+			v[n++] = txn_num(rates.complaints_per_100_orders);
+			if (R->has_resolved) {
+				v[n++] = CLI_INT(cell.resolved);
+				v[n++] = txn_num(rates.resolution_rate);
+			}
+			if ((rc = cli_out_row(out, v)) != 0)
+				goto done;
+		}
+	}
+done:
+	rc = cli_out_close(out, rc);
+	free(active);
+	free(orders);
+	free(order);
+	free(tuples);
+	return rc;
+}
+
+/* ---- --churn ------------------------------------------------------------ */
+
+static int write_churn(struct run *R)
+{
+	loyal_complaints_churn_row rows[2];
+	loyal_ztest test;
+	struct cli_out *out = NULL;
+	char as_of[32];
+	int rc = 0, error;
+
+	if ((error = loyal_complaints_churn(rows, &test, R->acc, R->d.acc, (int32_t)R->inactive)) < 0)
+		return cli_lib_error(error);
+	loyal_date_format(as_of, sizeof(as_of), loyal_txn_as_of(R->d.acc));
+	static const struct cli_column cols[] = {
+		{ "customers_who", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
+		{ "eligible", CLI_T_INT, 0 }, { "inactive", CLI_T_INT, 0 },
+		{ "churn_rate", CLI_T_NUM, 1 }, { "difference", CLI_T_NUM, 1 },
+		{ "z", CLI_T_NUM, 2 }, { "p_value", CLI_T_NUM, 4 },
+		{ "significant", CLI_T_BOOL, 0 }, { "as_of", CLI_T_STR, 0 },
+		{ "inactive_days", CLI_T_INT, 0 },
+	};
+	if ((rc = cli_out_open(&out, &R->c, cols, sizeof(cols) / sizeof(cols[0]))) != 0)
+		return rc;
+	for (int g = 0; g < 2 && rc == 0; g++) {
+		struct cli_value v[11];
+		size_t n = 0;
+		v[n++] = CLI_STR(g == 0 ? "complained" : "did not complain");
+		v[n++] = CLI_INT(rows[g].customers);
+		v[n++] = CLI_INT(rows[g].eligible);
+		v[n++] = CLI_INT(rows[g].inactive);
+		v[n++] = txn_num(rows[g].churn_rate);
+		v[n++] = g == 0 ? txn_num(test.difference) : CLI_NULL;
+		v[n++] = g == 0 ? txn_num(test.z) : CLI_NULL;
+		v[n++] = g == 0 ? txn_num(test.p_value) : CLI_NULL;
+		v[n++] = g == 0 && test.significant >= 0 ? CLI_BOOL(test.significant) : CLI_NULL;
+		v[n++] = CLI_STR(as_of);
+		v[n++] = CLI_INT(R->inactive);
+		rc = cli_out_row(out, v);
+	}
+	return cli_out_close(out, rc);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static int load(struct run *R, char **files, int nfiles)
+{
+	char *order_files[CLI_LIST_MAX];
+	int rc, error;
+
+	for (size_t i = 0; i < R->orders.n; i++)
+		order_files[i] = (char *)R->orders.items[i];
+	if ((rc = txn_load(&R->d, &R->oc, &R->t, order_files, (int)R->orders.n)) != 0)
+		return rc;
+	if ((error = loyal_idmatch_new(&R->match)) < 0 ||
+	    (error = loyal_complaints_new(&R->acc)) < 0)
+		return cli_lib_error(error);
+	for (size_t i = 0; i < loyal_txn_customer_count(R->d.acc); i++) {
+		loyal_txn_customer cu;
+		if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0 ||
+		    (error = loyal_idmatch_add(R->match, cu.id, cu.id_len, (uint32_t)i)) < 0)
+			return cli_lib_error(error);
+	}
+	if ((rc = cli_groups_init(&R->g)) != 0)
+		return rc;
+	for (int i = 0; i < nfiles; i++) {
+		if ((rc = read_file(R, files[i], loyal_txn_as_of(R->d.acc))) != 0)
+			return rc;
+		R->files++;
+	}
+	report(R);
+	return 0;
+}
+
+int cmd_complaints(int argc, char **argv)
+{
+	struct run R;
+	struct cli_opt_table tab;
+	const struct cli_opt *opts;
+	char *inputs[2 * CLI_LIST_MAX + 2];
+	int nargs, rc;
+
+	memset(&R, 0, sizeof(R));
+	const struct cli_opt own[] = {
+		CLI_OPT_GROUP("Complaints"),
+		CLI_OPT_LIST(0, "orders", "FILE", &R.orders,
+			     "the orders (order lines) to set the complaints against (repeatable)"),
+		CLI_OPT_STRING(0, "customer-col", "NAME", &R.customer_col,
+			       "complaints: customer id column (default: found by header name)"),
+		CLI_OPT_STRING(0, "resolved-col", "NAME", &R.resolved_col,
+			       "complaints: resolved flag column (default: 'resolved' or 'status', if any)"),
+		CLI_OPT_FLAG(0, "churn", &R.churn,
+			     "compare the churn rate of customers who complained with the others'"),
+		CLI_OPT_STRING(0, "inactive", "DAYS", &R.inactive_text,
+			       "with --churn: churned means no purchase for more than DAYS (default 90)"),
+		CLI_OPT_FLAG(0, "skip-invalid", &R.skip_invalid,
+			     "complaints: skip and count invalid rows instead of failing"),
+		CLI_OPTS_INPUT(&R.c),
+		CLI_OPT_THREADS(&R.oc),
+		CLI_OPT_GROUP("Grouping"),
+		CLI_OPT_LIST(0, "by", "COL", &R.c.by,
+			     "one row per value of COL of the complaints file, e.g. category (repeatable)"),
+		CLI_OPT_STRING(0, "period", "P", &R.c.period_name,
+			       "one row per day, week, month, quarter or year (default: one row)"),
+		CLI_OPT_STRING(0, "from", "DATE", &R.c.from, "ignore complaints and orders before DATE"),
+		CLI_OPT_STRING(0, "to", "DATE", &R.c.to, "ignore complaints and orders after DATE"),
+		CLI_OPT_END
+	};
+	const struct cli_opt orders_opts[] = {
+		CLI_OPTS_INPUT(&R.oc),
+		TXN_OPTS_INPUT(&R.t),
+		CLI_OPT_END
+	};
+	const struct cli_opt output[] = { CLI_OPTS_OUTPUT(&R.c), CLI_OPT_END };
+
+	cli_opt_table_init(&tab);
+	cli_opt_table_add(&tab, own);
+	cli_opt_table_add_prefixed(&tab, orders_opts, "orders-", "Orders file");
+	cli_opt_table_add(&tab, output);
+	if (!(opts = cli_opt_table_done(&tab)))
+		return CLI_EXIT_SOFTWARE;
+
+	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if (R.orders.n == 0)
+		return cli_usage_error(&info, "--orders names the orders file: no complaint rate without it");
+	if (nargs == 0)
+		return cli_usage_error(&info, "no complaints file (use - for standard input)");
+	/* Every input, complaints and orders, is read once, and none is the
+	 * output (cli_parse registered the complaints files only). */
+	for (int i = 0; i < nargs; i++)
+		inputs[i] = argv[i];
+	for (size_t i = 0; i < R.orders.n; i++)
+		inputs[nargs + i] = (char *)R.orders.items[i];
+	inputs[nargs + R.orders.n] = NULL;
+	if ((rc = cli_inputs_register(&info, inputs, nargs + (int)R.orders.n)) != CLI_CONTINUE)
+		return rc;
+	/* The orders' options first: the complaints file's --date-format is
+	 * then the one --from and --to are read with. */
+	R.oc.quiet = R.c.quiet;
+	if ((rc = cli_common_finish(&info, &R.oc)) != CLI_CONTINUE ||
+	    (rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
+	    (rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
+		return rc;
+	R.oc.has_from = R.c.has_from;
+	R.oc.from_day = R.c.from_day;
+	R.oc.from = R.c.from;
+	R.oc.has_to = R.c.has_to;
+	R.oc.to_day = R.c.to_day;
+	R.oc.to = R.c.to;
+	/* The window the user gave ends at --to: complaints up to it count,
+	 * even after the last order line before it. */
+	if (R.c.has_to && !R.t.has_as_of) {
+		R.t.has_as_of = 1;
+		R.t.as_of = R.c.to_day;
+		R.t.as_of_text = R.c.to;
+	}
+	R.inactive = DEFAULT_INACTIVE;
+	if (R.inactive_text && !R.churn)
+		return cli_usage_error(&info, "--inactive goes with --churn");
+	if (R.inactive_text && cli_parse_count(&R.inactive, "--inactive", R.inactive_text, 0, INT32_MAX))
+		return CLI_EXIT_USAGE;
+	if (R.churn && (R.c.by.n || R.c.period != LOYAL_PERIOD_NONE))
+		return cli_usage_error(&info, "--churn compares all customers: it takes no --by or --period");
+
+	if ((rc = load(&R, argv, nargs)) == 0)
+		rc = R.churn ? write_churn(&R) : write_rates(&R);
+	cli_groups_dispose(&R.g);
+	loyal_complaints_free(R.acc);
+	loyal_idmatch_free(R.match);
+	txn_data_dispose(&R.d);
+	return rc;
+}

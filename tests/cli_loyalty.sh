@@ -1,0 +1,34 @@
+#!/bin/sh
+# Golden tests of loyal complaints and loyal loyalty: stdout, stderr and
+# exit status. The small fixtures are worked out by hand in
+# tests/fixtures/loyalty/README.
+SUITE=loyalty
+. "$(dirname "$0")/golden.sh"
+F=tests/fixtures/loyalty
+
+# complaints: the fixture, every shape
+check complaints_total 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv
+check complaints_month 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --period month -q
+check complaints_by_category 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --by category --format csv -q
+check complaints_json 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --period month --by category --format json -q
+check complaints_churn 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --churn --inactive 30 -q
+check complaints_named_columns 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_plain.csv --customer-col who --date-col when -q
+check complaints_orders_prefixed 0 "$LOYAL" complaints --orders $F/orders_semicolon.csv --orders-delimiter ';' --orders-customer-col client --orders-date-col day --orders-date-format %d/%m/%Y $F/complaints.csv -q
+check complaints_from_to 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --period month --from 2024-02-01 --to 2024-02-29 -q
+# complaints: the samples in data/
+check complaints_sample 0 "$LOYAL" complaints --orders data/orders.csv data/complaints.csv
+check complaints_sample_quarter 0 "$LOYAL" complaints --orders data/orders.csv data/complaints.csv --period quarter --by category -q
+check complaints_sample_churn 0 "$LOYAL" complaints --orders data/orders.csv data/complaints.csv --churn -q
+# complaints: bad input and bad flags
+check complaints_bad_value 65 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_bad.csv
+check complaints_skip_invalid 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_bad.csv --skip-invalid --format csv
+check complaints_no_date_column 65 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_plain.csv -q
+check complaints_no_orders 64 "$LOYAL" complaints $F/complaints.csv
+check complaints_no_file 64 "$LOYAL" complaints --orders $F/orders.csv
+check complaints_same_file 64 "$LOYAL" complaints --orders $F/orders.csv ./$F/orders.csv
+check complaints_missing_orders 66 "$LOYAL" complaints --orders $F/nonexistent.csv $F/complaints.csv
+check complaints_churn_by 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --churn --by category
+check complaints_inactive_alone 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --inactive 30
+check complaints_unknown_option 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --survey-col x
+check complaints_output_is_input 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv -o $F/orders.csv
+finish
