@@ -325,6 +325,7 @@ int cmd_churn(int argc, char **argv);
 int cmd_clv(int argc, char **argv);
 int cmd_complaints(int argc, char **argv);
 int cmd_csat(int argc, char **argv);
+int cmd_loyalty(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);
 int cmd_retention(int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "clv", cmd_clv, "customer lifetime value (BG/NBD and Gamma-Gamma models)" },
 	{ "complaints", cmd_complaints, "complaint rate per period set against active customers and orders" },
 	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
+	{ "loyalty", cmd_loyalty, "loyalty index and matrix: survey answers joined to the orders" },
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
 	{ "retention", cmd_retention, "period-to-period retention, cohort matrix, churn rate at a date" },

@@ -203,8 +203,9 @@ int loyal_loyalty_add_answer(loyal_loyalty *l, const char *id, size_t len, int32
 	int error, fresh = 1;
 
 	if (!l || (!id && len) || recommend < -1 || recommend > 10 ||
-	    (satisfaction != -1 && (satisfaction < l->opts.lo || satisfaction > l->opts.hi)) ||
-	    (satisfaction < 0 && recommend < 0))
+	    (satisfaction != -1 && satisfaction != LOYAL_LOYALTY_PENDING &&
+	     (satisfaction < l->opts.lo || satisfaction > l->opts.hi)) ||
+	    (satisfaction == -1 && recommend < 0))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_loyalty_add_answer");
 	if (!id)
 		id = "";
@@ -274,6 +275,21 @@ int loyal_loyalty_add_answer(loyal_loyalty *l, const char *id, size_t len, int32
 	r->satisfaction = satisfaction;
 	r->recommend = recommend;
 	r->rule = rule;
+	return 0;
+}
+
+int loyal_loyalty_resolve(loyal_loyalty *l, int point)
+{
+	if (!l)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_loyalty_resolve");
+	for (size_t i = 0; i < l->nrows; i++) {
+		if (l->rows[i].satisfaction != LOYAL_LOYALTY_PENDING)
+			continue;
+		if (point < l->opts.lo || point > l->opts.hi)
+			return loyal__error(LOYAL_EINVAL, "pending satisfaction answers need a point "
+					    "on the scale %d-%d", l->opts.lo, l->opts.hi);
+		l->rows[i].satisfaction = point;
+	}
 	return 0;
 }
 
@@ -349,7 +365,11 @@ int loyal_loyalty_matrix_compute(loyal_loyalty_matrix *m, const loyal_loyalty *l
 	}
 	if (m->total == 0)
 		return loyal__error(LOYAL_ENODATA, "no respondent is a customer of the orders");
+	/* the spends are whole micro-units: keep the sums so */
+	total_spend = round(total_spend * 1e6) / 1e6;
+	m->total_spend = total_spend;
 	for (int q = 0; q < 4; q++) {
+		m->spend[q] = round(m->spend[q] * 1e6) / 1e6;
 		m->share[q] = 100.0 * (double)m->customers[q] / (double)m->total;
 		m->spend_share[q] = total_spend > 0 ? 100.0 * m->spend[q] / total_spend : NAN;
 	}

@@ -31,4 +31,34 @@ check complaints_churn_by 64 "$LOYAL" complaints --orders $F/orders.csv $F/compl
 check complaints_inactive_alone 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --inactive 30
 check complaints_unknown_option 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --survey-col x
 check complaints_output_is_input 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv -o $F/orders.csv
+
+# loyalty: the fixture joined to the sample orders, every shape
+O=data/orders.csv
+check loyalty_customers 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O
+check loyalty_csv 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --format csv -q
+check loyalty_matrix 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --matrix -q
+check loyalty_matrix_json 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --matrix --format json -q
+check loyalty_followup 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --followup -q
+check loyalty_all_answers 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --answers all --format csv -q
+check loyalty_horizon_model 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --model bgnbd --horizon 26 --format csv -q
+check loyalty_named_columns 0 "$LOYAL" loyalty --survey $F/survey_no_customer.csv --survey-customer-col who --survey-score-col rating --orders $O -q
+check loyalty_orders_prefixed 0 "$LOYAL" loyalty --survey $F/survey_abcd.csv --survey-date-col when --survey-date-format %d/%m/%Y --orders $F/orders_semicolon.csv --orders-delimiter ';' --orders-customer-col client --orders-date-col day --orders-date-format %d/%m/%Y --penalty 1 --format csv -q
+# loyalty: the samples in data/
+check loyalty_sample_matrix 0 "$LOYAL" loyalty --survey data/survey.csv --orders data/orders.csv --matrix
+check loyalty_sample_followup 0 "$LOYAL" loyalty --survey data/survey.csv --orders data/orders.csv --followup --top 10 -q
+# loyalty: bad input and bad flags
+check loyalty_bad_score 65 "$LOYAL" loyalty --survey $F/survey_bad.csv --orders $O -q
+check loyalty_skip_invalid 0 "$LOYAL" loyalty --survey $F/survey_bad.csv --orders $O --survey-skip-invalid
+check loyalty_no_customer_column 65 "$LOYAL" loyalty --survey $F/survey_no_customer.csv --orders $O -q
+check loyalty_no_answer_columns 65 "$LOYAL" loyalty --survey $F/survey_no_answers.csv --orders $O -q
+check loyalty_no_survey 64 "$LOYAL" loyalty --orders $O
+check loyalty_operand 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O $F/survey.csv
+check loyalty_same_file 64 "$LOYAL" loyalty --survey $O --orders ./$O
+check loyalty_matrix_all 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --matrix --answers all
+check loyalty_bad_answers 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --answers some
+check loyalty_top_alone 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --top 3
+check loyalty_bad_horizon 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --horizon 0
+check loyalty_unprefixed_column 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --customer-col x
+check loyalty_fit_fails 65 "$LOYAL" loyalty --survey $F/survey_abcd.csv --orders $F/orders.csv --model bgnbd -q
+check loyalty_missing_survey 66 "$LOYAL" loyalty --survey $F/nonexistent.csv --orders $O -q
 finish

@@ -109,14 +109,24 @@ LOYAL_EXTERN(void) loyal_loyalty_free(loyal_loyalty *l);
 LOYAL_EXTERN(int) loyal_loyalty_add_customer(loyal_loyalty *l, const char *id, size_t len,
 					     const loyal_loyalty_behaviour *b);
 
+/* A satisfaction answer whose point is not known yet (满意, whose point
+ * depends on the column's scale: see csat.h); give it with
+ * loyal_loyalty_resolve() once every answer has been added. */
+#define LOYAL_LOYALTY_PENDING (-2)
+
 /* Add one answer of id[0..len) (copied) dated `day` (or LOYAL_LOYALTY_NO_DAY)
- * with a satisfaction point and a 0-10 recommendation (-1 when blank; not
- * both). An id that is blank once trimmed is LOYAL_EVALUE. *rule (may be
+ * with a satisfaction point (or LOYAL_LOYALTY_PENDING) and a 0-10
+ * recommendation (-1 when blank; not both). An id that is blank once trimmed is LOYAL_EVALUE. *rule (may be
  * NULL) receives the rule that matched the id. Returns 0, LOYAL_EVALUE,
  * LOYAL_EINVAL or LOYAL_ENOMEM. */
 LOYAL_EXTERN(int) loyal_loyalty_add_answer(loyal_loyalty *l, const char *id, size_t len,
 					   int32_t day, int satisfaction, int recommend,
 					   loyal_idmatch_rule *rule);
+
+/* Give the pending satisfaction answers the point `point` (lo..hi).
+ * Returns 0, or LOYAL_EINVAL (a point off the scale while answers are
+ * pending). Rows cannot be read while answers are pending. */
+LOYAL_EXTERN(int) loyal_loyalty_resolve(loyal_loyalty *l, int point);
 
 typedef struct {
 	uint64_t answers;              /* answers added */
@@ -154,9 +164,11 @@ LOYAL_EXTERN(int) loyal_loyalty_get(loyal_loyalty_row *out, const loyal_loyalty 
 typedef struct {
 	uint64_t customers[4];   /* per LOYAL_QUADRANT_* */
 	double share[4];         /* 100 x customers / total */
-	double spend[4];         /* sum of net spend; NaN without amounts */
+	double spend[4];         /* sum of net spend, rounded to the micro-unit;
+	                          * NaN without amounts */
 	double spend_share[4];   /* 100 x spend / total spend; NaN when the total is not > 0 */
 	uint64_t total;
+	double total_spend;      /* NaN without amounts */
 	/* attitude by behaviour: [0] repeat buyers, [1] one-time buyers */
 	uint64_t buyers[2];
 	loyal_nps nps[2];        /* their recommendations */
