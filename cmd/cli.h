@@ -150,6 +150,9 @@ struct cli_common {
 	int32_t from_day, to_day;
 	enum cli_format format;
 	size_t max_width; /* table format: widest text cell, 0 for no limit */
+	/* set by a command reading two kinds of file: the prefix of this
+	 * input's options ("orders-"), for the hints that name them */
+	const char *opt_prefix;
 };
 
 #define CLI_OPTS_INPUT(c) \

@@ -26,7 +26,8 @@ int cli_source_open(struct cli_source *s, const char *path, const struct cli_com
 		if (error < 0) {
 			int st = cli_lib_error(error);
 			if (!c->date_col)
-				fprintf(stderr, "hint: name the date column with --date-col\n");
+				fprintf(stderr, "hint: name the date column with --%sdate-col\n",
+					c->opt_prefix ? c->opt_prefix : "");
 			cli_source_close(s);
 			return st;
 		}

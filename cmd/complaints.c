@@ -458,6 +458,7 @@ int cmd_complaints(int argc, char **argv)
 	if (!(opts = cli_opt_table_done(&tab)))
 		return CLI_EXIT_SOFTWARE;
 
+	R.oc.opt_prefix = "orders-";
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
 		return rc;
 	if (R.orders.n == 0)

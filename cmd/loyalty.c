@@ -726,6 +726,7 @@ int cmd_loyalty(int argc, char **argv)
 	if (!(given = malloc((size_t)argc * sizeof(*given))))
 		return oom();
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
+	R.oc.opt_prefix = "orders-";
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE) {
 		free(given);
 		return rc;

@@ -56,12 +56,16 @@ int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t)
 
 /* Report a column error, with a hint naming the flag when the column was
  * looked for by its header name. */
+/* The prefix of the input's options in hints ("orders-"), from
+ * cli_common.opt_prefix of the input being opened. */
+static const char *hint_prefix = "";
+
 static int column_error(int error, const char *given, const char *flag)
 {
 	int st = cli_lib_error(error);
 
 	if (!given && flag)
-		fprintf(stderr, "hint: name the column with %s\n", flag);
+		fprintf(stderr, "hint: name the column with --%s%s\n", hint_prefix, flag + 2);
 	return st;
 }
 
@@ -96,6 +100,7 @@ int txn_source_open(struct txn_source *ts, const char *path, const struct cli_co
 
 	memset(ts, 0, sizeof(*ts));
 	ts->order_col = ts->amount_col = ts->qty_col = ts->price_col = SIZE_MAX;
+	hint_prefix = c->opt_prefix ? c->opt_prefix : "";
 	if ((rc = cli_source_open(&ts->s, path, c, 1)) != 0)
 		return rc;
 	r = ts->s.r;

@@ -23,6 +23,7 @@ check complaints_sample_churn 0 "$LOYAL" complaints --orders data/orders.csv dat
 check complaints_bad_value 65 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_bad.csv
 check complaints_skip_invalid 0 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_bad.csv --skip-invalid --format csv
 check complaints_no_date_column 65 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_plain.csv -q
+check complaints_orders_no_customer 65 "$LOYAL" complaints --orders $F/survey_no_customer.csv --orders-date-col rating $F/complaints.csv -q
 check complaints_no_orders 64 "$LOYAL" complaints $F/complaints.csv
 check complaints_no_file 64 "$LOYAL" complaints --orders $F/orders.csv
 check complaints_same_file 64 "$LOYAL" complaints --orders $F/orders.csv ./$F/orders.csv
@@ -51,6 +52,7 @@ check loyalty_bad_score 65 "$LOYAL" loyalty --survey $F/survey_bad.csv --orders 
 check loyalty_skip_invalid 0 "$LOYAL" loyalty --survey $F/survey_bad.csv --orders $O --survey-skip-invalid
 check loyalty_no_customer_column 65 "$LOYAL" loyalty --survey $F/survey_no_customer.csv --orders $O -q
 check loyalty_no_answer_columns 65 "$LOYAL" loyalty --survey $F/survey_no_answers.csv --orders $O -q
+check loyalty_orders_no_date 65 "$LOYAL" loyalty --survey $F/survey.csv --orders $F/complaints_plain.csv -q
 check loyalty_no_survey 64 "$LOYAL" loyalty --orders $O
 check loyalty_operand 64 "$LOYAL" loyalty --survey $F/survey.csv --orders $O $F/survey.csv
 check loyalty_same_file 64 "$LOYAL" loyalty --survey $O --orders ./$O
