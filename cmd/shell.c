@@ -513,7 +513,9 @@ static int run_command(struct words *w)
 	}
 	for (size_t i = 1; i < w->n; i++)
 		argv[argc++] = w->w[i];
-	if (!operands) {
+	/* loyalty names its inputs with --survey and --orders, never as
+	 * operands: the loaded files are not handed to it */
+	if (!operands && strcmp(name, "loyalty")) {
 		enum shell_kind want = kind_of(name, w->w, w->n);
 		size_t added = 0;
 		int ended = 0;

@@ -44,6 +44,8 @@ check loyalty_all_answers 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O 
 check loyalty_horizon_model 0 "$LOYAL" loyalty --survey $F/survey.csv --orders $O --model bgnbd --horizon 26 --format csv -q
 check loyalty_named_columns 0 "$LOYAL" loyalty --survey $F/survey_no_customer.csv --survey-customer-col who --survey-score-col rating --orders $O -q
 check loyalty_orders_prefixed 0 "$LOYAL" loyalty --survey $F/survey_abcd.csv --survey-date-col when --survey-date-format %d/%m/%Y --orders $F/orders_semicolon.csv --orders-delimiter ';' --orders-customer-col client --orders-date-col day --orders-date-format %d/%m/%Y --penalty 1 --format csv -q
+# loyalty in the shell: its inputs are options, the loaded files are not added
+check loyalty_in_shell 0 sh -c "printf 'loyalty --survey $F/survey.csv --orders $O --matrix -q\\n' | \"$LOYAL\" shell"
 # loyalty: the samples in data/
 check loyalty_sample_matrix 0 "$LOYAL" loyalty --survey data/survey.csv --orders data/orders.csv --matrix
 check loyalty_sample_followup 0 "$LOYAL" loyalty --survey data/survey.csv --orders data/orders.csv --followup --top 10 -q
