@@ -224,17 +224,41 @@ static uint32_t total_group(const void *m, size_t k)
 	return loyal_tier_migration_total_at(m, k)->group;
 }
 
+/* The index of (group, tier) in a table of ngroups x (ntiers + 1) slots,
+ * the last of each group for no tier. */
+static size_t slot(uint32_t group, int tier, size_t ntiers)
+{
+	return (size_t)group * (ntiers + 1) + (tier >= 0 ? (size_t)tier : ntiers);
+}
+
 /* Summary per tier: one table, or with --compare the tiers on both days
  * side by side. */
 static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
 {
 	const loyal_tiers *t = R->t_now;
 	struct cli_column *cols = R->tier_cols;
-	size_t nrows = loyal_tiers_summary_count(t), *perm = NULL, nc;
+	size_t nrows = loyal_tiers_summary_count(t), *perm = NULL, *then_at = NULL, nc;
+	size_t ntiers = loyal_tiers_tier_count(t);
+	size_t ngroups = R->c.by.n ? cli_groups_count(&R->d.groups) : 1;
 	int value = R->rules == NULL, rc;
 
 	if (!(perm = order(R, nrows, summary_group, t)))
 		return oom();
+	if (R->has_compare) {
+		/* where each (group, tier) of the earlier day is in its summary */
+		size_t nslots = ngroups * (ntiers + 1);
+		if (!(then_at = malloc((nslots ? nslots : 1) * sizeof(*then_at)))) {
+			free(perm);
+			return oom();
+		}
+		for (size_t k = 0; k < nslots; k++)
+			then_at[k] = SIZE_MAX;
+		for (size_t k = 0; k < loyal_tiers_summary_count(R->t_then); k++) {
+			const loyal_tiers_summary_row *y = loyal_tiers_summary_at(R->t_then, k);
+			if (y->group < ngroups)
+				then_at[slot(y->group, y->tier, ntiers)] = k;
+		}
+	}
 	nc = txn_group_columns(cols, &R->d);
 	cols[nc++] = (struct cli_column){ "tier", CLI_T_STR, 0 };
 	if (R->has_compare) {
@@ -274,14 +298,10 @@ static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
 		if (R->has_compare) {
 			/* the same group and tier on the earlier day: absent when the
 			 * group had no customer by then */
-			const loyal_tiers_summary_row *y = NULL;
-			for (size_t j = 0; j < loyal_tiers_summary_count(R->t_then); j++) {
-				const loyal_tiers_summary_row *z = loyal_tiers_summary_at(R->t_then, j);
-				if (z->group == x->group && z->tier == x->tier) {
-					y = z;
-					break;
-				}
-			}
+			size_t j = x->group < ngroups ? then_at[slot(x->group, x->tier, ntiers)]
+						      : SIZE_MAX;
+			const loyal_tiers_summary_row *y =
+				j == SIZE_MAX ? NULL : loyal_tiers_summary_at(R->t_then, j);
 			v[n++] = y ? CLI_INT(y->customers) : CLI_INT(0);
 			v[n++] = y ? txn_num(y->customers_pct) : CLI_NULL;
 			v[n++] = y ? CLI_NUM(y->spend) : CLI_NUM(0);
@@ -306,6 +326,7 @@ static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
 		rc = cli_out_row(*out, v);
 	}
 	free(perm);
+	free(then_at);
 	return rc;
 }
 
