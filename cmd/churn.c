@@ -631,7 +631,8 @@ int cmd_churn(int argc, char **argv)
 	R.end = loyal_txn_as_of(R.d.acc);
 	R.cut = R.t.has_holdout ? R.t.as_of : R.end;
 	R.length = (R.t.holdout_to - R.t.as_of) / R.mo.unit_days;
-	if ((rc = model_customers_load(&R.all, R.d.acc, R.cut, R.mo.unit_days)) != 0)
+	if ((rc = model_customers_load(&R.all, R.d.acc, R.cut, R.mo.unit_days,
+					R.mo.threads)) != 0)
 		goto done;
 	if (R.all.n == 0) {
 		cli_error("no customer made a purchase by the as-of date: nothing to fit");

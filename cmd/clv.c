@@ -302,7 +302,7 @@ static int fit_all(struct run *R)
 	int rc;
 
 	if ((rc = model_customers_load(&R->all, R->d->acc, loyal_txn_as_of(R->d->acc),
-				       R->mo.unit_days)) != 0 ||
+				       R->mo.unit_days, R->mo.threads)) != 0 ||
 	    (rc = model_units_make(&R->fits, &R->nfits, &R->all, R->d,
 				   R->c.by.n > 0 && !R->mo.pooled)) != 0)
 		return rc;

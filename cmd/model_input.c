@@ -34,6 +34,7 @@ int model_opts_finish(const struct cli_command_info *info, struct model_opts *m,
 	m->unit_days = units[k].days;
 	m->max_iterations = 200;
 	m->quiet = c->quiet;
+	m->threads = c->nthreads;
 	if (m->max_iterations_text) {
 		uint64_t v;
 		if (cli_parse_count(&v, "--max-iterations", m->max_iterations_text, 1, 100000))
@@ -70,6 +71,9 @@ int model_parse_top(const struct cli_command_info *info, uint64_t *out, const ch
 
 /* ---- customers ---------------------------------------------------------- */
 
+/* Fewer customers are loaded on one thread. */
+#define LOAD_PART_MIN ((size_t)1 << 15)
+
 static int customers_alloc(struct model_customers *m, size_t cap)
 {
 	memset(m, 0, sizeof(*m));
@@ -84,35 +88,101 @@ static int customers_alloc(struct model_customers *m, size_t cap)
 	return 0;
 }
 
-int model_customers_load(struct model_customers *m, const loyal_txn *acc, int32_t cut,
-			 double unit_days)
-{
-	size_t total = loyal_txn_customer_count(acc), n = 0;
-	int error, rc;
+/* One part of model_customers_load(): buyers [from, to) of acc, written
+ * from position `from` on (compacted afterwards). */
+struct load_part {
+	struct model_customers *m;
+	const loyal_txn *acc;
+	int32_t cut;
+	double unit_days;
+	size_t from, to, n;
+	int32_t first_day, last_first_day;
+	int error;
+};
 
-	if ((rc = customers_alloc(m, total)) != 0)
-		return rc;
-	for (size_t i = 0; i < total; i++) {
+static void load_part(void *arg)
+{
+	struct load_part *p = arg;
+	struct model_customers *m = p->m;
+	size_t n = p->from;
+	int error;
+
+	for (size_t i = p->from; i < p->to; i++) {
 		loyal_txn_split s;
 		loyal_txn_customer cu;
-		if ((error = loyal_txn_customer_split(&s, acc, i, cut)) < 0 ||
-		    (error = loyal_txn_customer_get(&cu, acc, i)) < 0)
-			return cli_lib_error(error);
+		if ((error = loyal_txn_customer_split(&s, p->acc, i, p->cut)) < 0 ||
+		    (error = loyal_txn_customer_get(&cu, p->acc, i)) < 0) {
+			p->error = error;
+			return;
+		}
 		if (!s.calibration)
 			continue;
-		int32_t first = cut - s.T;
-		if (n == 0 || first < m->first_day)
-			m->first_day = first;
-		if (n == 0 || first > m->last_first_day)
-			m->last_first_day = first;
+		int32_t first = p->cut - s.T;
+		if (n == p->from || first < p->first_day)
+			p->first_day = first;
+		if (n == p->from || first > p->last_first_day)
+			p->last_first_day = first;
 		m->index[n] = i;
 		m->group[n] = cu.group;
 		m->first[n] = first;
 		m->x[n] = (double)s.x;
-		m->t_x[n] = s.t_x / unit_days;
-		m->T[n] = s.T / unit_days;
+		m->t_x[n] = s.t_x / p->unit_days;
+		m->T[n] = s.T / p->unit_days;
 		m->holdout[n] = s.holdout;
 		n++;
+	}
+	p->n = n - p->from;
+}
+
+/* Move n customers of m from position `from` down to `to`. */
+static void customers_move(struct model_customers *m, size_t to, size_t from, size_t n)
+{
+	memmove(m->index + to, m->index + from, n * sizeof(*m->index));
+	memmove(m->group + to, m->group + from, n * sizeof(*m->group));
+	memmove(m->first + to, m->first + from, n * sizeof(*m->first));
+	memmove(m->x + to, m->x + from, n * sizeof(*m->x));
+	memmove(m->t_x + to, m->t_x + from, n * sizeof(*m->t_x));
+	memmove(m->T + to, m->T + from, n * sizeof(*m->T));
+	memmove(m->holdout + to, m->holdout + from, n * sizeof(*m->holdout));
+}
+
+int model_customers_load(struct model_customers *m, const loyal_txn *acc, int32_t cut,
+			 double unit_days, size_t threads)
+{
+	struct load_part parts[MODEL_MAX_THREADS];
+	void *args[MODEL_MAX_THREADS];
+	size_t total = loyal_txn_customer_count(acc), n = 0;
+	size_t np = threads < 1 ? 1 : threads > MODEL_MAX_THREADS ? MODEL_MAX_THREADS : threads;
+	int rc;
+
+	if ((rc = customers_alloc(m, total)) != 0)
+		return rc;
+	/* a million customers on several threads, each into its own range */
+	while (np > 1 && total / np < LOAD_PART_MIN)
+		np--;
+	for (size_t k = 0; k < np; k++) {
+		parts[k] = (struct load_part){ m, acc, cut, unit_days, total / np * k,
+					       k + 1 == np ? total : total / np * (k + 1), 0, 0, 0, 0 };
+		args[k] = &parts[k];
+	}
+	cli_run_parts(np, load_part, args);
+	for (size_t k = 0; k < np; k++) {
+		struct load_part *p = &parts[k];
+		if (p->error < 0) {
+			/* its message is its thread's: read again here, for it */
+			struct load_part one = { m, acc, cut, unit_days, 0, total, 0, 0, 0, 0 };
+			load_part(&one);
+			return cli_lib_error(one.error < 0 ? one.error : p->error);
+		}
+		if (!p->n)
+			continue;
+		if (n == 0 || p->first_day < m->first_day)
+			m->first_day = p->first_day;
+		if (n == 0 || p->last_first_day > m->last_first_day)
+			m->last_first_day = p->last_first_day;
+		if (p->from != n)
+			customers_move(m, n, p->from, p->n);
+		n += p->n;
 	}
 	m->n = n;
 	return 0;
@@ -172,9 +242,10 @@ int model_units_make(struct model_unit **units, size_t *n, const struct model_cu
 	if (!(u = calloc(ng ? ng : 1, sizeof(*u))))
 		return cli_oom();
 	if (!by_group) {
+		/* everyone: the unit borrows m's arrays (no copy of a million
+		 * customers; see model_units_free) */
 		u[0].all = 1;
-		if ((rc = model_customers_subset(&u[0].m, m, 0, 1)) != 0)
-			goto fail;
+		u[0].m = *m;
 		*units = u;
 		*n = 1;
 		return 0;
@@ -228,7 +299,8 @@ fail:
 void model_units_free(struct model_unit *units, size_t n)
 {
 	for (size_t i = 0; units && i < n; i++)
-		model_customers_dispose(&units[i].m);
+		if (!units[i].all)
+			model_customers_dispose(&units[i].m);
 	free(units);
 }
 
@@ -284,6 +356,7 @@ static int fit_kind(struct model_fit *f, int kind, const loyal_bgnbd_data *d,
 	f->kind = kind;
 	fo.max_iterations = mo->max_iterations;
 	fo.penalty = mo->penalty;
+	fo.threads = (unsigned)mo->threads;
 	switch (kind) {
 	case MODEL_BGNBD: error = loyal_bgnbd_fit(&f->bg, d, &fo); break;
 	case MODEL_MBGNBD: error = loyal_mbgnbd_fit(&f->bg, d, &fo); break;

@@ -1,6 +1,7 @@
 #ifndef LOYAL_MODEL_INPUT_H
 #define LOYAL_MODEL_INPUT_H
 
+#include "parallel.h"
 #include "txn_input.h"
 
 /*
@@ -28,7 +29,10 @@ struct model_opts {
 	int model;              /* an enum model_kind, or MODEL_AUTO */
 	double penalty;         /* 0: none */
 	int quiet;              /* -q: no notes or warnings on standard error */
+	size_t threads;         /* -j: for grouping and fitting a million customers */
 };
+
+#define MODEL_MAX_THREADS 8
 
 #define MODEL_OPTS(m) \
 	CLI_OPT_GROUP("Model"), \
@@ -73,10 +77,11 @@ struct model_customers {
 };
 
 /* Fill *m from the finished accumulator, splitting each customer's history
- * at day `cut` (the as-of day). Returns 0 or an exit status after a
- * message; model_customers_dispose() is needed in both cases. */
+ * at day `cut` (the as-of day), on up to `threads` threads for many
+ * customers. Returns 0 or an exit status after a message;
+ * model_customers_dispose() is needed in both cases. */
 int model_customers_load(struct model_customers *m, const loyal_txn *acc, int32_t cut,
-			 double unit_days);
+			 double unit_days, size_t threads);
 /* The customers of `from` in group g (all of them when all is set), in
  * their order. Returns 0 or an exit status. */
 int model_customers_subset(struct model_customers *m, const struct model_customers *from,
@@ -107,13 +112,14 @@ struct model_set {
 struct model_unit {
 	struct model_customers m;
 	uint32_t group;
-	int all;
+	int all;               /* everyone: m is borrowed (see model_units_make) */
 	char label[256];
 	struct model_set set;
 };
 
 /* Split m into units (see above); *units is the caller's to free with
- * model_units_free(). Returns 0 or an exit status. */
+ * model_units_free(). The unit of everyone (all set) borrows m's arrays:
+ * free the units before m. Returns 0 or an exit status. */
 int model_units_make(struct model_unit **units, size_t *n, const struct model_customers *m,
 		     struct txn_data *d, int by_group);
 void model_units_free(struct model_unit *units, size_t n);

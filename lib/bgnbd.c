@@ -11,6 +11,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,10 @@
 #define LOG_BOUND 25.0
 /* Largest change of a log-parameter in one quasi-Newton step. */
 #define MAX_LOG_STEP 3.0
+/* Threads of the likelihood: at most this many, each with at least
+ * THREAD_GROUPS distinct triples (fewer are not worth starting one). */
+#define MAX_THREADS 16
+#define THREAD_GROUPS 16384
 
 /* ---------------------------------------------------------------- data */
 
@@ -127,6 +132,9 @@ typedef struct {
 	double *lbx, *ibx, *S4;    /* per distinct x */
 	double N;                  /* customers */
 	int bounded;               /* refuse log-parameters beyond LOG_BOUND */
+	/* several threads: each group's four terms, summed afterwards */
+	unsigned threads;
+	double *terms;             /* 4 per group */
 	/* 0 for BG/NBD; 1 for MBG/NBD, where the first purchase is a chance
 	 * to drop out too: every b+x of BG/NBD becomes b+x+1 */
 	double k;
@@ -134,6 +142,7 @@ typedef struct {
 
 static void work_free(work *wk)
 {
+	free(wk->terms);
 	free(wk->ix);
 	free(wk->w);
 	loyal__value_ids_free(&wk->xs);
@@ -183,6 +192,86 @@ static int work_init(work *wk, const loyal_bgnbd_data *d, int modified)
 oom:
 	work_free(wk);
 	return loyal__error_oom();
+}
+
+/*
+ * The terms of group i at r (the per-evaluation arrays filled): what it
+ * adds to the log-likelihood (t[0]), subtracts from the derivatives by r
+ * and alpha (t[1], t[2]) and adds to S4 of its x (t[3]), each computed
+ * exactly as the sums used to compute it inline (a - b is a + (-b) in
+ * IEEE arithmetic), so that they can be computed on any thread.
+ */
+static inline void group_terms(const work *wk, double r, size_t i, double t[4])
+{
+	uint32_t k = wk->ix[i], jT = wk->iT[i], jt;
+	double x = wk->xs.vals[k], w = wk->w[i], rx = r + x, lT = wk->LT[jT];
+	double A3, A4, dd, e, q, p3, p4;
+
+	if (x + wk->k == 0.0) {
+		t[0] = -(w * rx * lT);
+		t[1] = w * lT;
+		t[2] = w * rx * wk->IT[jT];
+		t[3] = 0.0;
+		return;
+	}
+	jt = wk->it[i];
+	/* log-sum-exp of A3 and A4, and their softmax weights */
+	A3 = -rx * lT;
+	A4 = wk->lbx[k] - rx * wk->Lt[jt];
+	dd = A3 - A4;
+	e = exp(-fabs(dd));
+	q = 1.0 / (1.0 + e);
+	/* log(1 + e) rather than log1p(e): the absolute error is what
+	 * counts in a sum, and log is the faster of the two. */
+	if (dd >= 0.0) {
+		p3 = q;
+		p4 = e * q;
+		t[0] = w * (A3 + log(1.0 + e));
+	} else {
+		p3 = e * q;
+		p4 = q;
+		t[0] = w * (A4 + log(1.0 + e));
+	}
+	t[1] = w * (p3 * lT + p4 * wk->Lt[jt]);
+	t[2] = w * rx * (p3 * wk->IT[jT] + p4 * wk->It[jt]);
+	t[3] = w * p4;
+}
+
+struct terms_part {
+	const work *wk;
+	double r;
+	size_t from, to;
+};
+
+static void *terms_run(void *arg)
+{
+	const struct terms_part *p = arg;
+
+	for (size_t i = p->from; i < p->to; i++)
+		group_terms(p->wk, p->r, i, p->wk->terms + 4 * i);
+	return NULL;
+}
+
+/* Every group's terms into wk->terms, on wk->threads threads. */
+static void group_terms_all(work *wk, double r)
+{
+	struct terms_part parts[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS] = { 0 };
+	size_t n = wk->threads > 1 ? wk->threads : 1;
+
+	for (size_t k = 0; k < n; k++)
+		parts[k] = (struct terms_part){ wk, r, wk->ngroups / n * k,
+						k + 1 == n ? wk->ngroups : wk->ngroups / n * (k + 1) };
+	for (size_t k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, terms_run, &parts[k]) == 0;
+	terms_run(&parts[0]);
+	for (size_t k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			terms_run(&parts[k]);
+	}
 }
 
 /*
@@ -244,38 +333,28 @@ static double objective(void *ctx, const double *th, double *grad)
 		}
 		wk->S4[i] = 0.0;
 	}
-	for (i = 0; i < wk->ngroups; i++) {
-		uint32_t k = wk->ix[i], jT = wk->iT[i], jt;
-		double x = wk->xs.vals[k], w = wk->w[i], rx = r + x, lT = wk->LT[jT];
-		double A3, A4, dd, e, q, p3, p4;
-
-		if (x + sh == 0.0) {
-			ll -= w * rx * lT;
-			gr -= w * lT;
-			gal -= w * rx * wk->IT[jT];
-			continue;
+	if (wk->terms) {
+		/* the terms on the threads, then summed here in the order of
+		 * the loop below: the same numbers to the last bit */
+		group_terms_all(wk, r);
+		for (i = 0; i < wk->ngroups; i++) {
+			const double *t = wk->terms + 4 * i;
+			ll += t[0];
+			gr -= t[1];
+			gal -= t[2];
+			if (wk->xs.vals[wk->ix[i]] + sh != 0.0)
+				wk->S4[wk->ix[i]] += t[3];
 		}
-		jt = wk->it[i];
-		/* log-sum-exp of A3 and A4, and their softmax weights */
-		A3 = -rx * lT;
-		A4 = wk->lbx[k] - rx * wk->Lt[jt];
-		dd = A3 - A4;
-		e = exp(-fabs(dd));
-		q = 1.0 / (1.0 + e);
-		/* log(1 + e) rather than log1p(e): the absolute error is what
-		 * counts in a sum, and log is the faster of the two. */
-		if (dd >= 0.0) {
-			p3 = q;
-			p4 = e * q;
-			ll += w * (A3 + log(1.0 + e));
-		} else {
-			p3 = e * q;
-			p4 = q;
-			ll += w * (A4 + log(1.0 + e));
+	} else {
+		for (i = 0; i < wk->ngroups; i++) {
+			double t[4];
+			group_terms(wk, r, i, t);
+			ll += t[0];
+			gr -= t[1];
+			gal -= t[2];
+			if (wk->xs.vals[wk->ix[i]] + sh != 0.0)
+				wk->S4[wk->ix[i]] += t[3];
 		}
-		gr -= w * (p3 * lT + p4 * wk->Lt[jt]);
-		gal -= w * rx * (p3 * wk->IT[jT] + p4 * wk->It[jt]);
-		wk->S4[k] += w * p4;
 	}
 	for (i = 0; i < wk->xs.n; i++) {
 		if (wk->xs.vals[i] + sh > 0.0) {
@@ -368,6 +447,9 @@ int loyal__fit_settings_read(loyal__fit_settings *out, const loyal_bgnbd_fit_opt
 	out->max_iterations = opts->max_iterations;
 	out->tolerance = opts->tolerance;
 	out->penalty = opts->version >= 2 ? opts->penalty : 0.0;
+	out->threads = opts->version >= 3 && opts->threads > 1 ? opts->threads : 1;
+	if (out->threads > MAX_THREADS)
+		out->threads = MAX_THREADS;
 	if (out->max_iterations < 1 || !(out->tolerance > 0.0) || !isfinite(out->tolerance))
 		return loyal__error(LOYAL_EINVAL, "%s fit options: max_iterations %d must be "
 				    ">= 1 and tolerance %g finite and > 0",
@@ -421,6 +503,12 @@ int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	if ((rc = work_init(&wk, d, modified)) != 0)
 		return rc;
 	wk.bounded = 1;
+	wk.threads = fs.threads;
+	if (wk.threads > wk.ngroups / THREAD_GROUPS)
+		wk.threads = (unsigned)(wk.ngroups / THREAD_GROUPS);
+	/* without the memory for the terms, the calling thread does it all */
+	if (wk.threads > 1 && wk.ngroups <= SIZE_MAX / (4 * sizeof(double)))
+		wk.terms = malloc(4 * wk.ngroups * sizeof(double));
 	pen.fn = objective;
 	pen.ctx = &wk;
 	pen.n = 4;

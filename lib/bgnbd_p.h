@@ -25,6 +25,7 @@ typedef struct {
 	int max_iterations;
 	double tolerance;
 	double penalty;
+	unsigned threads;       /* >= 1 */
 } loyal__fit_settings;
 
 int loyal__fit_settings_read(loyal__fit_settings *out, const loyal_bgnbd_fit_options *opts,

@@ -91,6 +91,30 @@ if [ -f "$cdnow" ]; then
 else
 	skip "CDNOW" "$cdnow not found (../shared is absent)"
 fi
+# 70000 customers who buy as the models say: the model commands load the
+# customers on several threads too, and fit on more distinct (x, t_x, T)
+# (about 41000) than one thread does alone; the same figures to the last
+# digit.
+awk 'BEGIN {
+	srand(11);
+	print "customer_id,date,region,amount";
+	for (c = 1; c <= 70000; c++) {
+		t = int(rand() * 300);
+		lam = 0.01 + 0.05 * (-log(rand())) ^ 2;
+		p = 0.5 * rand();
+		for (;;) {
+			d = int(t);
+			printf "K%d,2023-%02d-%02d,%s,%.2f\n", c, 1 + int(d / 28), 1 + d % 28, (c % 3 ? "north" : "south"), 5 + (c * d) % 90;
+			t += -log(rand()) / lam;
+			if (t >= 336 || rand() < p)
+				break;
+		}
+	}
+}' >"$tmp/many.csv"
+same "churn --params --model auto (70000 customers)" "$LOYAL" churn "$tmp/many.csv" --params --model auto -f csv
+same "churn --sort churn --top (70000 customers)" "$LOYAL" churn "$tmp/many.csv" --model mbgnbd --sort churn --top 50 -f csv
+same "churn --by --pooled (70000 customers)" "$LOYAL" churn "$tmp/many.csv" --by region --pooled -f csv
+same "clv --params (70000 customers)" "$LOYAL" clv "$tmp/many.csv" --params -f csv
 same "summary --strict: the first guest row" "$LOYAL" summary "$tmp/orders.csv" --strict
 awk 'NR == 3500 { print "INV-999999,2024-13-01,C1,north,1"; next } { print }' "$tmp/orders.csv" >"$tmp/baddate.csv"
 same "summary: a bad date in the last part" "$LOYAL" summary "$tmp/baddate.csv"

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "loyal/bgnbd.h"
+#include "loyal/mbgnbd.h"
 #include "loyal/errors.h"
 #include "helpers.h"
 
@@ -448,6 +450,56 @@ static void test_bgnbd_fit_recovers_simulated_parameters(void **state)
 	loyal_bgnbd_data_free(d);
 }
 
+/* The likelihood on several threads gives the same fit to the last bit
+ * (BG/NBD and MBG/NBD), and a version 2 options struct (no threads field)
+ * is still read. 40000 simulated customers with continuous times: as many
+ * distinct triples, enough for threads to be used. */
+static void test_bgnbd_fit_threads_same_bits(void **state)
+{
+	loyal_bgnbd_fit_options o1 = LOYAL_BGNBD_FIT_OPTIONS_INIT, oj = LOYAL_BGNBD_FIT_OPTIONS_INIT;
+	loyal_bgnbd_fit_options v2 = { 2, 200, 1e-8, 0.0, 7 };
+	loyal_bgnbd_data *d = NULL;
+	loyal_bgnbd_params p1, pj;
+	int i;
+
+	(void)state;
+	loyal_test_seed(7);
+	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
+	for (i = 0; i < 40000; i++) {
+		double lambda = loyal_test_gamma(0.5) / 4.0;
+		double ga = loyal_test_gamma(0.8), drop = ga / (ga + loyal_test_gamma(2.5));
+		double T = 1.0 + 51.0 * loyal_test_uniform(), t = 0.0, t_x = 0.0, x = 0.0;
+		for (;;) {
+			t += -log(loyal_test_uniform()) / lambda;
+			if (t > T)
+				break;
+			x += 1.0;
+			t_x = t;
+			if (loyal_test_uniform() < drop)
+				break;
+		}
+		assert_int_equal(loyal_bgnbd_data_add(d, x, t_x, T), 0);
+	}
+	assert_true(loyal_bgnbd_data_groups(d) > 32768);
+	for (int modified = 0; modified < 2; modified++) {
+		int (*fit)(loyal_bgnbd_params *, const loyal_bgnbd_data *,
+			   const loyal_bgnbd_fit_options *) = modified ? loyal_mbgnbd_fit : loyal_bgnbd_fit;
+		o1.threads = 1;
+		assert_int_equal(fit(&p1, d, &o1), 0);
+		for (unsigned j = 2; j <= 3; j++) {
+			oj.threads = j;
+			memset(&pj, 0xff, sizeof(pj));
+			assert_int_equal(fit(&pj, d, &oj), 0);
+			assert_memory_equal(&p1, &pj, sizeof(p1));
+		}
+		/* version 2: the garbage where threads would be is not read */
+		memset(&pj, 0xff, sizeof(pj));
+		assert_int_equal(fit(&pj, d, &v2), 0);
+		assert_memory_equal(&p1, &pj, sizeof(p1));
+	}
+	loyal_bgnbd_data_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_bgnbd_expected_unconditional_matches_mpmath),
 		cmocka_unit_test(test_bgnbd_score_matches_single_calls),
 		cmocka_unit_test(test_bgnbd_fit_recovers_simulated_parameters),
+		cmocka_unit_test(test_bgnbd_fit_threads_same_bits),
 	};
 
 	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));

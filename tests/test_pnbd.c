@@ -317,7 +317,7 @@ static void test_pnbd_penalty(void **state)
 	o.penalty = -1;
 	assert_int_equal(loyal_pnbd_fit(&p1, d, &o), LOYAL_EINVAL);
 	o.penalty = 0;
-	o.version = 3;
+	o.version = LOYAL_BGNBD_FIT_OPTIONS_VERSION + 1; /* not defined yet */
 	assert_int_equal(loyal_pnbd_fit(&p1, d, &o), LOYAL_EINVAL);
 	loyal_bgnbd_data_free(d);
 }

@@ -82,10 +82,16 @@ typedef struct {
 	 * alpha and beta are in the caller's time unit, so is the penalty's
 	 * effect on them. Ignored in a version 1 struct. */
 	double penalty;
+	/* Version 3: threads for the BG/NBD and MBG/NBD likelihood over many
+	 * distinct triples (Pareto/NBD ignores it); 0 or 1: the calling thread
+	 * only. The fit is the same to the last bit with any number: the
+	 * threads compute each triple's terms, which are then summed in one
+	 * order. Read as 1 in an older struct. */
+	unsigned threads;
 } loyal_bgnbd_fit_options;
 
-#define LOYAL_BGNBD_FIT_OPTIONS_VERSION 2
-#define LOYAL_BGNBD_FIT_OPTIONS_INIT { LOYAL_BGNBD_FIT_OPTIONS_VERSION, 200, 1e-8, 0.0 }
+#define LOYAL_BGNBD_FIT_OPTIONS_VERSION 3
+#define LOYAL_BGNBD_FIT_OPTIONS_INIT { LOYAL_BGNBD_FIT_OPTIONS_VERSION, 200, 1e-8, 0.0, 1 }
 
 /* Fitted (or given) model parameters. Only r, alpha, a and b are read by the
  * prediction functions below, so a caller may fill those in by hand. */
