@@ -310,6 +310,11 @@ static void on_sigint(int sig)
 	cli_interrupted = 1;
 }
 
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
 /* Which loaded files a command reads when it names none: check's by its
  * --kind (every file without one: check then says --kind is needed). */
 static enum shell_kind kind_of(const char *cmd, char **w, size_t n)
@@ -560,8 +565,8 @@ static int finish_output(int status, int piped)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		int e = errno;
 		clearerr(stdout);
-		if (e == EPIPE && piped)
-			return status;
+		if (piped)
+			return status; /* the reader after '|' left (head) */
 		if (e == EPIPE) {
 			/* the shell's own reader went away: end as loyal does */
 			cli_shell_running = 0;
@@ -837,7 +842,14 @@ int cmd_shell(int argc, char **argv)
 	}
 	cli_shell_running = 1;
 	txn_cache_keep(KEPT_LOADS);
-	signal(SIGPIPE, SIG_IGN);
+	/* A handler, not SIG_IGN: a write to a pipe whose reader left fails
+	 * with EPIPE here, while the shell commands after '|' (exec'd, so
+	 * back to the default) still die of SIGPIPE as in any shell. */
+	struct sigaction pipe_sa;
+	memset(&pipe_sa, 0, sizeof(pipe_sa));
+	pipe_sa.sa_handler = on_sigpipe;
+	sigemptyset(&pipe_sa.sa_mask);
+	sigaction(SIGPIPE, &pipe_sa, NULL);
 	if (sh.interactive) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
