@@ -331,6 +331,7 @@ int cmd_csat(int argc, char **argv);
 int cmd_loyalty(int argc, char **argv);
 int cmd_nps(int argc, char **argv);
 int cmd_repurchase(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
 int cmd_segment(int argc, char **argv);
 int cmd_shell(int argc, char **argv);

@@ -278,7 +278,7 @@ static const char page_css[] =
 	".sub{color:#59636e;margin:0 0 16px}\n"
 	"section{margin:28px 0 0;break-inside:avoid;page-break-inside:avoid}\n"
 	"h2{font-size:18px;margin:0 0 10px;padding-bottom:4px;border-bottom:1px solid #d1d9e0}\n"
-	".kpi{display:inline-block;vertical-align:top;width:174px;min-height:128px;"
+	".kpi{display:inline-block;vertical-align:top;width:146px;min-height:128px;"
 	"margin:0 10px 10px 0;padding:10px 12px;border:1px solid #d1d9e0;border-radius:6px}\n"
 	".kpi .l{color:#59636e;font-size:13px}\n"
 	".kpi .v{font-size:28px;font-weight:600;line-height:1.25;font-variant-numeric:tabular-nums}\n"

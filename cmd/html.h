@@ -73,6 +73,44 @@ enum html_label {
 	HTML_L_SEC_CALL_LIST,
 	HTML_L_SEC_SEGMENTS,
 	HTML_L_SEC_INPUTS,
+	/* the report's own texts (cmd/report.c) */
+	HTML_L_TITLE,              /* the default --title */
+	HTML_L_AS_OF_F,            /* "as of %s" */
+	HTML_L_PERIOD_F,           /* "period: %s" (the --period name) */
+	HTML_L_ALL,                /* the bar of every answer ("all") */
+	HTML_L_NO_SURVEY,          /* why a survey section is empty */
+	HTML_L_NO_ORDERS,
+	HTML_L_NO_COLUMN_F,        /* "%s has no %s column" */
+	HTML_L_NO_AMOUNTS,
+	HTML_L_MODEL_FAILED,
+	HTML_L_ONE_PERIOD,
+	HTML_L_TOO_LONG_F,         /* "%s periods from ... , more than %s" */
+	HTML_L_IN_PERIOD_F,        /* "%s, %s responses" */
+	HTML_L_LATEST_COMPLETE_F,  /* "%s, the latest whole period" */
+	HTML_L_PARTIAL_F,          /* "%s is partial: ..." */
+	HTML_L_INACTIVE_F,         /* "no purchase for more than %s days" */
+	HTML_L_REPEAT_NOTE_F,      /* "%s of %s customers bought again" */
+	HTML_L_CSAT_DIST_F,        /* "%s answers ..." */
+	HTML_L_P_ALIVE_NOTE_F,     /* "%s customers, %s model ..." */
+	HTML_L_CALL_NOTE,
+	HTML_L_CALL_NONE,
+	HTML_L_COL_CUSTOMER,
+	HTML_L_COL_LAST,
+	HTML_L_COL_PURCHASE_DAYS,
+	HTML_L_COL_NET_SPEND,
+	HTML_L_COL_AT_RISK,
+	HTML_L_COL_INPUT,
+	HTML_L_COL_FILE,
+	HTML_L_COL_READ,
+	HTML_L_COL_USED,
+	HTML_L_COL_SKIPPED,
+	HTML_L_COL_DETAILS,
+	HTML_L_SURVEY,
+	HTML_L_ORDERS,
+	HTML_L_SURVEY_DETAILS_F,   /* NPS used, CSAT used, blank, invalid, outside */
+	HTML_L_ORDERS_DETAILS_F,   /* guests, range, after as-of, returns only, invalid */
+	HTML_L_DEFINITIONS,
+	HTML_L_STDIN_ONCE,
 	HTML_L_COUNT
 };
 

@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	{ "loyalty", cmd_loyalty, "loyalty index and matrix: survey answers joined to the orders" },
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
+	{ "report", cmd_report, "one self-contained HTML page of figures and charts, for managers" },
 	{ "retention", cmd_retention, "period-to-period retention, cohort matrix, churn rate at a date" },
 	{ "segment", cmd_segment, "RFM scores and named segments (Champions, At Risk...) of each customer" },
 	{ "shell", cmd_shell, "interactive shell: load files once, then run commands on them" },

@@ -218,6 +218,7 @@ static int run_file(struct cli_common *c, const char *path, struct cli_groups *g
 		return rc;
 	if ((rc = spec->resolve(ctx, &s, cols)) != 0)
 		goto done;
+	readers[0] = s.r; /* one part unless the spec reads parts on threads */
 	if (spec->part_new && (rc = cli_split(&s, c, readers, &n)) != 0)
 		goto done;
 	if (!(parts = calloc(n, sizeof(*parts)))) {
