@@ -106,7 +106,7 @@ static int64_t *periods_of(struct cli_groups *g, size_t *np, size_t **pos)
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		p[i] = g->period[i];
+		p[i] = loyal_grouping_period(g->lib, (uint32_t)i);
 	/* insertion into a sorted unique list: periods are few */
 	for (size_t i = 0; i < n; i++) {
 		int64_t v = p[i];
@@ -123,7 +123,7 @@ static int64_t *periods_of(struct cli_groups *g, size_t *np, size_t **pos)
 		size_t lo = 0, hi = k;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
-			if (p[mid] < g->period[i])
+			if (p[mid] < loyal_grouping_period(g->lib, (uint32_t)i))
 				lo = mid + 1;
 			else
 				hi = mid;
