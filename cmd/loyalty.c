@@ -77,7 +77,7 @@ static int load_orders(struct run *R)
 	if ((rc = txn_load(&R->d, &R->oc, &R->t, files, (int)R->orders.n)) != 0)
 		return rc;
 	int32_t as_of = loyal_txn_as_of(R->d.acc);
-	if ((rc = model_customers_load(&R->all, R->d.acc, as_of, R->mo.unit_days)) != 0)
+	if ((rc = model_customers_load(&R->all, R->d.acc, as_of, R->mo.unit_days, R->mo.threads)) != 0)
 		return rc;
 	if ((rc = model_fit_set(&R->set, &R->all, &R->mo, "")) != 0)
 		return rc;

@@ -445,7 +445,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 			return rc;
 		md = &r->dd;
 	}
-	if ((rc = model_customers_load(&m, md->acc, loyal_txn_as_of(md->acc), o->mo.unit_days)) != 0)
+	if ((rc = model_customers_load(&m, md->acc, loyal_txn_as_of(md->acc), o->mo.unit_days, o->mo.threads)) != 0)
 		goto done;
 	if (m.n == 0) {
 		r->model_state = REPORT_NO_DATA;
