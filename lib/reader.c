@@ -14,6 +14,7 @@
 #include "errors_p.h"
 #include "loyal/errors.h"
 #include "loyal/reader.h"
+#include "decompress_p.h"
 #include "reader_p.h"
 #include "transcode_p.h"
 
@@ -316,17 +317,30 @@ static ssize_t read_input(loyal_reader *r, void *dst, size_t n)
 	return got;
 }
 
-/* Read up to cap bytes of input (converted to UTF-8 when transcoding);
- * *got is 0 only at the end. */
+/* Decompressed bytes, as the converter's source. */
+static int dz_source(void *ctx, unsigned char *dst, size_t cap, size_t *got)
+{
+	return loyal__dz_read(ctx, dst, cap, got);
+}
+
+/* Read up to cap bytes of input (decompressed, and converted to UTF-8 when
+ * transcoding); *got is 0 only at the end. */
 static int read_some(loyal_reader *r, unsigned char *dst, size_t cap, size_t *got)
 {
 	int error;
 
-	if (r->tc) {
-		error = loyal__transcode_read(r->tc, dst, cap, got);
+	if (r->tc || r->dz) {
+		error = r->tc ? loyal__transcode_read(r->tc, dst, cap, got)
+			      : loyal__dz_read(r->dz, dst, cap, got);
 		if (error == LOYAL_EIO)
 			return loyal__error_at(LOYAL_EIO, r->name, r->line, 0, "read error: %s",
 					       strerror(errno));
+		if (error == LOYAL_ECSV && r->dz)
+			/* no line: the reader reads ahead of the rows it returns */
+			return loyal__error_at(LOYAL_ECSV, r->name, 0, 0, "%s",
+					       loyal__dz_reason(r->dz));
+		if (error == LOYAL_ENOMEM)
+			return loyal__error_oom();
 		return error;
 	}
 	for (;;) {
@@ -669,7 +683,10 @@ static int start_transcoding(loyal_reader *r, const char *enc, size_t skip)
 	if (r->mem) {
 		loyal__transcode_set_mem(r->tc, r->mem + skip, r->mem_len - skip);
 	} else {
-		loyal__transcode_set_fd(r->tc, r->fd);
+		if (r->dz)
+			loyal__transcode_set_source(r->tc, dz_source, r->dz);
+		else
+			loyal__transcode_set_fd(r->tc, r->fd);
 		if (r->buf_len > skip &&
 		    (error = loyal__transcode_prime(r->tc, r->buf + skip, r->buf_len - skip)) < 0)
 			return error;
@@ -679,10 +696,33 @@ static int start_transcoding(loyal_reader *r, const char *enc, size_t skip)
 	return 0;
 }
 
+/* Decompress the input, which starts with the magic bytes of `kind`: the
+ * memory input, or the file descriptor after the bytes already in buf. */
+static int start_decompressing(loyal_reader *r, int kind)
+{
+	int error;
+
+	if ((error = loyal__dz_new(&r->dz, kind)) < 0)
+		return loyal__error_oom();
+	if (r->mem) {
+		/* read from here on as a stream, like a file */
+		loyal__dz_set_mem(r->dz, r->mem, r->mem_len);
+		r->mem = NULL;
+		r->mem_len = 0;
+	} else {
+		loyal__dz_set_fd(r->dz, r->fd);
+		if ((error = loyal__dz_prime(r->dz, r->buf, r->buf_len)) < 0)
+			return loyal__error_oom();
+	}
+	r->buf_len = r->buf_pos = 0;
+	r->eof = 0;
+	return 0;
+}
+
 static int start(loyal_reader *r, const loyal_read_options *opts)
 {
 	const char *enc = NULL, *bom16;
-	int error;
+	int error, kind;
 
 	if (opts && !LOYAL__VERSION_OK(opts->version, LOYAL_READ_OPTIONS_VERSION))
 		return loyal__error(LOYAL_EINVAL, "unsupported loyal_read_options version %d",
@@ -694,6 +734,9 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 		enc = opts->encoding;
 	r->line = 1;
 	r->row_line = 1;
+	if (r->mem && (kind = loyal__dz_detect(r->mem, r->mem_len)) != LOYAL__DZ_NONE &&
+	    (error = start_decompressing(r, kind)) < 0)
+		return error;
 	if (r->mem && (enc || utf16_bom(r->mem, r->mem_len))) {
 		/* converted input goes through a block buffer of its own */
 		bom16 = enc ? NULL : utf16_bom(r->mem, r->mem_len);
@@ -709,9 +752,15 @@ static int start(loyal_reader *r, const loyal_read_options *opts)
 		if (!(r->buf = malloc(BLOCK_SIZE)))
 			return loyal__error_oom();
 		r->own_buf = 1;
-		if (enc && !r->tc && (error = start_transcoding(r, enc, 0)) < 0)
-			return error;
 		if ((error = refill(r, 0)) < 0)
+			return error;
+		/* Compressed input is found by its magic bytes, whatever its name;
+		 * the rest (encodings, byte-order marks) is that of the text. */
+		if (!r->dz && (kind = loyal__dz_detect(r->buf, r->buf_len)) != LOYAL__DZ_NONE &&
+		    ((error = start_decompressing(r, kind)) < 0 || (error = refill(r, 0)) < 0))
+			return error;
+		if (enc && !r->tc &&
+		    ((error = start_transcoding(r, enc, 0)) < 0 || (error = refill(r, 0)) < 0))
 			return error;
 		if (!r->tc && (bom16 = utf16_bom(r->buf, r->buf_len)) != NULL) {
 			/* A UTF-16 byte-order mark says what the file is. */
@@ -862,6 +911,7 @@ void loyal_reader_free(loyal_reader *r)
 	if (r->own_buf)
 		free(r->buf);
 	loyal__transcode_free(r->tc);
+	loyal__dz_free(r->dz);
 	if (r->colnames)
 		for (size_t i = 0; i < r->ncols; i++)
 			free(r->colnames[i]);
@@ -893,6 +943,11 @@ size_t loyal_reader_columns(const loyal_reader *r)
 const char *loyal_reader_column_name(const loyal_reader *r, size_t col)
 {
 	return col < r->ncols ? r->colnames[col] : NULL;
+}
+
+const char *loyal_reader_compression(const loyal_reader *r)
+{
+	return r->dz ? loyal__dz_name(r->dz) : NULL;
 }
 
 int loyal_reader_had_bom(const loyal_reader *r)
@@ -1153,3 +1208,4 @@ uint64_t loyal_reader_blank_lines(const loyal_reader *r)
 {
 	return r->blank_lines;
 }
+#include "decompress_p.h"

@@ -11,6 +11,7 @@
 #include <csv.h>
 
 #include "loyal/reader.h"
+#include "decompress_p.h"
 #include "transcode_p.h"
 
 /* Input is read in blocks of this size (the fuzzing build makes it tiny). */
@@ -42,6 +43,7 @@ struct loyal_reader {
 	int more_parts; /* a part follows this one: it must end between rows */
 	int own_buf;
 	loyal__transcode *tc; /* converting the input to UTF-8, or NULL */
+	loyal__dz *dz;        /* decompressing the input, or NULL */
 	const char *guess;    /* likely encoding of the first text that was not
 			       * UTF-8 (guessed once: it opens iconv) */
 

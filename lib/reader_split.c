@@ -214,7 +214,7 @@ int loyal_reader_split(loyal_reader *r, loyal_reader **parts, size_t max_parts,
 	/* Only before the first row is read, from a whole regular file or a
 	 * buffer; not again. Converted input is read in one part: its byte
 	 * offsets are not those of the text the parts would cut. */
-	if (max_parts < 2 || r->failed || r->ranged || r->tc || r->rows || r->in_row ||
+	if (max_parts < 2 || r->failed || r->ranged || r->tc || r->dz || r->rows || r->in_row ||
 	    r->csv.pstate != CSV_STATE_ROW_NOT_BEGUN || (r->header_mode && r->header_mode != 2))
 		return 0;
 	if (r->mem) {

@@ -18,6 +18,8 @@ struct loyal__transcode {
 	char *from;
 
 	int fd;
+	loyal__transcode_source src; /* read through this instead of fd */
+	void *src_ctx;
 	const unsigned char *mem; /* memory source, or NULL */
 	size_t mem_len;
 
@@ -77,6 +79,13 @@ void loyal__transcode_set_fd(loyal__transcode *t, int fd)
 	t->mem = NULL;
 }
 
+void loyal__transcode_set_source(loyal__transcode *t, loyal__transcode_source fn, void *ctx)
+{
+	t->src = fn;
+	t->src_ctx = ctx;
+	t->mem = NULL;
+}
+
 void loyal__transcode_set_mem(loyal__transcode *t, const void *data, size_t len)
 {
 	t->mem = data ? data : (const unsigned char *)"";
@@ -129,6 +138,15 @@ static int fill(loyal__transcode *t)
 		memmove(t->buf, t->buf + t->in_pos, keep);
 	t->in_len = keep;
 	t->in_pos = 0;
+	if (t->src) {
+		size_t got;
+		if ((error = t->src(t->src_ctx, t->buf + t->in_len, t->buf_cap - t->in_len, &got)) < 0)
+			return error;
+		if (got == 0)
+			t->in_eof = 1;
+		t->in_len += got;
+		return 0;
+	}
 	for (;;) {
 		ssize_t n = read(t->fd, t->buf + t->in_len, t->buf_cap - t->in_len);
 		if (n < 0) {

@@ -31,6 +31,12 @@ void loyal__transcode_free(loyal__transcode *t);
 void loyal__transcode_set_fd(loyal__transcode *t, int fd);
 void loyal__transcode_set_mem(loyal__transcode *t, const void *data, size_t len);
 
+/* Or a function that reads up to cap bytes into dst (*got 0 only at the
+ * end) and returns 0 or a negative error, which loyal__transcode_read
+ * passes on as it is: the reader's decompressed input. */
+typedef int (*loyal__transcode_source)(void *ctx, unsigned char *dst, size_t cap, size_t *got);
+void loyal__transcode_set_source(loyal__transcode *t, loyal__transcode_source fn, void *ctx);
+
 /* Bytes already read from the file descriptor, to convert before reading
  * it again (at most the converter's input block). Returns 0 or LOYAL_EINVAL. */
 int loyal__transcode_prime(loyal__transcode *t, const void *data, size_t len);

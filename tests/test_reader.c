@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "helpers.h"
 #include "loyal.h"
@@ -670,6 +672,79 @@ static void test_reader_encoding_gb18030(void **state)
 	assert_string_equal(e->encoding, "GB18030");
 }
 
+/* gzip (two members) or zstd (one frame) of text[0..len), malloc'ed. */
+static unsigned char *compressed(const char *text, size_t len, int zst, size_t *out_len)
+{
+	size_t cap = len + 1024, n = 0;
+	unsigned char *buf = malloc(cap);
+	assert_non_null(buf);
+	if (zst) {
+		n = ZSTD_compress(buf, cap, text, len, 3);
+		assert_false(ZSTD_isError(n));
+	} else {
+		for (int k = 0; k < 2; k++) {
+			z_stream z;
+			memset(&z, 0, sizeof(z));
+			assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+			z.next_in = (unsigned char *)text + (k ? len / 2 : 0);
+			z.avail_in = (uInt)(k ? len - len / 2 : len / 2);
+			z.next_out = buf + n;
+			z.avail_out = (uInt)(cap - n);
+			assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+			n = cap - z.avail_out;
+			deflateEnd(&z);
+		}
+	}
+	*out_len = n;
+	return buf;
+}
+
+/* Compressed input, found by its magic bytes: the rows of the text, read
+ * from a buffer and from a file descriptor, converted from GB18030 after
+ * decompression; a compressed file is not split; a truncated one is an
+ * error of the file. */
+static void test_reader_compressed(void **state)
+{
+	loyal_read_options o = LOYAL_READ_OPTIONS_INIT;
+	loyal_reader *r = NULL, *parts[4];
+	size_t len, nparts = 0;
+	(void)state;
+
+	o.encoding = "gb18030";
+	for (int zst = 0; zst < 2; zst++) {
+		unsigned char *z = compressed(gb_text, strlen(gb_text), zst, &len);
+		assert_int_equal(loyal_reader_open_buffer(&r, z, len, "t.csv.gz", &o), 0);
+		assert_string_equal(loyal_reader_compression(r), zst ? "zstd" : "gzip");
+		check_gb_rows(r);
+		loyal_reader_free(r);
+
+		FILE *fp = tmpfile();
+		assert_non_null(fp);
+		assert_int_equal(fwrite(z, 1, len, fp), len);
+		fflush(fp);
+		rewind(fp);
+		assert_int_equal(loyal_reader_open_fd(&r, fileno(fp), "t.csv.gz", &o), 0);
+		assert_int_equal(loyal_reader_split(r, parts, 4, 1, &nparts), 0);
+		assert_int_equal(nparts, 1);
+		check_gb_rows(r);
+		loyal_reader_free(r);
+		fclose(fp);
+
+		/* cut in the middle of the stream */
+		int error = loyal_reader_open_buffer(&r, z, len - 9, "t.csv.gz", &o);
+		if (error == 0) {
+			error = drain(r);
+			loyal_reader_free(r);
+		}
+		assert_int_equal(error, LOYAL_ECSV);
+		assert_non_null(strstr(loyal_error_last()->reason, "ends early"));
+		free(z);
+	}
+	r = open_text("a,b\n1,2\n", NULL);
+	assert_null(loyal_reader_compression(r));
+	loyal_reader_free(r);
+}
+
 /* Thousands of rows of two-byte characters: sequences split at every block
  * boundary of the file descriptor reader still convert, and line numbers
  * are those of the file. */
@@ -845,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_reader_encoding_invalid_bytes),
 		cmocka_unit_test(test_reader_encoding_names),
 		cmocka_unit_test(test_reader_chinese_header_names),
+		cmocka_unit_test(test_reader_compressed),
 	};
 	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -71,8 +71,19 @@ typedef struct {
  * treated as invalid UTF-8 is: an error of the row (or of the file, in
  * the header) where the column is used, named by line and column.
  *
+ * Compressed input: a file (or buffer) that starts with the magic bytes of
+ * gzip (1F 8B 08) or Zstandard (28 B5 2F FD) is decompressed as it is
+ * streamed, whatever its name, with zlib or libzstd; encodings and
+ * byte-order marks are then those of the decompressed text, and line
+ * numbers in messages are lines of the decompressed text. Concatenated
+ * gzip members and zstd frames are read one after the other. Corrupt
+ * compressed data, a truncated stream, or bytes after the last member that
+ * are not another one are LOYAL_ECSV ("the gzip stream ends early: the
+ * file is truncated"), from open or from
+ * loyal_reader_next().
+ *
  * Returns 0, LOYAL_EOPEN, LOYAL_EIO, LOYAL_ECSV (empty file, UTF-16 without
- * a byte-order mark, malformed header), LOYAL_ETOOBIG (a header field
+ * a byte-order mark, malformed header, corrupt compressed data), LOYAL_ETOOBIG (a header field
  * longer than max_field_size, or more than LOYAL_READER_MAX_COLUMNS
  * columns), LOYAL_ENOMEM or LOYAL_EINVAL (an unknown encoding, bad options).
  */
@@ -113,6 +124,10 @@ LOYAL_EXTERN(int) loyal_reader_had_bom(const loyal_reader *r);
  * options, or "UTF-16LE" / "UTF-16BE" when found by a byte-order mark.
  * Borrowed: valid until the reader is freed. */
 LOYAL_EXTERN(const char *) loyal_reader_encoding(const loyal_reader *r);
+
+/* "gzip" or "zstd" when the input is decompressed as it is read, else
+ * NULL. Static. */
+LOYAL_EXTERN(const char *) loyal_reader_compression(const loyal_reader *r);
 
 /* Whether the C library can convert from encoding `name` (see
  * loyal_read_options.encoding). Returns 0, or LOYAL_EINVAL with a message. */
@@ -226,7 +241,7 @@ LOYAL_EXTERN(uint64_t) loyal_reader_blank_lines(const loyal_reader *r);
  * Parts are about the same size and at least min_part_size bytes. *nparts
  * is 1, and nothing changes, when the input cannot be split: standard
  * input, a pipe or another file that is not regular, input converted from
- * another encoding, input smaller than two parts, no row boundary after the
+ * another encoding, compressed input, input smaller than two parts, no row boundary after the
  * middle, rows already read, max_parts 1.
  * Returns 0, LOYAL_ENOMEM, LOYAL_EIO or LOYAL_EINVAL (then *nparts is 1 and
  * r is unchanged).
