@@ -399,7 +399,7 @@ static int check_survey_file(struct check *k, const char *path)
 {
 	struct cli_source s;
 	size_t cols[SURVEY_MAX_COLS], n = 0;
-	struct survey_spec spec = { 0, 1, NULL, survey_parse, NULL, NULL, NULL, NULL };
+	struct survey_spec spec = { 0, 1, NULL, survey_parse, NULL, NULL, NULL, NULL, NULL, NULL };
 	struct survey_row row;
 	uint64_t rows = 0, usable = 0, no_answer = 0, rejected = 0, bad_encoding = 0;
 	int error, rc = 0, stopped = 0;

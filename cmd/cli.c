@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "partial.h"
 #include "cli_file.h"
 #include "parallel.h"
 
@@ -163,6 +164,7 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 					return cli_usage_error(info, "unknown option '-%c'", *p);
 				if (o->kind != CLI_OPT_FLAG_K || !p[1])
 					break;
+				cli_partial_note(opts, o, NULL);
 				int rc = apply(info, o, NULL, spelled);
 				if (rc != CLI_CONTINUE)
 					return rc;
@@ -177,6 +179,7 @@ int cli_parse(const struct cli_command_info *info, const struct cli_opt *opts,
 				return cli_usage_error(info, "option '%s' needs a value (%s)", a, o->arg);
 			value = argv[++i];
 		}
+		cli_partial_note(opts, o, value);
 		int rc = apply(info, o, value, a);
 		if (rc != CLI_CONTINUE)
 			return rc;

@@ -140,6 +140,9 @@ struct cli_common {
 	int excel_safe;
 	const char *max_width_text;
 	int bom;
+	/* partial states (cmd/partial.c): write the state instead of the
+	 * result; read states instead of CSV files */
+	int partial, from_partial;
 
 	/* resolved by cli_common_finish() */
 	loyal_read_options read;
@@ -173,7 +176,12 @@ struct cli_common {
 /* For the commands that read a large file on several threads (not check). */
 #define CLI_OPT_THREADS(c) \
 	CLI_OPT_STRING('j', "threads", "N", &(c)->threads, \
-		       "threads reading a large file (default: the cores, at most 8)")
+		       "threads reading a large file (default: the cores, at most 8)"), \
+	CLI_OPT_GROUP("Partial results (loyal-merge(1))"), \
+	CLI_OPT_FLAG(0, "partial", &(c)->partial, \
+		     "write the mergeable state of the inputs instead of the result"), \
+	CLI_OPT_FLAG(0, "from-partial", &(c)->from_partial, \
+		     "the FILEs are partial states of this command to merge")
 
 #define CLI_OPTS_GROUPING(c) \
 	CLI_OPT_GROUP("Grouping"), \

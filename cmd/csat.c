@@ -128,6 +128,32 @@ static int csat_part_merge(void *vctx, void *vpart, const uint32_t *map, size_t 
 	return 0;
 }
 
+/* The state of a group's column: counts per point, pending 满意 answers,
+ * the built-in labels seen. */
+static int csat_state(void *vctx, uint32_t group, size_t k, uint64_t *v, int write)
+{
+	struct csat_ctx *ctx = vctx;
+	int rc;
+	if (write) {
+		memset(v, 0, SURVEY_STATE_N * sizeof(*v));
+		if (group < ctx->cap) {
+			const loyal_csat *a = &ctx->acc[group * ctx->ndim + k];
+			memcpy(v, a->counts, sizeof(a->counts));
+			v[11] = a->pending;
+			v[12] = a->labels_seen;
+		}
+		return 0;
+	}
+	if ((rc = csat_reserve(ctx, group)) != 0)
+		return rc;
+	loyal_csat *a = &ctx->acc[group * ctx->ndim + k];
+	for (int i = 0; i < 11; i++)
+		a->counts[i] += v[i];
+	a->pending += v[11];
+	a->labels_seen |= v[12];
+	return 0;
+}
+
 static void csat_part_free(void *vpart)
 {
 	struct csat_ctx *part = vpart;
@@ -248,7 +274,8 @@ int cmd_csat(int argc, char **argv)
 		goto done;
 
 	struct survey_spec spec = { ctx.ndim, skip_invalid, csat_resolve, csat_parse, csat_add,
-				    csat_part_new, csat_part_merge, csat_part_free };
+				    csat_part_new, csat_part_merge, csat_part_free, csat_state,
+				    ctx.colname };
 	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
 		goto done;
 	survey_report(&c, &st);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "partial.h"
 #include "cli_file.h"
 
 struct cmd {
@@ -19,6 +20,7 @@ static const struct cmd commands[] = {
 	{ "complaints", cmd_complaints, "complaint rate per period set against active customers and orders" },
 	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
 	{ "loyalty", cmd_loyalty, "loyalty index and matrix: survey answers joined to the orders" },
+	{ "merge", cmd_merge, "merge partial states of one command and print its result" },
 	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
 	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
 	{ "report", cmd_report, "one self-contained HTML page of figures and charts, for managers" },
@@ -121,5 +123,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	cli_cmd = c->name;
-	return finish_stdout(c->fn(argc - 1, argv + 1));
+	int rc = c->fn(argc - 1, argv + 1);
+	/* --partial: the command stopped after writing its state */
+	return finish_stdout(rc == CLI_PARTIAL_DONE ? 0 : rc);
 }

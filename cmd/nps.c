@@ -105,6 +105,25 @@ static int nps_part_merge(void *vctx, void *vpart, const uint32_t *map, size_t n
 	return 0;
 }
 
+/* The state of a group: its counts of 0..10. */
+static int nps_state(void *vctx, uint32_t group, size_t k, uint64_t *v, int write)
+{
+	struct nps_ctx *ctx = vctx;
+	int rc;
+	(void)k;
+	if (write) {
+		memset(v, 0, SURVEY_STATE_N * sizeof(*v));
+		if (group < ctx->cap)
+			memcpy(v, ctx->acc[group].counts, sizeof(ctx->acc[group].counts));
+		return 0;
+	}
+	if ((rc = nps_reserve(ctx, group)) != 0)
+		return rc;
+	for (int i = 0; i < 11; i++)
+		ctx->acc[group].counts[i] += v[i];
+	return 0;
+}
+
 static void nps_part_free(void *vpart)
 {
 	struct nps_ctx *part = vpart;
@@ -152,7 +171,8 @@ int cmd_nps(int argc, char **argv)
 		return rc;
 
 	struct survey_spec spec = { 1, skip_invalid, nps_resolve, nps_parse, nps_add,
-				    nps_part_new, nps_part_merge, nps_part_free };
+				    nps_part_new, nps_part_merge, nps_part_free, nps_state,
+				    &ctx.colname };
 	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
 		goto done;
 	survey_report(&c, &st);

@@ -281,6 +281,12 @@ int survey_run(struct cli_common *c, char **files, int nfiles, struct cli_groups
 	       const struct survey_spec *spec, void *ctx, struct survey_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	if (c->from_partial) {
+		int rc = survey_partial_load(c, files, nfiles, g, spec, ctx, st);
+		if (rc || !c->partial)
+			return rc;
+		return survey_partial_write(c, g, spec, ctx, st);
+	}
 	for (int i = 0; i < nfiles; i++) {
 		int rc = run_file(c, files[i], g, spec, ctx, st);
 		if (rc)
@@ -294,6 +300,8 @@ int survey_run(struct cli_common *c, char **files, int nfiles, struct cli_groups
 		guess.encoding = st->enc_guess;
 		cli_encoding_hint(&guess);
 	}
+	if (c->partial)
+		return survey_partial_write(c, g, spec, ctx, st);
 	return 0;
 }
 

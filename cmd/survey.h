@@ -29,7 +29,14 @@ struct survey_spec {
 	void *(*part_new)(void *ctx);
 	int (*part_merge)(void *ctx, void *part, const uint32_t *map, size_t ngroups);
 	void (*part_free)(void *part);
+	/* Partial states (--partial, --from-partial): the counts of group g
+	 * and answer column k as SURVEY_STATE_N numbers, written (write 1:
+	 * fill v) or added (write 0); returns 0 or an exit status. `names`
+	 * are the ncols header names kept by resolve (NULL until then). */
+	int (*state)(void *ctx, uint32_t group, size_t k, uint64_t *v, int write);
+	char **names;
 };
+#define SURVEY_STATE_N 13
 
 /* What one row is, once validated (survey_check_row). */
 enum survey_row_kind {
@@ -64,6 +71,14 @@ struct survey_stats {
 
 int survey_run(struct cli_common *c, char **files, int nfiles, struct cli_groups *g,
 	       const struct survey_spec *spec, void *ctx, struct survey_stats *st);
+
+/* Partial states (cmd/survey_partial.c): write the loaded counts
+ * (returns CLI_PARTIAL_DONE), or add the states' counts as survey_run
+ * adds files'. */
+int survey_partial_write(const struct cli_common *c, const struct cli_groups *g,
+			 const struct survey_spec *spec, void *ctx, const struct survey_stats *st);
+int survey_partial_load(struct cli_common *c, char **files, int nfiles, struct cli_groups *g,
+			const struct survey_spec *spec, void *ctx, struct survey_stats *st);
 
 /* The summary line on stderr (unless -q): every row accounted for. */
 void survey_report(const struct cli_common *c, const struct survey_stats *st);

@@ -6,6 +6,7 @@
 
 #include "parallel.h"
 #include "txn_input.h"
+#include "txn_partial.h"
 
 void txn_opts_days(struct txn_opts *t)
 {
@@ -913,6 +914,11 @@ static int load_all(struct txn_data *d, struct cli_common *c, struct txn_opts *o
 		if (stat(files[i], &st) < 0 || !S_ISREG(st.st_mode) || !strcmp(files[i], "-"))
 			c->nthreads = 1;
 	}
+	if (c->from_partial) {
+		if ((rc = txn_partial_load(d, c, o, files, nfiles, &max_day, &have_day)) != 0)
+			return rc;
+		goto loaded;
+	}
 again:
 	/* the groups of the transaction commands are customers', not
 	 * periods: their values never show a period */
@@ -931,6 +937,10 @@ again:
 			return rc;
 		d->files++;
 	}
+loaded:
+	/* --partial (also of merged states: the reduce can be a tree) */
+	if (c->partial)
+		return txn_partial_write(d, c, o, max_day, have_day);
 	if (d->enc_guess) {
 		/* rows skipped for text that is not UTF-8: one hint, at the end */
 		loyal_error_info guess = { 0 };

@@ -1,5 +1,6 @@
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,21 +44,12 @@
  * logged at all.
  */
 
-/* The key of a return record: no occasion key is ever all ones (see
- * TAG_*: LONG ids are below 2^32, and days below 2^32). */
-#define RETURN_KEY UINT64_MAX
 
 #define MAX_FINISH_THREADS 16
 /* Fewer records are folded on the calling thread alone. */
 #define FINISH_THREADS_FROM ((size_t)1 << 16)
 
 
-struct rec {
-	uint64_t key;          /* occasion key: packed order id, or the day */
-	int64_t spend;         /* purchase amounts of the run's lines */
-	int32_t day;           /* earliest day of the run's lines */
-	uint32_t prev;         /* the customer's previous record + 1; 0: none */
-};
 
 /*
  * Order ids as 64-bit keys, equal exactly when the ids are equal. The top
@@ -1142,4 +1134,39 @@ int loyal_txn_daily_counts(const loyal_txn *t, int32_t cut, int32_t from_day, si
 		}
 	}
 	return 0;
+}
+
+/* ---- for lib/txn_state.c ------------------------------------------------ */
+
+int loyal_txn__intern_customer(loyal_txn *t, const char *id, size_t len, uint32_t *cid)
+{
+	return intern_customer(t, id, len, loyal__strmap_hash(&t->customers, id, len), cid);
+}
+
+int loyal_txn__reserve_recs(loyal_txn *t, size_t n)
+{
+	return reserve_recs(t, n);
+}
+
+int loyal_txn__pack_order(loyal_txn *t, const char *s, size_t len, uint64_t *key)
+{
+	return pack_order(t, s, len, key);
+}
+
+const char *loyal_txn__order_text(const loyal_txn *t, uint64_t key, char *buf, size_t *len)
+{
+	unsigned tag = (unsigned)(key >> TAG_SHIFT);
+
+	if (tag == TAG_RAW) {
+		*len = (size_t)((key >> 56) & 7);
+		for (size_t i = 0; i < *len; i++)
+			buf[i] = (char)((key >> (8 * i)) & 0xff);
+		return buf;
+	}
+	if (tag == TAG_NUM) {
+		*len = (size_t)snprintf(buf, 32, "%llu",
+					(unsigned long long)(key & ((1ULL << TAG_SHIFT) - 1)));
+		return buf;
+	}
+	return unpack_order(t, key, buf, len);
 }

@@ -27,7 +27,17 @@ struct cust {
 	uint32_t nrec;
 };
 
-struct rec;
+/* The key of a return record: no occasion key is ever all ones (see
+ * TAG_* in txn.c: LONG ids are below 2^32, and days below 2^32). */
+#define RETURN_KEY UINT64_MAX
+
+struct rec {
+	uint64_t key;          /* occasion key: packed order id, or the day */
+	int64_t spend;         /* purchase amounts of the run's lines */
+	int32_t day;           /* earliest day of the run's lines */
+	uint32_t prev;         /* the customer's previous record + 1; 0: none */
+};
+
 
 struct loyal_txn {
 	loyal_occasion occasion;
@@ -73,5 +83,14 @@ static inline void *loyal__txn_grow(void *p, size_t cap, size_t size)
 		return loyal__error_oom(); \
 	(field) = n__; \
 } while (0)
+
+/* Internal helpers of lib/txn.c for lib/txn_state.c (partial states). */
+int loyal_txn__intern_customer(loyal_txn *t, const char *id, size_t len, uint32_t *cid);
+int loyal_txn__reserve_recs(loyal_txn *t, size_t n);
+/* The key of order id s[0..len) in t (len >= 1). */
+int loyal_txn__pack_order(loyal_txn *t, const char *s, size_t len, uint64_t *key);
+/* The order id of key in t, in buf (at least 4096 + 64 bytes) or, for a
+ * long interned id, borrowed from t. */
+const char *loyal_txn__order_text(const loyal_txn *t, uint64_t key, char *buf, size_t *len);
 
 #endif

@@ -28,5 +28,6 @@
 #include "loyal/ztest.h"
 #include "loyal/loyalty.h"
 #include "loyal/complaints.h"
+#include "loyal/partial.h"
 
 #endif

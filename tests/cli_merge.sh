@@ -1,0 +1,98 @@
+#!/bin/sh
+# loyal merge: the map step under GNU parallel against the single run,
+# states on standard input, a tree of reduces, and the states refused with
+# exit 65 (another command or options, another format version, cut short,
+# a record that is not valid). The property test over random splits is
+# tests/merge_splits.py (ctest merge_splits); the Dask cluster,
+# tests/merge_dask.py (ctest merge_dask).
+SUITE=merge
+. "$(dirname "$0")/golden.sh"
+O=data/orders.csv
+S=data/survey.csv
+
+# shards: the sample orders in 4 files with their header, 2 of them gzip'd
+head -n 1 "$SRCDIR/$O" >"$tmp/h"
+tail -n +2 "$SRCDIR/$O" >"$tmp/body"
+split -n l/4 "$tmp/body" "$tmp/rows_"
+i=0
+for r in "$tmp"/rows_*; do
+	cat "$tmp/h" "$r" >"$tmp/shard$i.csv"
+	i=$((i + 1))
+done
+if [ -n "${LOYAL_COMPRESS:-}" ]; then
+	"$LOYAL_COMPRESS" gz "$tmp/shard1.csv" "$tmp/shard1.csv.gz" && mv "$tmp/shard1.csv.gz" "$tmp/shard1.csv"
+	"$LOYAL_COMPRESS" zst "$tmp/shard2.csv" "$tmp/shard2.csv.zst" && mv "$tmp/shard2.csv.zst" "$tmp/shard2.csv"
+fi
+
+# same NAME MERGE_ARGS -- CMD ARGS: map each shard with CMD ARGS --partial,
+# merge with MERGE_ARGS; stdout must be the single run's
+same() {
+	name=$1
+	shift
+	margs=""
+	while [ "$1" != -- ]; do margs="$margs $1"; shift; done
+	shift
+	(cd "$SRCDIR" && "$LOYAL" "$@" $margs -q $O) >"$tmp/single" 2>"$tmp/err" || {
+		bad "$name" "single run failed"; return; }
+	for k in 0 1 2 3; do
+		"$LOYAL" "$@" --partial "$tmp/shard$k.csv" >"$tmp/state$k" 2>"$tmp/err" || {
+			bad "$name" "map of shard $k failed: $(cat "$tmp/err")"; return; }
+	done
+	# shellcheck disable=SC2086
+	"$LOYAL" merge $margs -q "$tmp"/state0 "$tmp"/state1 "$tmp"/state2 "$tmp"/state3 \
+		>"$tmp/merged" 2>"$tmp/err"
+	if cmp -s "$tmp/single" "$tmp/merged"; then ok "$name"; else
+		bad "$name" "merge differs from the single run"; diff "$tmp/single" "$tmp/merged" | head -10; fi
+}
+same summary --format csv -- summary --by Country
+same repurchase --within 90 -- repurchase --by Country
+same cohorts --cohorts --format json -- retention --period quarter
+same churn --top 20 --sort churn -- churn --as-of 2011-10-31
+same clv --top 20 --format csv -- clv
+
+# (the states are now clv's) a tree: two merged states, merged; and states concatenated on stdin
+"$LOYAL" merge --partial "$tmp/state0" "$tmp/state1" >"$tmp/left" 2>/dev/null
+"$LOYAL" merge --partial "$tmp/state2" "$tmp/state3" >"$tmp/right" 2>/dev/null
+"$LOYAL" merge -q --format csv "$tmp/left" "$tmp/right" >"$tmp/tree" 2>/dev/null
+(cd "$SRCDIR" && "$LOYAL" clv -q --format csv $O) >"$tmp/single"
+cmp -s "$tmp/tree" "$tmp/single" && ok "tree of merges" || bad "tree of merges" "differs"
+cat "$tmp"/state0 "$tmp"/state1 "$tmp"/state2 "$tmp"/state3 |
+	"$LOYAL" merge -q --format csv >"$tmp/stdin" 2>/dev/null
+cmp -s "$tmp/stdin" "$tmp/single" && ok "states on standard input" || bad "states on standard input" "differs"
+
+same churn_holdout --evaluation -- churn --as-of 2011-10-31 --holdout-to 2011-12-09
+
+# GNU parallel runs the map step, 2 jobs at a time
+if command -v parallel >/dev/null 2>&1; then
+	for k in 0 1 2 3; do echo "$tmp/shard$k.csv"; done |
+		parallel -j2 --will-cite "$LOYAL" retention --by Country --partial {} >"$tmp/states" 2>"$tmp/err"
+	"$LOYAL" merge --cohorts -q <"$tmp/states" >"$tmp/merged" 2>>"$tmp/err"
+	(cd "$SRCDIR" && "$LOYAL" retention --by Country --cohorts -q $O) >"$tmp/single"
+	cmp -s "$tmp/merged" "$tmp/single" && ok "GNU parallel map, merge = single run" ||
+		bad "GNU parallel map" "differs: $(cat "$tmp/err")"
+elif [ "${LOYAL_REQUIRE_ENGINES:-}" = 1 ]; then
+	bad "GNU parallel" "not installed (Debian: parallel)"
+else
+	echo "skip - GNU parallel is not installed"
+fi
+
+# survey states
+(cd "$SRCDIR" && "$LOYAL" nps --by channel --partial $S) >"$tmp/nps.part" 2>/dev/null
+(cd "$SRCDIR" && "$LOYAL" csat --by channel --partial $S) >"$tmp/csat.part" 2>/dev/null
+cp "$tmp/nps.part" "$tmp/nps2.part"
+sed '$d' "$tmp/nps.part" >"$tmp/nps_cut.part"
+sed 's/^loyal-partial	1$/loyal-partial	2/' "$tmp/nps.part" >"$tmp/nps_v2.part"
+sed 's/^a	0	0	\([0-9]*\)/a	0	0	x\1/' "$tmp/nps.part" >"$tmp/nps_bad.part"
+(cd "$SRCDIR" && "$LOYAL" nps --partial $S) >"$tmp/nps_nogroup.part" 2>/dev/null
+mkdir -p "$tmp/p" && cp "$tmp"/*.part "$tmp/p/"
+check nps_merged 0 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part"
+check nps_twice 0 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part nps2.part -f csv"
+check other_command 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part csat.part"
+check other_options 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part nps_nogroup.part"
+check other_version 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_v2.part"
+check cut_short 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_cut.part"
+check bad_record 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_bad.part"
+check not_a_state 65 sh -c "cd '$SRCDIR' && \"$LOYAL\" merge data/survey.csv"
+check option_of_state 64 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part --by channel"
+check from_partial 0 sh -c "cd '$tmp/p' && \"$LOYAL\" nps --by channel --from-partial nps.part -q"
+finish
