@@ -176,7 +176,10 @@ struct cli_common {
 /* For the commands that read a large file on several threads (not check). */
 #define CLI_OPT_THREADS(c) \
 	CLI_OPT_STRING('j', "threads", "N", &(c)->threads, \
-		       "threads reading a large file (default: the cores, at most 8)"), \
+		       "threads reading a large file (default: the cores, at most 8)")
+
+/* For the metric commands whose state merges (cmd/partial.h). */
+#define CLI_OPTS_PARTIAL(c) \
 	CLI_OPT_GROUP("Partial results (loyal-merge(1))"), \
 	CLI_OPT_FLAG(0, "partial", &(c)->partial, \
 		     "write the mergeable state of the inputs instead of the result"), \

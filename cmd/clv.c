@@ -382,6 +382,7 @@ int cmd_clv(int argc, char **argv)
 		TXN_OPTS_MODEL_INPUT(&R.t),
 		CLI_OPTS_INPUT(&R.c),
 		CLI_OPT_THREADS(&R.c),
+		CLI_OPTS_PARTIAL(&R.c),
 		CLI_OPTS_OUTPUT(&R.c),
 		CLI_OPT_END
 	};

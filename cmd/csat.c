@@ -225,6 +225,7 @@ int cmd_csat(int argc, char **argv)
 			     "skip and count invalid rows (answer, date, number of fields) instead of failing"),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPT_THREADS(&c),
+		CLI_OPTS_PARTIAL(&c),
 		CLI_OPTS_GROUPING(&c),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

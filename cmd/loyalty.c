@@ -262,7 +262,7 @@ static int read_survey(struct run *R, const char *path)
 	if ((rc = resolve(R, &s, &ccol, cols)) != 0)
 		goto done;
 	struct survey_spec spec = { sv->ncols, sv->skip_invalid, NULL, sv_parse, NULL,
-				    NULL, NULL, NULL };
+				    NULL, NULL, NULL, NULL, NULL };
 	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
 		if (error < 0) {
 			if (!sv->skip_invalid || !loyal_reader_can_continue(s.r)) {

@@ -154,6 +154,7 @@ int cmd_nps(int argc, char **argv)
 			       "groups with fewer answers get no NPS, margin or shares (default 1)"),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPT_THREADS(&c),
+		CLI_OPTS_PARTIAL(&c),
 		CLI_OPTS_GROUPING(&c),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

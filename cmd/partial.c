@@ -113,18 +113,12 @@ int partial_end(loyal_partial_writer *w, int rc)
 int partial_groups_write(loyal_partial_writer *w, const struct cli_groups *g, size_t nby)
 {
 	for (size_t id = 0; id < cli_groups_count(g); id++) {
-		size_t len;
-		const char *key = loyal_keyset_key(g->keys, (uint32_t)id, &len);
 		loyal_partial_put_str(w, "g");
-		loyal_partial_put_int(w, g->period[id]);
-		/* the key: each --by value followed by 0x1f, then the period */
-		const char *p = key;
+		loyal_partial_put_int(w, loyal_grouping_period(g->lib, (uint32_t)id));
 		for (size_t k = 0; k < nby; k++) {
-			const char *sep = memchr(p, 0x1f, (size_t)(key + len - p));
-			if (!sep)
-				break;
-			loyal_partial_put(w, p, (size_t)(sep - p));
-			p = sep + 1;
+			size_t len;
+			const char *v = loyal_grouping_value(g->lib, (uint32_t)id, k, &len);
+			loyal_partial_put(w, v ? v : "", len);
 		}
 		if (loyal_partial_end_line(w) < 0)
 			return CLI_EXIT_IOERR;
@@ -220,66 +214,30 @@ done:
 
 int partial_groups_read(loyal_partial_reader *r, struct cli_groups *g, size_t nby)
 {
-	char *key = NULL;
-	size_t cap = 0;
+	const char *vals[LOYAL_GROUPING_MAX_VALUES];
+	size_t lens[LOYAL_GROUPING_MAX_VALUES];
 	int rc = 0, error;
 
+	if (nby > LOYAL_GROUPING_MAX_VALUES)
+		return cli_lib_error(LOYAL_EINVAL);
 	while (!strcmp(loyal_partial_field(r, 0, NULL), "g")) {
 		int64_t period;
-		size_t need = sizeof(int64_t), n = 0;
 		uint32_t id;
 		int isnew = 0;
 		if ((error = loyal_partial_expect(r, 2 + nby)) < 0 ||
-		    (error = loyal_partial_get_int(&period, r, 1, INT64_MIN, INT64_MAX)) < 0) {
-			rc = partial_error(error);
-			break;
-		}
-		for (size_t k = 0; k < nby; k++) {
-			size_t len;
-			loyal_partial_field(r, 2 + k, &len);
-			need += len + 1;
-		}
-		if (need > cap) {
-			char *p = realloc(key, need);
-			if (!p) {
-				rc = cli_lib_error(LOYAL_ENOMEM);
-				break;
-			}
-			key = p;
-			cap = need;
-		}
-		for (size_t k = 0; k < nby; k++) {
-			size_t len;
-			const char *v = loyal_partial_field(r, 2 + k, &len);
-			memcpy(key + n, v, len);
-			n += len;
-			key[n++] = 0x1f;
-		}
-		memcpy(key + n, &period, sizeof(period));
-		n += sizeof(period);
-		if ((error = loyal_keyset_add(g->keys, key, n, &id, &isnew)) < 0) {
-			rc = cli_lib_error(error);
-			break;
-		}
-		if (!isnew) {
-			rc = partial_error(loyal_partial_fail(r, 0, "a group written twice"));
-			break;
-		}
-		if (id >= g->cap) {
-			size_t c = g->cap ? g->cap * 2 : 64;
-			int64_t *p = realloc(g->period, c * sizeof(*p));
-			if (!p) {
-				rc = cli_lib_error(LOYAL_ENOMEM);
-				break;
-			}
-			g->period = p;
-			g->cap = c;
-		}
-		g->period[id] = period;
+		    (error = loyal_partial_get_int(&period, r, 1, INT64_MIN, INT64_MAX)) < 0)
+			return partial_error(error);
+		for (size_t k = 0; k < nby; k++)
+			vals[k] = loyal_partial_field(r, 2 + k, &lens[k]);
+		if (!g->lib && (error = loyal_grouping_new(&g->lib, nby)) < 0)
+			return cli_lib_error(error);
+		if ((error = loyal_grouping_add(g->lib, vals, lens, period, &id, &isnew)) < 0)
+			return cli_lib_error(error);
+		if (!isnew)
+			return partial_error(loyal_partial_fail(r, 0, "a group written twice"));
 		if ((rc = partial_next(r)) != 0)
-			break;
+			return rc;
 	}
-	free(key);
 	return rc;
 }
 

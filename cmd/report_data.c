@@ -277,7 +277,7 @@ static int survey_pass(struct report_survey *s, struct report_opts *o, int csat)
 		return rc;
 	}
 	struct survey_spec spec = { 1, o->t.skip_invalid, sv_resolve, sv_parse, sv_add,
-				    NULL, NULL, NULL };
+				    NULL, NULL, NULL, NULL, NULL };
 	rc = survey_run(&o->cs, files, 1, &g, &spec, &ctx, csat ? &s->csat_st : &s->nps_st);
 	if (rc != 0 && ctx.missing) {
 		if (csat)

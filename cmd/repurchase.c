@@ -30,6 +30,7 @@ int cmd_repurchase(int argc, char **argv)
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPT_THREADS(&c),
+		CLI_OPTS_PARTIAL(&c),
 		TXN_OPTS_GROUPING(&c, "one row per cohort: period of the first purchase"),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

@@ -279,6 +279,7 @@ int cmd_retention(int argc, char **argv)
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPT_THREADS(&c),
+		CLI_OPTS_PARTIAL(&c),
 		TXN_OPTS_GROUPING(&c, "period (default month); with --inactive: cohorts"),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

@@ -22,6 +22,7 @@ int cmd_summary(int argc, char **argv)
 		TXN_OPTS_INPUT(&t),
 		CLI_OPTS_INPUT(&c),
 		CLI_OPT_THREADS(&c),
+		CLI_OPTS_PARTIAL(&c),
 		TXN_OPTS_GROUPING(&c, "add a cohort column: period of the first purchase"),
 		CLI_OPTS_OUTPUT(&c),
 		CLI_OPT_END

@@ -162,9 +162,7 @@ int txn_partial_load(struct txn_data *d, struct cli_common *c, struct txn_opts *
 {
 	int rc;
 
-	d->by_only = *c;
-	d->by_only.period = LOYAL_PERIOD_NONE;
-	if ((rc = cli_groups_init(&d->groups)) != 0)
+	if ((rc = cli_groups_init_as(&d->groups, c, LOYAL_PERIOD_NONE)) != 0)
 		return rc;
 	for (int i = 0; i < nfiles; i++)
 		if ((rc = load_one(d, c, o, files[i], max_day, have_day)) != 0)
