@@ -335,6 +335,10 @@ int cmd_merge(int argc, char **argv)
 	loyal_partial_reader *r = NULL;
 	int rc = 0, error;
 
+	/* the shell asks each command for its options: merge has its
+	 * command's, known only from a state */
+	if (cli_parse_probe)
+		return 0;
 	/* Every argument goes to the command, after the options recorded in
 	 * the states; the states are its operands, the first of them names
 	 * the command. Standard input ("-", or no state named) is spooled. */
