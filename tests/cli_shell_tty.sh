@@ -83,13 +83,18 @@ keys C-c
 if wait_for "loyal shell: interrupted: '$tmp/fifo' not loaded"; then ok "Ctrl-C stops .load"; else bad "Ctrl-C stops .load" "no message"; pane | sed 's/^/    /'; fi
 kill $writer 2>/dev/null
 if [ -z "${LOYAL_LAUNCHER:-}" ]; then
-	# 3 million order lines: long enough to be stopped while read
-	awk 'BEGIN { print "customer_id,date,amount"; for (i = 0; i < 3000000; i++)
-		printf "%d,2024-%02d-%02d,%d.50\n", i % 100000, 1 + i % 12, 1 + i % 28, i % 90 }' >"$tmp/big.csv"
-	keys "repurchase $tmp/big.csv" Enter
+	# order lines without end through a FIFO: the command is still reading
+	# when Ctrl-C comes, however fast the machine (a file of fixed size
+	# could be read before it)
+	mkfifo "$tmp/endless"
+	awk 'BEGIN { print "customer_id,date,amount"; for (i = 0; ; i++)
+		printf "%d,2024-%02d-%02d,%d.50\n", i % 100000, 1 + i % 12, 1 + i % 28, i % 90 }' >"$tmp/endless" 2>/dev/null &
+	endless=$!
+	keys "repurchase $tmp/endless" Enter
 	sleep 1
 	keys C-c
 	if wait_for "loyal repurchase: interrupted"; then ok "Ctrl-C stops a command"; else bad "Ctrl-C stops a command" "no message"; pane | sed 's/^/    /'; fi
+	kill $endless 2>/dev/null || :
 else
 	keys "repurchase -q data/orders.csv" Enter
 fi
