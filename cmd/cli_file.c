@@ -267,6 +267,7 @@ static void temp_forget(const char *path)
 }
 
 int cli_shell_running;
+int cli_pipe_gone;
 
 void cli_die_of_sigpipe(void)
 {
@@ -564,10 +565,15 @@ int cli_target_close(struct cli_target *t, int status)
 		if (status == 0 && failed) {
 			/* The reader of a pipe went away (-o /dev/stdout | head):
 			 * a quiet end, as for standard output. */
-			if (saved == EPIPE)
-				cli_die_of_sigpipe();
-			cli_error("cannot write '%s': %s", t->path, strerror(saved));
-			status = CLI_EXIT_IOERR;
+			if (saved == EPIPE && !cli_shell_running) {
+				/* the program ends as SIGPIPE would once the command
+				 * has returned and freed what it holds (main.c) */
+				cli_pipe_gone = 1;
+				status = CLI_EXIT_IOERR;
+			} else {
+				cli_error("cannot write '%s': %s", t->path, strerror(saved));
+				status = CLI_EXIT_IOERR;
+			}
 		}
 	} else if (t->tmp_path) {
 		if (fflush(t->fp) != 0 || fsync(fileno(t->fp)) != 0)

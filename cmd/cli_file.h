@@ -66,5 +66,8 @@ int cli_target_close(struct cli_target *t, int status);
  * return instead, and the command fails. */
 void cli_die_of_sigpipe(void);
 extern int cli_shell_running;
+/* Set when -o named a pipe whose reader went away (-o /dev/stdout | head):
+ * main ends the program as SIGPIPE would after the command returns. */
+extern int cli_pipe_gone;
 
 #endif

@@ -72,6 +72,8 @@ int (*cli_command_fn(const char *name))(int argc, char **argv)
  * closed pipe must not look like success (git's run_builtin does the same). */
 static int finish_stdout(int status)
 {
+	if (cli_pipe_gone)
+		cli_die_of_sigpipe();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE) {
 			/* The reader went away (loyal ... | head): leave quietly, as
