@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "result.h"
 #include "survey.h"
 
 static const struct cli_command_info info = {
@@ -198,203 +199,220 @@ static int parse_weights(double *w, size_t n, const char *text)
 	return 0;
 }
 
-int cmd_csat(int argc, char **argv)
-{
-	struct cli_common c = { 0 };
-	struct csat_ctx ctx = { 0 };
-	const char *scale = NULL, *weights_text = NULL, *labels_arg = NULL;
-	int skip_invalid = 0, nargs, rc;
-	struct cli_groups g = { 0 };
-	struct survey_stats st;
-	struct cli_out *out = NULL;
-	uint32_t *order = NULL;
+/* The command's options, loaded counts and result (result.h). */
+struct csat_run {
+	struct cli_common c;
+	struct csat_ctx ctx;
+	const char *scale, *weights_text, *labels_arg;
+	int skip_invalid;
 	double weights[SURVEY_MAX_COLS];
-	char *names = NULL;
+	struct cli_groups g;
+	uint32_t *order;
+	char *names; /* n_<point> column names */
+	int npoints;
+	struct cli_column cols[CLI_LIST_MAX + 8 + 11];
+	/* the group's dimensions so far, for its overall row */
+	loyal_csat total;
+	double wsum, wcsat, wmean;
+};
+
+static int parse(struct csat_run *p, int argc, char **argv, int *nargs)
+{
+	struct csat_ctx *ctx = &p->ctx;
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("CSAT"),
-		CLI_OPT_STRING(0, "csat-col", "NAME", &ctx.csat_col,
+		CLI_OPT_STRING(0, "csat-col", "NAME", &ctx->csat_col,
 			       "column holding the answer (default: found by header name)"),
-		CLI_OPT_LIST(0, "cols", "A,B,...", &ctx.cols,
+		CLI_OPT_LIST(0, "cols", "A,B,...", &ctx->cols,
 			     "several satisfaction columns: one row each and an overall row"),
-		CLI_OPT_STRING(0, "weights", "W1,W2,...", &weights_text,
+		CLI_OPT_STRING(0, "weights", "W1,W2,...", &p->weights_text,
 			       "weights of --cols in the overall row (default: equal)"),
-		CLI_OPT_STRING(0, "scale", "LO-HI", &scale, "answer scale: 1-5 (default), 1-7, 1-10, 0-10"),
-		CLI_OPT_STRING(0, "labels", "MAP", &labels_arg,
+		CLI_OPT_STRING(0, "scale", "LO-HI", &p->scale, "answer scale: 1-5 (default), 1-7, 1-10, 0-10"),
+		CLI_OPT_STRING(0, "labels", "MAP", &p->labels_arg,
 			       "text answers' points: 'TEXT=POINT,...' or a file of text,point lines"),
-		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
+		CLI_OPT_FLAG(0, "skip-invalid", &p->skip_invalid,
 			     "skip and count invalid rows (answer, date, number of fields) instead of failing"),
-		CLI_OPTS_INPUT(&c),
-		CLI_OPT_THREADS(&c),
-		CLI_OPTS_PARTIAL(&c),
-		CLI_OPTS_GROUPING(&c),
-		CLI_OPTS_OUTPUT(&c),
+		CLI_OPTS_INPUT(&p->c),
+		CLI_OPT_THREADS(&p->c),
+		CLI_OPTS_PARTIAL(&p->c),
+		CLI_OPTS_GROUPING(&p->c),
+		CLI_OPTS_OUTPUT(&p->c),
 		CLI_OPT_END
 	};
+	int rc;
 
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
 		return rc;
-	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE)
+	if ((rc = cli_common_finish(&info, &p->c)) != CLI_CONTINUE)
 		return rc;
-	ctx.lo = 1;
-	ctx.hi = 5;
-	if (scale && loyal_csat_parse_scale(&ctx.lo, &ctx.hi, scale) < 0)
+	ctx->lo = 1;
+	ctx->hi = 5;
+	if (p->scale && loyal_csat_parse_scale(&ctx->lo, &ctx->hi, p->scale) < 0)
 		return cli_usage_error(&info, "--scale: %s", loyal_error_last()->reason);
-	if (ctx.cols.n && ctx.csat_col)
+	if (ctx->cols.n && ctx->csat_col)
 		return cli_usage_error(&info, "--csat-col and --cols cannot be used together");
-	if (weights_text && !ctx.cols.n)
+	if (p->weights_text && !ctx->cols.n)
 		return cli_usage_error(&info, "--weights needs --cols");
-	if (ctx.cols.n > SURVEY_MAX_COLS)
+	if (ctx->cols.n > SURVEY_MAX_COLS)
 		return cli_usage_error(&info, "--cols takes at most %d columns", SURVEY_MAX_COLS);
-	for (size_t k = 0; k < ctx.cols.n; k++) {
+	for (size_t k = 0; k < ctx->cols.n; k++) {
 		/* the dimension column names each row: it must say which one */
-		if (!strcmp(ctx.cols.items[k], "overall"))
+		if (!strcmp(ctx->cols.items[k], "overall"))
 			return cli_usage_error(&info, "--cols: a column named 'overall' cannot be "
 					       "told from the overall row");
 		for (size_t j = 0; j < k; j++)
-			if (!strcmp(ctx.cols.items[k], ctx.cols.items[j]))
+			if (!strcmp(ctx->cols.items[k], ctx->cols.items[j]))
 				return cli_usage_error(&info, "--cols %s is given twice",
-						       ctx.cols.items[k]);
+						       ctx->cols.items[k]);
 	}
-	ctx.ndim = ctx.cols.n ? ctx.cols.n : 1;
-	for (size_t k = 0; k < ctx.ndim; k++)
-		weights[k] = 1.0;
-	if (weights_text && (rc = parse_weights(weights, ctx.ndim, weights_text)) != 0)
+	ctx->ndim = ctx->cols.n ? ctx->cols.n : 1;
+	for (size_t k = 0; k < ctx->ndim; k++)
+		p->weights[k] = 1.0;
+	if (p->weights_text && (rc = parse_weights(p->weights, ctx->ndim, p->weights_text)) != 0)
 		return rc;
-	if (nargs == 0)
+	if (*nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
-	if ((rc = survey_load_labels(&ctx.labels, labels_arg)) != 0)
+	return CLI_CONTINUE;
+}
+
+/* Row i: dimension k of the i-th group in order; with --cols, each group
+ * has a row per dimension, then its overall row. */
+static int csat_row(void *vp, size_t i, struct cli_value *v)
+{
+	struct csat_run *p = vp;
+	struct csat_ctx *ctx = &p->ctx;
+	size_t per = ctx->cols.n ? ctx->cols.n + 1 : 1, k = i % per;
+	uint32_t id = p->order[i / per];
+	loyal_csat_result r;
+	const loyal_csat *acc;
+	size_t n = cli_group_values(v, &p->g, id, &p->c);
+
+	if (n == SIZE_MAX)
+		return cli_oom();
+	if (k == 0) {
+		loyal_csat_init(&p->total, ctx->lo, ctx->hi);
+		p->wsum = p->wcsat = p->wmean = 0;
+	}
+	if (k < ctx->ndim) {
+		acc = &ctx->acc[id * ctx->ndim + k];
+		if (ctx->cols.n)
+			v[n++] = CLI_STR(ctx->cols.items[k]);
+		if (loyal_csat_compute(&r, acc) < 0) {
+			/* this dimension has no answer in this group */
+			v[n++] = CLI_INT(0);
+			v[n++] = CLI_INT(0);
+			v[n++] = CLI_NULL;
+			v[n++] = CLI_NULL;
+		} else {
+			p->wsum += p->weights[k];
+			p->wcsat += p->weights[k] * r.csat;
+			p->wmean += p->weights[k] * r.mean;
+			v[n++] = CLI_INT(r.responses);
+			v[n++] = CLI_INT(r.satisfied);
+			v[n++] = CLI_NUM(r.csat);
+			v[n++] = CLI_NUM(r.mean);
+		}
+		loyal_csat_merge(&p->total, acc);
+	} else {
+		/* overall row: weighted over the dimensions answered in the group */
+		acc = &p->total;
+		loyal_csat_compute(&r, acc);
+		v[n++] = CLI_STR("overall");
+		v[n++] = CLI_INT(r.responses);
+		v[n++] = CLI_INT(r.satisfied);
+		if (p->wsum > 0.0) {
+			v[n++] = CLI_NUM(p->wcsat / p->wsum);
+			v[n++] = CLI_NUM(p->wmean / p->wsum);
+		} else {
+			/* every answered dimension weighs 0 */
+			v[n++] = CLI_NULL;
+			v[n++] = CLI_NULL;
+		}
+	}
+	for (int q = 0; q < p->npoints; q++)
+		v[n++] = CLI_INT(acc->counts[q]);
+	return 0;
+}
+
+static int compute(struct csat_run *p, char **files, int nfiles, struct cli_result *res)
+{
+	struct csat_ctx *ctx = &p->ctx;
+	struct cli_column *cols = p->cols;
+	struct survey_stats st;
+	int rc;
+
+	if ((rc = survey_load_labels(&ctx->labels, p->labels_arg)) != 0)
+		return rc;
+	ctx->cap = 16;
+	if (!(ctx->acc = malloc(ctx->cap * ctx->ndim * sizeof(*ctx->acc))))
+		return cli_oom();
+	for (size_t i = 0; i < ctx->cap * ctx->ndim; i++)
+		loyal_csat_init(&ctx->acc[i], ctx->lo, ctx->hi);
+	if ((rc = cli_groups_init(&p->g)) != 0)
 		return rc;
 
-	ctx.cap = 16;
-	if (!(ctx.acc = malloc(ctx.cap * ctx.ndim * sizeof(*ctx.acc)))) {
-		return cli_oom();
-	}
-	for (size_t i = 0; i < ctx.cap * ctx.ndim; i++)
-		loyal_csat_init(&ctx.acc[i], ctx.lo, ctx.hi);
-	if ((rc = cli_groups_init(&g)) != 0)
-		goto done;
-
-	struct survey_spec spec = { ctx.ndim, skip_invalid, csat_resolve, csat_parse, csat_add,
+	struct survey_spec spec = { ctx->ndim, p->skip_invalid, csat_resolve, csat_parse, csat_add,
 				    csat_part_new, csat_part_merge, csat_part_free, csat_state,
-				    ctx.colname };
-	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
-		goto done;
-	survey_report(&c, &st);
+				    ctx->colname };
+	if ((rc = survey_run(&p->c, files, nfiles, &p->g, &spec, ctx, &st)) != 0)
+		return rc;
+	survey_report(&p->c, &st);
 	/* 满意 is 4 or 3 by the scale of its column, known now that every
 	 * label of the column has been seen. */
-	for (size_t k = 0; k < ctx.ndim; k++) {
+	for (size_t k = 0; k < ctx->ndim; k++) {
 		uint64_t seen = 0;
 		int point;
-		for (size_t i = 0; i < cli_groups_count(&g); i++)
-			seen |= ctx.acc[i * ctx.ndim + k].labels_seen;
-		if ((rc = survey_csat_decide(&point, seen, ctx.colname[k] ? ctx.colname[k] : "?",
-					     c.quiet)) != 0)
-			goto done;
-		for (size_t i = 0; i < cli_groups_count(&g); i++)
-			loyal_csat_resolve(&ctx.acc[i * ctx.ndim + k], point);
+		for (size_t i = 0; i < cli_groups_count(&p->g); i++)
+			seen |= ctx->acc[i * ctx->ndim + k].labels_seen;
+		if ((rc = survey_csat_decide(&point, seen, ctx->colname[k] ? ctx->colname[k] : "?",
+					     p->c.quiet)) != 0)
+			return rc;
+		for (size_t i = 0; i < cli_groups_count(&p->g); i++)
+			loyal_csat_resolve(&ctx->acc[i * ctx->ndim + k], point);
 	}
-	if (cli_groups_count(&g) == 0) {
+	if (cli_groups_count(&p->g) == 0) {
 		cli_error("no valid answers: the CSAT is undefined");
-		rc = CLI_EXIT_DATA;
-		goto done;
+		return CLI_EXIT_DATA;
 	}
 
 	/* columns: groups, [dimension], responses, satisfied, csat, mean, n_<k>... */
-	struct cli_column cols[CLI_LIST_MAX + 8 + 11];
-	size_t nc = cli_group_columns(cols, &c);
-	int npoints = ctx.hi - ctx.lo + 1;
-	if (ctx.cols.n)
+	size_t nc = cli_group_columns(cols, &p->c);
+	p->npoints = ctx->hi - ctx->lo + 1;
+	if (ctx->cols.n)
 		cols[nc++] = (struct cli_column){ "dimension", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "responses", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "satisfied", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "csat", CLI_T_NUM, 1 };
 	cols[nc++] = (struct cli_column){ "mean", CLI_T_NUM, 2 };
-	if (!(names = malloc((size_t)npoints * 8))) {
-		cli_error("out of memory");
-		rc = CLI_EXIT_OSERR;
-		goto done;
+	if (!(p->names = malloc((size_t)p->npoints * 8)))
+		return cli_oom();
+	for (int k = 0; k < p->npoints; k++) {
+		snprintf(p->names + k * 8, 8, "n_%d", ctx->lo + k);
+		cols[nc++] = (struct cli_column){ p->names + k * 8, CLI_T_INT, 0 };
 	}
-	for (int k = 0; k < npoints; k++) {
-		snprintf(names + k * 8, 8, "n_%d", ctx.lo + k);
-		cols[nc++] = (struct cli_column){ names + k * 8, CLI_T_INT, 0 };
-	}
+	if (!(p->order = cli_groups_sorted(&p->g)))
+		return cli_oom();
+	size_t per = ctx->cols.n ? ctx->cols.n + 1 : 1;
+	cli_result_add(res, NULL, cols, nc, cli_groups_count(&p->g) * per, csat_row, p);
+	return 0;
+}
 
-	if (!(order = cli_groups_sorted(&g))) {
-		cli_error("out of memory");
-		rc = CLI_EXIT_OSERR;
-		goto done;
-	}
-	if ((rc = cli_out_open(&out, &c, cols, nc)) != 0)
-		goto done;
-	for (size_t i = 0; i < cli_groups_count(&g); i++) {
-		uint32_t id = order[i];
-		loyal_csat total;
-		double wsum = 0, wcsat = 0, wmean = 0;
+int cmd_csat(int argc, char **argv)
+{
+	struct csat_run p = { 0 };
+	struct cli_result res = { 0 };
+	int nargs, rc;
 
-		loyal_csat_init(&total, ctx.lo, ctx.hi);
-		for (size_t k = 0; k <= ctx.cols.n; k++) {
-			struct cli_value v[CLI_LIST_MAX + 8 + 11];
-			loyal_csat_result r;
-			const loyal_csat *acc;
-			size_t n = cli_group_values(v, &g, id, &c);
-
-			if (n == SIZE_MAX) {
-				cli_error("out of memory");
-				rc = CLI_EXIT_OSERR;
-				goto done;
-			}
-			if (k < ctx.ndim) {
-				acc = &ctx.acc[id * ctx.ndim + k];
-				if (ctx.cols.n)
-					v[n++] = CLI_STR(ctx.cols.items[k]);
-				if (loyal_csat_compute(&r, acc) < 0) {
-					/* this dimension has no answer in this group */
-					v[n++] = CLI_INT(0);
-					v[n++] = CLI_INT(0);
-					v[n++] = CLI_NULL;
-					v[n++] = CLI_NULL;
-				} else {
-					wsum += weights[k];
-					wcsat += weights[k] * r.csat;
-					wmean += weights[k] * r.mean;
-					v[n++] = CLI_INT(r.responses);
-					v[n++] = CLI_INT(r.satisfied);
-					v[n++] = CLI_NUM(r.csat);
-					v[n++] = CLI_NUM(r.mean);
-				}
-				loyal_csat_merge(&total, acc);
-			} else {
-				/* overall row: weighted over the dimensions answered in the group */
-				acc = &total;
-				loyal_csat_compute(&r, acc);
-				v[n++] = CLI_STR("overall");
-				v[n++] = CLI_INT(r.responses);
-				v[n++] = CLI_INT(r.satisfied);
-				if (wsum > 0.0) {
-					v[n++] = CLI_NUM(wcsat / wsum);
-					v[n++] = CLI_NUM(wmean / wsum);
-				} else {
-					/* every answered dimension weighs 0 */
-					v[n++] = CLI_NULL;
-					v[n++] = CLI_NULL;
-				}
-			}
-			for (int p = 0; p < npoints; p++)
-				v[n++] = CLI_INT(acc->counts[p]);
-			if ((rc = cli_out_row(out, v)) != 0)
-				goto done;
-			if (!ctx.cols.n)
-				break;
-		}
-	}
-done:
-	rc = cli_out_close(out, rc);
-	free(order);
-	free(names);
-	free(ctx.acc);
-	loyal_csat_labels_free(ctx.labels);
+	if ((rc = parse(&p, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = compute(&p, argv, nargs, &res)) == 0)
+		rc = cli_render(&res, &p.c);
+	free(p.order);
+	free(p.names);
+	free(p.ctx.acc);
+	loyal_csat_labels_free(p.ctx.labels);
 	for (size_t k = 0; k < SURVEY_MAX_COLS; k++)
-		free(ctx.colname[k]);
-	cli_groups_dispose(&g);
+		free(p.ctx.colname[k]);
+	cli_groups_dispose(&p.g);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "result.h"
 #include "survey.h"
 
 static const struct cli_command_info info = {
@@ -131,67 +132,119 @@ static void nps_part_free(void *vpart)
 	free(part);
 }
 
-int cmd_nps(int argc, char **argv)
-{
-	struct cli_common c = { 0 };
-	struct nps_ctx ctx = { 0 };
-	int skip_invalid = 0, strict = 0, nargs, rc;
-	const char *min_text = NULL;
-	uint64_t min_responses = 1;
+/* The command's options, loaded counts and result (result.h). */
+struct nps_run {
+	struct cli_common c;
+	struct nps_ctx ctx;
+	int skip_invalid, strict;
+	const char *min_text;
+	uint64_t min_responses;
 	struct cli_groups g;
-	struct survey_stats st;
-	struct cli_out *out = NULL;
-	uint32_t *order = NULL;
+	uint32_t *order;
+	struct cli_column cols[CLI_LIST_MAX + 12];
+	loyal_nps_result prev; /* the row before, for the change */
+	int prev_shown;
+};
+
+static int parse(struct nps_run *p, int argc, char **argv, int *nargs)
+{
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("NPS"),
-		CLI_OPT_STRING(0, "score-col", "NAME", &ctx.score_col,
+		CLI_OPT_STRING(0, "score-col", "NAME", &p->ctx.score_col,
 			       "column holding the 0-10 answer (default: found by header name)"),
-		CLI_OPT_FLAG(0, "skip-invalid", &skip_invalid,
+		CLI_OPT_FLAG(0, "skip-invalid", &p->skip_invalid,
 			     "skip and count invalid rows (score, date, number of fields) instead of failing"),
-		CLI_OPT_FLAG(0, "strict", &strict,
+		CLI_OPT_FLAG(0, "strict", &p->strict,
 			     "refuse a score column whose answers are all within 1-5 (a rating)"),
-		CLI_OPT_STRING(0, "min-responses", "N", &min_text,
+		CLI_OPT_STRING(0, "min-responses", "N", &p->min_text,
 			       "groups with fewer answers get no NPS, margin or shares (default 1)"),
-		CLI_OPTS_INPUT(&c),
-		CLI_OPT_THREADS(&c),
-		CLI_OPTS_PARTIAL(&c),
-		CLI_OPTS_GROUPING(&c),
-		CLI_OPTS_OUTPUT(&c),
+		CLI_OPTS_INPUT(&p->c),
+		CLI_OPT_THREADS(&p->c),
+		CLI_OPTS_PARTIAL(&p->c),
+		CLI_OPTS_GROUPING(&p->c),
+		CLI_OPTS_OUTPUT(&p->c),
 		CLI_OPT_END
 	};
+	int rc;
 
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+	p->min_responses = 1;
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
 		return rc;
-	if ((rc = cli_common_finish(&info, &c)) != CLI_CONTINUE)
+	if ((rc = cli_common_finish(&info, &p->c)) != CLI_CONTINUE)
 		return rc;
-	if (min_text && cli_parse_count(&min_responses, "--min-responses", min_text, 1, UINT64_MAX))
+	if (p->min_text &&
+	    cli_parse_count(&p->min_responses, "--min-responses", p->min_text, 1, UINT64_MAX))
 		return CLI_EXIT_USAGE;
-	if (nargs == 0)
+	if (*nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
-	if ((rc = cli_groups_init(&g)) != 0)
+	return CLI_CONTINUE;
+}
+
+static int nps_row(void *vp, size_t i, struct cli_value *v)
+{
+	struct nps_run *p = vp;
+	uint32_t id = p->order[i];
+	loyal_nps_result r;
+	size_t n;
+
+	if (loyal_nps_compute(&r, &p->ctx.acc[id]) < 0)
+		return cli_lib_error(LOYAL_ENODATA);
+	if ((n = cli_group_values(v, &p->g, id, &p->c)) == SIZE_MAX)
+		return cli_oom();
+	/* --min-responses: a group too small for an estimate shows its
+	 * counts only */
+	int shown = r.responses >= p->min_responses;
+	v[n++] = CLI_INT(r.responses);
+	v[n++] = CLI_INT(r.promoters);
+	v[n++] = CLI_INT(r.passives);
+	v[n++] = CLI_INT(r.detractors);
+	v[n++] = shown ? CLI_NUM(r.promoters_pct) : CLI_NULL;
+	v[n++] = shown ? CLI_NUM(r.passives_pct) : CLI_NULL;
+	v[n++] = shown ? CLI_NUM(r.detractors_pct) : CLI_NULL;
+	v[n++] = shown ? CLI_NUM(r.nps) : CLI_NULL;
+	v[n++] = shown ? CLI_NUM(r.moe95) : CLI_NULL;
+	if (p->c.period != LOYAL_PERIOD_NONE) {
+		if (i > 0 && shown && p->prev_shown &&
+		    cli_groups_same_by(&p->g, p->order[i - 1], id)) {
+			double change;
+			int sig;
+			loyal_nps_compare(&p->prev, &r, &change, &sig);
+			v[n++] = CLI_NUM(change);
+			v[n++] = sig < 0 ? CLI_NULL : CLI_BOOL(sig);
+		} else {
+			v[n++] = CLI_NULL;
+			v[n++] = CLI_NULL;
+		}
+	}
+	p->prev = r;
+	p->prev_shown = shown;
+	return 0;
+}
+
+/* Count the answers of every group, then one row per group in the order of
+ * their --by values and period. */
+static int compute(struct nps_run *p, char **files, int nfiles, struct cli_result *res)
+{
+	struct nps_ctx *ctx = &p->ctx;
+	struct survey_stats st;
+	int rc;
+
+	struct survey_spec spec = { 1, p->skip_invalid, nps_resolve, nps_parse, nps_add,
+				    nps_part_new, nps_part_merge, nps_part_free, nps_state,
+				    &ctx->colname };
+	if ((rc = survey_run(&p->c, files, nfiles, &p->g, &spec, ctx, &st)) != 0)
+		return rc;
+	survey_report(&p->c, &st);
+	if (cli_groups_count(&p->g) == 0) {
+		cli_error("no valid answers: the NPS is undefined");
+		return CLI_EXIT_DATA;
+	}
+	loyal_nps all = LOYAL_NPS_INIT;
+	for (size_t i = 0; i < cli_groups_count(&p->g); i++)
+		loyal_nps_merge(&all, &ctx->acc[i]);
+	if ((rc = rating_check(all.counts, ctx->colname ? ctx->colname : "?", p->strict)) != 0)
 		return rc;
 
-	struct survey_spec spec = { 1, skip_invalid, nps_resolve, nps_parse, nps_add,
-				    nps_part_new, nps_part_merge, nps_part_free, nps_state,
-				    &ctx.colname };
-	if ((rc = survey_run(&c, argv, nargs, &g, &spec, &ctx, &st)) != 0)
-		goto done;
-	survey_report(&c, &st);
-	if (cli_groups_count(&g) == 0) {
-		cli_error("no valid answers: the NPS is undefined");
-		rc = CLI_EXIT_DATA;
-		goto done;
-	}
-	{
-		loyal_nps all = LOYAL_NPS_INIT;
-		for (size_t i = 0; i < cli_groups_count(&g); i++)
-			loyal_nps_merge(&all, &ctx.acc[i]);
-		if ((rc = rating_check(all.counts, ctx.colname ? ctx.colname : "?", strict)) != 0)
-			goto done;
-	}
-
-	struct cli_column cols[CLI_LIST_MAX + 12];
-	size_t ng = cli_group_columns(cols, &c), nc = ng;
 	static const struct cli_column metric_cols[] = {
 		{ "responses", CLI_T_INT, 0 }, { "promoters", CLI_T_INT, 0 },
 		{ "passives", CLI_T_INT, 0 }, { "detractors", CLI_T_INT, 0 },
@@ -200,68 +253,31 @@ int cmd_nps(int argc, char **argv)
 		{ "moe95", CLI_T_NUM, 1 }, { "change", CLI_T_NUM, 1 },
 		{ "significant", CLI_T_BOOL, 0 },
 	};
-	size_t nmetric = c.period != LOYAL_PERIOD_NONE ? 11 : 9;
+	size_t nc = cli_group_columns(p->cols, &p->c);
+	size_t nmetric = p->c.period != LOYAL_PERIOD_NONE ? 11 : 9;
 	for (size_t i = 0; i < nmetric; i++)
-		cols[nc++] = metric_cols[i];
+		p->cols[nc++] = metric_cols[i];
+	if (!(p->order = cli_groups_sorted(&p->g)))
+		return cli_oom();
+	cli_result_add(res, NULL, p->cols, nc, cli_groups_count(&p->g), nps_row, p);
+	return 0;
+}
 
-	if (!(order = cli_groups_sorted(&g))) {
-		cli_error("out of memory");
-		rc = CLI_EXIT_OSERR;
-		goto done;
-	}
-	if ((rc = cli_out_open(&out, &c, cols, nc)) != 0)
-		goto done;
-	loyal_nps_result prev = { 0 };
-	int prev_shown = 0;
-	for (size_t i = 0; i < cli_groups_count(&g); i++) {
-		uint32_t id = order[i];
-		struct cli_value v[CLI_LIST_MAX + 12];
-		loyal_nps_result r;
-		size_t n;
+int cmd_nps(int argc, char **argv)
+{
+	struct nps_run p = { 0 };
+	struct cli_result res = { 0 };
+	int nargs, rc;
 
-		if (loyal_nps_compute(&r, &ctx.acc[id]) < 0) {
-			rc = cli_lib_error(LOYAL_ENODATA);
-			goto done;
-		}
-		if ((n = cli_group_values(v, &g, id, &c)) == SIZE_MAX) {
-			cli_error("out of memory");
-			rc = CLI_EXIT_OSERR;
-			goto done;
-		}
-		/* --min-responses: a group too small for an estimate shows its
-		 * counts only */
-		int shown = r.responses >= min_responses;
-		v[n++] = CLI_INT(r.responses);
-		v[n++] = CLI_INT(r.promoters);
-		v[n++] = CLI_INT(r.passives);
-		v[n++] = CLI_INT(r.detractors);
-		v[n++] = shown ? CLI_NUM(r.promoters_pct) : CLI_NULL;
-		v[n++] = shown ? CLI_NUM(r.passives_pct) : CLI_NULL;
-		v[n++] = shown ? CLI_NUM(r.detractors_pct) : CLI_NULL;
-		v[n++] = shown ? CLI_NUM(r.nps) : CLI_NULL;
-		v[n++] = shown ? CLI_NUM(r.moe95) : CLI_NULL;
-		if (c.period != LOYAL_PERIOD_NONE) {
-			if (i > 0 && shown && prev_shown && cli_groups_same_by(&g, order[i - 1], id)) {
-				double change;
-				int sig;
-				loyal_nps_compare(&prev, &r, &change, &sig);
-				v[n++] = CLI_NUM(change);
-				v[n++] = sig < 0 ? CLI_NULL : CLI_BOOL(sig);
-			} else {
-				v[n++] = CLI_NULL;
-				v[n++] = CLI_NULL;
-			}
-		}
-		prev = r;
-		prev_shown = shown;
-		if ((rc = cli_out_row(out, v)) != 0)
-			goto done;
-	}
-done:
-	rc = cli_out_close(out, rc);
-	free(order);
-	free(ctx.acc);
-	free(ctx.colname);
-	cli_groups_dispose(&g);
+	if ((rc = parse(&p, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = cli_groups_init(&p.g)) != 0)
+		return rc;
+	if ((rc = compute(&p, argv, nargs, &res)) == 0)
+		rc = cli_render(&res, &p.c);
+	free(p.order);
+	free(p.ctx.acc);
+	free(p.ctx.colname);
+	cli_groups_dispose(&p.g);
 	return rc;
 }
