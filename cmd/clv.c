@@ -4,6 +4,7 @@
 
 #include "clv_values.h"
 #include "model_input.h"
+#include "result.h"
 
 static const struct cli_command_info info = {
 	"clv",
@@ -34,6 +35,17 @@ struct run {
 	struct spend *sp;       /* per fit unit */
 	uint64_t months;
 	double discount;
+	/* the command's options (cmd_clv) */
+	const char *months_text, *discount_text, *sort_text, *top_text;
+	int params;
+	enum sort_key sort;
+	uint64_t top;
+	/* the result (result.h): its columns and what its rows need */
+	struct cli_column cols[MODEL_PARAMS_MAX_COLS];
+	size_t *perm, *unit_of, *local; /* customer rows: order, unit, index in it */
+	struct model_unit *groups;      /* --pooled: the groups */
+	size_t ngroups;
+	size_t at_unit, at_row;         /* --params: the next row's unit and row in it */
 };
 
 static void spend_free(struct spend *s)
@@ -142,117 +154,145 @@ static size_t by_values(struct cli_value *v, struct run *R, uint32_t group)
 	return R->c.by.n ? txn_group_values(v, R->d, group) : 0;
 }
 
-static int write_params(struct run *R)
-{
-	struct cli_out *out = NULL;
-	struct cli_column cols[MODEL_PARAMS_MAX_COLS];
-	struct cli_value v[MODEL_PARAMS_MAX_COLS];
-	int grouped = R->c.by.n && !R->mo.pooled, rc;
-	size_t nby = grouped ? txn_group_columns(cols, R->d) : 0;
-	size_t nc = model_params_columns(cols, nby, 1);
+/* ---- the result: one of three tables -------------------------------------- */
 
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		return rc;
-	for (size_t k = 0; k < R->nfits && rc == 0; k++) {
-		size_t n = grouped ? by_values(v, R, R->fits[k].group) : 0;
-		if (n == SIZE_MAX) {
-			rc = cli_oom();
-			break;
-		}
-		rc = model_params_write(out, v, n, &R->fits[k].set, &R->sp[k].gg, &R->mo);
+/* --params: each fit unit's models (after its --by values), unit by unit;
+ * the rows come in order, so the next one's place is kept in R. */
+static int params_row(void *ctx, size_t i, struct cli_value *v)
+{
+	struct run *R = ctx;
+	int grouped = R->c.by.n && !R->mo.pooled;
+	(void)i;
+
+	while (R->at_row >= model_params_count(&R->fits[R->at_unit].set, 1)) {
+		R->at_unit++;
+		R->at_row = 0;
 	}
-	return cli_out_close(out, rc);
+	const struct model_unit *u = &R->fits[R->at_unit];
+	size_t n = grouped ? by_values(v, R, u->group) : 0;
+	if (n == SIZE_MAX)
+		return cli_oom();
+	model_params_values(v, n, R->at_row++, &u->set, &R->sp[R->at_unit].gg, &R->mo);
+	return 0;
 }
 
-static int write_customers(struct run *R, enum sort_key sort, uint64_t top)
+static int params_table(struct run *R, struct cli_result *res)
 {
-	struct cli_out *out = NULL;
-	size_t total = 0, *perm = NULL, *unit_of = NULL, *local = NULL, at = 0;
+	int grouped = R->c.by.n && !R->mo.pooled;
+	size_t nby = grouped ? txn_group_columns(R->cols, R->d) : 0;
+	size_t nc = model_params_columns(R->cols, nby, 1), nrows = 0;
+
+	for (size_t k = 0; k < R->nfits; k++)
+		nrows += model_params_count(&R->fits[k].set, 1);
+	cli_result_add(res, NULL, R->cols, nc, nrows, params_row, R);
+	return 0;
+}
+
+static int customer_row(void *ctx, size_t r, struct cli_value *v)
+{
+	struct run *R = ctx;
+	size_t j = R->perm ? R->perm[r] : r, k = R->unit_of[j], i = R->local[j];
+	const struct spend *s = &R->sp[k];
+	const struct model_customers *m = &R->fits[k].m;
+	loyal_txn_customer cu;
+	size_t n;
+	int error;
+
+	if ((error = loyal_txn_customer_get(&cu, R->d->acc, m->index[i])) < 0)
+		return cli_lib_error(error);
+	if (!isfinite(s->pa[i]) || !isfinite(s->ey[i]) || !isfinite(s->spend[i]) ||
+	    !isfinite(s->clv[i])) {
+		cli_error("internal error: no value for customer '%s'", cu.id);
+		return CLI_EXIT_SOFTWARE;
+	}
+	if ((n = by_values(v, R, m->group[i])) == SIZE_MAX)
+		return cli_oom();
+	v[n++] = CLI_STR(cu.id);
+	v[n++] = CLI_NUM(s->pa[i]);
+	v[n++] = CLI_NUM(s->ey[i]);
+	v[n++] = CLI_NUM(s->spend[i]);
+	v[n++] = CLI_NUM(s->clv[i]);
+	return 0;
+}
+
+/* One row per customer, in input order (by group first, with --by) or by
+ * --sort, at most --top. */
+static int customer_table(struct run *R, struct cli_result *res)
+{
+	size_t total = 0, at = 0;
 	double *key = NULL;
-	int rc = 0, error;
 
 	for (size_t k = 0; k < R->nfits; k++)
 		total += R->fits[k].m.n;
 	size_t cap = total ? total : 1;
-	if (!(unit_of = malloc(cap * sizeof(*unit_of))) || !(local = malloc(cap * sizeof(*local))) ||
-	    !(key = malloc(cap * sizeof(*key)))) {
-		rc = cli_oom();
-		goto done;
+	if (!(R->unit_of = malloc(cap * sizeof(*R->unit_of))) ||
+	    !(R->local = malloc(cap * sizeof(*R->local))) || !(key = malloc(cap * sizeof(*key)))) {
+		free(key);
+		return cli_oom();
 	}
-	/* customers in input order (by group first, with --by) */
 	for (size_t k = 0; k < R->nfits; k++) {
 		for (size_t i = 0; i < R->fits[k].m.n; i++, at++) {
 			const struct spend *s = &R->sp[k];
-			unit_of[at] = k;
-			local[at] = i;
-			key[at] = sort == SORT_CLV ? s->clv[i] : sort == SORT_EXPECTED ? s->ey[i]
+			R->unit_of[at] = k;
+			R->local[at] = i;
+			key[at] = R->sort == SORT_CLV ? s->clv[i] : R->sort == SORT_EXPECTED ? s->ey[i]
 				: s->spend[i];
 		}
 	}
-	if (sort != SORT_NONE && !(perm = model_order(key, total))) {
-		rc = CLI_EXIT_OSERR;
-		goto done;
+	if (R->sort != SORT_NONE && !(R->perm = model_order(key, total))) {
+		free(key);
+		return CLI_EXIT_OSERR;
 	}
+	free(key);
 
-	struct cli_column cols[CLI_LIST_MAX + 8];
+	struct cli_column *cols = R->cols;
 	size_t nc = R->c.by.n ? txn_group_columns(cols, R->d) : 0;
 	cols[nc++] = (struct cli_column){ "customer", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "p_alive", CLI_T_NUM, 4 };
 	cols[nc++] = (struct cli_column){ "expected_purchases", CLI_T_NUM, 4 };
 	cols[nc++] = (struct cli_column){ "expected_spend", CLI_T_NUM, 2 };
 	cols[nc++] = (struct cli_column){ "clv", CLI_T_NUM, 2 };
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		goto done;
-	for (size_t r = 0; r < total && r < top; r++) {
-		size_t j = perm ? perm[r] : r, k = unit_of[j], i = local[j];
-		const struct spend *s = &R->sp[k];
-		const struct model_customers *m = &R->fits[k].m;
-		struct cli_value v[CLI_LIST_MAX + 8];
-		loyal_txn_customer cu;
-		size_t n;
+	cli_result_add(res, NULL, cols, nc, total < R->top ? total : (size_t)R->top, customer_row, R);
+	return 0;
+}
 
-		if ((error = loyal_txn_customer_get(&cu, R->d->acc, m->index[i])) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		if (!isfinite(s->pa[i]) || !isfinite(s->ey[i]) || !isfinite(s->spend[i]) ||
-		    !isfinite(s->clv[i])) {
-			cli_error("internal error: no value for customer '%s'", cu.id);
-			rc = CLI_EXIT_SOFTWARE;
-			goto done;
-		}
-		if ((n = by_values(v, R, m->group[i])) == SIZE_MAX) {
-			rc = cli_oom();
-			goto done;
-		}
-		v[n++] = CLI_STR(cu.id);
-		v[n++] = CLI_NUM(s->pa[i]);
-		v[n++] = CLI_NUM(s->ey[i]);
-		v[n++] = CLI_NUM(s->spend[i]);
-		v[n++] = CLI_NUM(s->clv[i]);
-		if ((rc = cli_out_row(out, v)) != 0)
-			goto done;
+static int group_row(void *ctx, size_t g, struct cli_value *v)
+{
+	struct run *R = ctx;
+	/* the one fit unit holds everyone, in the order of R->all */
+	const struct spend *s = &R->sp[0];
+	double alive = 0, expected = 0, clv = 0, spend = 0;
+	size_t n = 0, count = 0;
+
+	for (size_t i = 0; i < R->all.n; i++) {
+		if (R->all.group[i] != R->groups[g].group)
+			continue;
+		alive += s->pa[i];
+		expected += s->ey[i];
+		clv += s->clv[i];
+		spend += s->ey[i] * s->spend[i];
+		count++;
 	}
-done:
-	rc = cli_out_close(out, rc);
-	free(unit_of);
-	free(local);
-	free(key);
-	free(perm);
-	return rc;
+	if ((n = by_values(v, R, R->groups[g].group)) == SIZE_MAX)
+		return cli_oom();
+	v[n++] = CLI_INT(count);
+	v[n++] = CLI_NUM(alive / (double)count);
+	v[n++] = CLI_NUM(expected);
+	/* the spend per expected purchase, weighted by the purchases */
+	v[n++] = expected > 0 ? CLI_NUM(spend / expected) : CLI_NULL;
+	v[n++] = CLI_NUM(clv);
+	v[n++] = CLI_NUM(clv / (double)count);
+	return 0;
 }
 
 /* --by with --pooled: one row per group, from the one fit of each model. */
-static int write_group_summaries(struct run *R)
+static int group_table(struct run *R, struct cli_result *res)
 {
-	struct cli_out *out = NULL;
-	struct model_unit *groups = NULL;
-	size_t ng = 0;
 	int rc;
 
-	if ((rc = model_units_make(&groups, &ng, &R->all, R->d, 1)) != 0)
+	if ((rc = model_units_make(&R->groups, &R->ngroups, &R->all, R->d, 1)) != 0)
 		return rc;
-	struct cli_column cols[CLI_LIST_MAX + 8];
+	struct cli_column *cols = R->cols;
 	size_t nc = txn_group_columns(cols, R->d);
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "p_alive", CLI_T_NUM, 4 };
@@ -260,40 +300,8 @@ static int write_group_summaries(struct run *R)
 	cols[nc++] = (struct cli_column){ "expected_spend", CLI_T_NUM, 2 };
 	cols[nc++] = (struct cli_column){ "clv", CLI_T_NUM, 2 };
 	cols[nc++] = (struct cli_column){ "mean_clv", CLI_T_NUM, 2 };
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		goto done;
-	/* the one fit unit holds everyone, in the order of R->all */
-	const struct spend *s = &R->sp[0];
-	for (size_t g = 0; g < ng && rc == 0; g++) {
-		double alive = 0, expected = 0, clv = 0, spend = 0;
-		size_t n = 0, count = 0;
-		struct cli_value v[CLI_LIST_MAX + 8];
-		for (size_t i = 0; i < R->all.n; i++) {
-			if (R->all.group[i] != groups[g].group)
-				continue;
-			alive += s->pa[i];
-			expected += s->ey[i];
-			clv += s->clv[i];
-			spend += s->ey[i] * s->spend[i];
-			count++;
-		}
-		if ((n = by_values(v, R, groups[g].group)) == SIZE_MAX) {
-			rc = cli_oom();
-			break;
-		}
-		v[n++] = CLI_INT(count);
-		v[n++] = CLI_NUM(alive / (double)count);
-		v[n++] = CLI_NUM(expected);
-		/* the spend per expected purchase, weighted by the purchases */
-		v[n++] = expected > 0 ? CLI_NUM(spend / expected) : CLI_NULL;
-		v[n++] = CLI_NUM(clv);
-		v[n++] = CLI_NUM(clv / (double)count);
-		rc = cli_out_row(out, v);
-	}
-done:
-	rc = cli_out_close(out, rc);
-	model_units_free(groups, ng);
-	return rc;
+	cli_result_add(res, NULL, cols, nc, R->ngroups, group_row, R);
+	return 0;
 }
 
 /* Fit the models of every fit unit and compute every customer's values. */
@@ -329,7 +337,11 @@ static void run_free(struct run *R)
 		spend_free(&R->sp[k]);
 	free(R->sp);
 	model_units_free(R->fits, R->nfits);
+	model_units_free(R->groups, R->ngroups);
 	model_customers_dispose(&R->all);
+	free(R->perm);
+	free(R->unit_of);
+	free(R->local);
 }
 
 int clv_values(double *out, struct txn_data *d, const struct cli_common *c)
@@ -354,93 +366,104 @@ int clv_values(double *out, struct txn_data *d, const struct cli_common *c)
 	return rc;
 }
 
+static int parse(struct run *R, int argc, char **argv, int *nargs)
+{
+	const struct cli_opt opts[] = {
+		CLI_OPT_GROUP("Lifetime value"),
+		CLI_OPT_STRING(0, "months", "M", &R->months_text,
+			       "months of 30 days to add up (default 12)"),
+		CLI_OPT_STRING(0, "discount", "D", &R->discount_text,
+			       "discount rate per month, 0.01 for 1% (default 0.01)"),
+		CLI_OPT_STRING(0, "sort", "KEY", &R->sort_text,
+			       "clv, expected_purchases or expected_spend, highest first "
+			       "(default: input order)"),
+		CLI_OPT_STRING(0, "top", "N", &R->top_text, "only the first N customers"),
+		CLI_OPT_FLAG(0, "params", &R->params,
+			     "print both fitted models instead of the customers"),
+		MODEL_OPTS(&R->mo),
+		MODEL_OPTS_BY(&R->c, &R->mo),
+		TXN_OPTS_MODEL_INPUT(&R->t),
+		CLI_OPTS_INPUT(&R->c),
+		CLI_OPT_THREADS(&R->c),
+		CLI_OPTS_PARTIAL(&R->c),
+		CLI_OPTS_OUTPUT(&R->c),
+		CLI_OPT_END
+	};
+	int rc;
+
+	R->months = 12;
+	R->discount = 0.01;
+	R->top = UINT64_MAX;
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = cli_common_finish(&info, &R->c)) != CLI_CONTINUE ||
+	    (rc = model_opts_finish(&info, &R->mo, &R->c)) != CLI_CONTINUE)
+		return rc;
+	if (R->months_text) {
+		if (cli_parse_count(&R->months, "--months", R->months_text, 1, 1200))
+			return CLI_EXIT_USAGE;
+	}
+	if (R->discount_text) {
+		if (cli_parse_number(&R->discount, "--discount", R->discount_text))
+			return CLI_EXIT_USAGE;
+		if (!(R->discount >= 0 && R->discount < 1))
+			return cli_usage_error(&info, "--discount needs a monthly rate from 0 to below 1 "
+					       "(0.01 is 1%%), not '%s'", R->discount_text);
+	}
+	if (R->sort_text) {
+		if (!strcmp(R->sort_text, "clv"))
+			R->sort = SORT_CLV;
+		else if (!strcmp(R->sort_text, "expected_purchases"))
+			R->sort = SORT_EXPECTED;
+		else if (!strcmp(R->sort_text, "expected_spend"))
+			R->sort = SORT_SPEND;
+		else
+			return cli_usage_error(&info, "unknown sort key '%s' (clv, expected_purchases "
+					       "or expected_spend)", R->sort_text);
+	}
+	if (R->top_text && model_parse_top(&info, &R->top, R->top_text))
+		return CLI_EXIT_USAGE;
+	if (R->params && (R->months_text || R->discount_text || R->sort_text || R->top_text))
+		return cli_usage_error(&info, "--months, --discount, --sort and --top apply to the "
+				       "customer rows, not to --params");
+	if (R->mo.pooled && (R->sort_text || R->top_text))
+		return cli_usage_error(&info, "--sort and --top apply to customer rows; --pooled "
+				       "prints one row per group");
+	txn_opts_days(&R->t);
+	R->t.need_amount = 1;
+	if ((rc = txn_opts_finish(&info, &R->t)) != CLI_CONTINUE)
+		return rc;
+	if (*nargs == 0)
+		return cli_usage_error(&info, "no input file (use - for standard input)");
+	return CLI_CONTINUE;
+}
+
+/* Load, fit every fit unit's models, then one of the three tables. */
+static int compute(struct run *R, char **files, int nfiles, struct cli_result *res)
+{
+	int rc;
+
+	R->d = &R->data;
+	if ((rc = txn_load(R->d, &R->c, &R->t, files, nfiles)) != 0 || (rc = fit_all(R)) != 0)
+		return rc;
+	if (R->params)
+		return params_table(R, res);
+	if (R->mo.pooled)
+		return group_table(R, res);
+	return customer_table(R, res);
+}
+
 int cmd_clv(int argc, char **argv)
 {
 	struct run R;
-	const char *months_text = NULL, *discount_text = NULL, *sort_text = NULL, *top_text = NULL;
-	int params = 0, nargs, rc;
-	enum sort_key sort = SORT_NONE;
-	uint64_t top = UINT64_MAX;
+	struct cli_result res = { 0 };
+	int nargs, rc;
 
 	memset(&R, 0, sizeof(R));
-	R.months = 12;
-	R.discount = 0.01;
-	const struct cli_opt opts[] = {
-		CLI_OPT_GROUP("Lifetime value"),
-		CLI_OPT_STRING(0, "months", "M", &months_text,
-			       "months of 30 days to add up (default 12)"),
-		CLI_OPT_STRING(0, "discount", "D", &discount_text,
-			       "discount rate per month, 0.01 for 1% (default 0.01)"),
-		CLI_OPT_STRING(0, "sort", "KEY", &sort_text,
-			       "clv, expected_purchases or expected_spend, highest first "
-			       "(default: input order)"),
-		CLI_OPT_STRING(0, "top", "N", &top_text, "only the first N customers"),
-		CLI_OPT_FLAG(0, "params", &params,
-			     "print both fitted models instead of the customers"),
-		MODEL_OPTS(&R.mo),
-		MODEL_OPTS_BY(&R.c, &R.mo),
-		TXN_OPTS_MODEL_INPUT(&R.t),
-		CLI_OPTS_INPUT(&R.c),
-		CLI_OPT_THREADS(&R.c),
-		CLI_OPTS_PARTIAL(&R.c),
-		CLI_OPTS_OUTPUT(&R.c),
-		CLI_OPT_END
-	};
-
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+	if ((rc = parse(&R, argc, argv, &nargs)) != CLI_CONTINUE)
 		return rc;
-	if ((rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
-	    (rc = model_opts_finish(&info, &R.mo, &R.c)) != CLI_CONTINUE)
-		return rc;
-	if (months_text) {
-		if (cli_parse_count(&R.months, "--months", months_text, 1, 1200))
-			return CLI_EXIT_USAGE;
-	}
-	if (discount_text) {
-		if (cli_parse_number(&R.discount, "--discount", discount_text))
-			return CLI_EXIT_USAGE;
-		if (!(R.discount >= 0 && R.discount < 1))
-			return cli_usage_error(&info, "--discount needs a monthly rate from 0 to below 1 "
-					       "(0.01 is 1%%), not '%s'", discount_text);
-	}
-	if (sort_text) {
-		if (!strcmp(sort_text, "clv"))
-			sort = SORT_CLV;
-		else if (!strcmp(sort_text, "expected_purchases"))
-			sort = SORT_EXPECTED;
-		else if (!strcmp(sort_text, "expected_spend"))
-			sort = SORT_SPEND;
-		else
-			return cli_usage_error(&info, "unknown sort key '%s' (clv, expected_purchases "
-					       "or expected_spend)", sort_text);
-	}
-	if (top_text && model_parse_top(&info, &top, top_text))
-		return CLI_EXIT_USAGE;
-	if (params && (months_text || discount_text || sort_text || top_text))
-		return cli_usage_error(&info, "--months, --discount, --sort and --top apply to the "
-				       "customer rows, not to --params");
-	if (R.mo.pooled && (sort_text || top_text))
-		return cli_usage_error(&info, "--sort and --top apply to customer rows; --pooled "
-				       "prints one row per group");
-	txn_opts_days(&R.t);
-	R.t.need_amount = 1;
-	if ((rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
-		return rc;
-	if (nargs == 0)
-		return cli_usage_error(&info, "no input file (use - for standard input)");
-	R.d = &R.data;
-	if ((rc = txn_load(R.d, &R.c, &R.t, argv, nargs)) != 0)
-		goto done;
-
-	if ((rc = fit_all(&R)) != 0)
-		goto done;
-	if (params)
-		rc = write_params(&R);
-	else if (R.mo.pooled)
-		rc = write_group_summaries(&R);
-	else
-		rc = write_customers(&R, sort, top);
-done:
+	if ((rc = compute(&R, argv, nargs, &res)) == 0)
+		rc = cli_render(&res, &R.c);
 	run_free(&R);
 	txn_data_dispose(&R.data);
 	return rc;

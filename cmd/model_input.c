@@ -645,18 +645,26 @@ static struct cli_value se_value(double v)
 	return isfinite(v) ? CLI_NUM(v) : CLI_NULL;
 }
 
-int model_params_write(struct cli_out *out, struct cli_value *v, size_t nby,
-		       const struct model_set *s, const loyal_gg_params *gg,
-		       const struct model_opts *mo)
+size_t model_params_count(const struct model_set *s, int with_gg)
 {
-	int rc, with_gg = gg != NULL;
+	size_t n = with_gg ? 1 : 0;
+
+	for (int k = 0; k < MODEL_NKINDS; k++)
+		n += s->fit[k].fitted != 0;
+	return n;
+}
+
+void model_params_values(struct cli_value *v, size_t nby, size_t row, const struct model_set *s,
+			 const loyal_gg_params *gg, const struct model_opts *mo)
+{
+	int with_gg = gg != NULL;
 
 	for (int k = 0; k < MODEL_NKINDS; k++) {
 		const struct model_fit *f = &s->fit[k];
 		size_t n = nby;
 		int pn = k == MODEL_PNBD;
 
-		if (!f->fitted)
+		if (!f->fitted || row-- > 0)
 			continue;
 		v[n++] = CLI_STR(keys[k]);
 		v[n++] = CLI_NUM(param_value(f, 0));
@@ -684,11 +692,10 @@ int model_params_write(struct cli_out *out, struct cli_value *v, size_t nby,
 		v[n++] = CLI_NUM(model_dropout_per_purchase(f));
 		v[n++] = CLI_NUM(mo->penalty);
 		v[n++] = CLI_STR(mo->unit);
-		if ((rc = cli_out_row(out, v)) != 0)
-			return rc;
+		return;
 	}
 	if (!with_gg)
-		return 0;
+		return;
 
 	size_t n = nby;
 	v[n++] = CLI_STR("gammagamma");
@@ -712,5 +719,18 @@ int model_params_write(struct cli_out *out, struct cli_value *v, size_t nby,
 	v[n++] = CLI_NULL;
 	v[n++] = CLI_NULL;
 	v[n++] = CLI_NULL;
-	return cli_out_row(out, v);
+}
+
+int model_params_write(struct cli_out *out, struct cli_value *v, size_t nby,
+		       const struct model_set *s, const loyal_gg_params *gg,
+		       const struct model_opts *mo)
+{
+	int rc;
+
+	for (size_t r = 0; r < model_params_count(s, gg != NULL); r++) {
+		model_params_values(v, nby, r, s, gg, mo);
+		if ((rc = cli_out_row(out, v)) != 0)
+			return rc;
+	}
+	return 0;
 }

@@ -183,5 +183,11 @@ size_t model_params_columns(struct cli_column *cols, size_t ncols_by, int with_g
 int model_params_write(struct cli_out *out, struct cli_value *vals, size_t nby,
 		       const struct model_set *s, const loyal_gg_params *gg,
 		       const struct model_opts *mo);
+/* The same rows one at a time, for a result table (result.h): their count,
+ * and the values of row `row` (< that count) after the nby --by values. */
+size_t model_params_count(const struct model_set *s, int with_gg);
+void model_params_values(struct cli_value *vals, size_t nby, size_t row,
+			 const struct model_set *s, const loyal_gg_params *gg,
+			 const struct model_opts *mo);
 
 #endif
