@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "result.h"
 #include "txn_input.h"
 
 static const struct cli_command_info info = {
@@ -28,6 +29,13 @@ struct seg_run {
 	loyal_rfm_options ro;
 	loyal_rfm_segments *table;  /* --segments, or NULL for the default */
 	int summary;
+	/* the result (result.h): the scores and what the rows need */
+	loyal_txn_window *w;
+	loyal_measures m;
+	loyal_rfm *rfm;
+	size_t *perm;               /* --summary: rows by their --by values */
+	struct cli_column cols[CLI_LIST_MAX + 12];
+	char code[48];
 };
 
 /*
@@ -54,12 +62,42 @@ static int check_options(const struct seg_run *R)
 	return 0;
 }
 
-static int write_customers(struct seg_run *R, const loyal_measures *m, const loyal_rfm *rfm)
+static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
-	struct cli_out *out = NULL;
-	struct cli_column cols[CLI_LIST_MAX + 12];
+	struct seg_run *R = ctx;
+	const loyal_rfm_customer *x = loyal_rfm_customer_at(R->rfm, i);
+	loyal_txn_customer cu;
+	size_t n = 0, ng;
+	int error;
+
+	if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0)
+		return cli_lib_error(error);
+	if (!x || !x->present) {
+		/* every customer of the accumulator is one at its as-of day */
+		cli_error("internal error: customer '%s' has no scores", cu.id);
+		return CLI_EXIT_SOFTWARE;
+	}
+	v[n++] = CLI_STR(cu.id);
+	if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX)
+		return oom();
+	n += ng;
+	loyal_rfm_code(R->code, sizeof(R->code), R->rfm, i);
+	v[n++] = CLI_INT(R->m.days_since_last[i]);
+	v[n++] = CLI_INT(R->m.purchases[i]);
+	/* exact micro-units, shown exactly up to 15 significant digits */
+	v[n++] = CLI_NUM((double)R->m.spend[i] / 1e6);
+	v[n++] = CLI_INT(x->r);
+	v[n++] = CLI_INT(x->f);
+	v[n++] = CLI_INT(x->m);
+	v[n++] = CLI_STR(R->code);
+	v[n++] = CLI_STR(loyal_rfm_segment_name(R->rfm, (size_t)x->segment));
+	return 0;
+}
+
+static int customer_table(struct seg_run *R, struct cli_result *res)
+{
+	struct cli_column *cols = R->cols;
 	size_t nc = 0;
-	int rc, error;
 
 	cols[nc++] = (struct cli_column){ "customer", CLI_T_STR, 0 };
 	nc += txn_group_columns(cols + nc, &R->d);
@@ -71,65 +109,44 @@ static int write_customers(struct seg_run *R, const loyal_measures *m, const loy
 	cols[nc++] = (struct cli_column){ "m", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "rfm", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "segment", CLI_T_STR, 0 };
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		goto done;
-	for (size_t i = 0; i < m->n; i++) {
-		const loyal_rfm_customer *x = loyal_rfm_customer_at(rfm, i);
-		struct cli_value v[CLI_LIST_MAX + 12];
-		loyal_txn_customer cu;
-		char code[48];
-		size_t n = 0, ng;
-
-		if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		if (!x || !x->present) {
-			/* every customer of the accumulator is one at its as-of day */
-			cli_error("internal error: customer '%s' has no scores", cu.id);
-			rc = CLI_EXIT_SOFTWARE;
-			goto done;
-		}
-		v[n++] = CLI_STR(cu.id);
-		if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX) {
-			rc = oom();
-			goto done;
-		}
-		n += ng;
-		loyal_rfm_code(code, sizeof(code), rfm, i);
-		v[n++] = CLI_INT(m->days_since_last[i]);
-		v[n++] = CLI_INT(m->purchases[i]);
-		/* exact micro-units, shown exactly up to 15 significant digits */
-		v[n++] = CLI_NUM((double)m->spend[i] / 1e6);
-		v[n++] = CLI_INT(x->r);
-		v[n++] = CLI_INT(x->f);
-		v[n++] = CLI_INT(x->m);
-		v[n++] = CLI_STR(code);
-		v[n++] = CLI_STR(loyal_rfm_segment_name(rfm, (size_t)x->segment));
-		if ((rc = cli_out_row(out, v)) != 0)
-			goto done;
-	}
-done:
-	return cli_out_close(out, rc);
+	cli_result_add(res, NULL, cols, nc, R->m.n, customer_row, R);
+	return 0;
 }
 
-static int write_summary(struct seg_run *R, const loyal_rfm *rfm)
+static int summary_row(void *ctx, size_t k, struct cli_value *v)
 {
-	struct cli_out *out = NULL;
-	struct cli_column cols[CLI_LIST_MAX + 12];
-	size_t nrows = loyal_rfm_summary_count(rfm), *perm = NULL, nc;
+	struct seg_run *R = ctx;
+	const loyal_rfm_summary_row *x = loyal_rfm_summary_at(R->rfm, R->perm[k]);
+	size_t n;
+
+	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
+		return oom();
+	v[n++] = CLI_STR(loyal_rfm_segment_name(R->rfm, x->segment));
+	v[n++] = CLI_INT(x->customers);
+	v[n++] = txn_num(x->customers_pct);
+	v[n++] = CLI_NUM(x->spend);
+	v[n++] = txn_num(x->spend_pct);
+	v[n++] = txn_num(x->mean_days_since_last);
+	v[n++] = txn_num(x->mean_purchases);
+	v[n++] = txn_num(x->mean_spend);
+	return 0;
+}
+
+static int summary_table(struct seg_run *R, struct cli_result *res)
+{
+	struct cli_column *cols = R->cols;
+	size_t nrows = loyal_rfm_summary_count(R->rfm), nc;
 	uint32_t *groups = NULL;
-	int rc;
 
 	/* rows by the --by values of their group, segments in table order */
 	if (!(groups = malloc((nrows ? nrows : 1) * sizeof(*groups))))
 		return oom();
 	for (size_t k = 0; k < nrows; k++)
-		groups[k] = loyal_rfm_summary_at(rfm, k)->group;
-	if (!(perm = txn_order_rows(&R->d, groups, nrows))) {
-		free(groups);
+		groups[k] = loyal_rfm_summary_at(R->rfm, k)->group;
+	R->perm = txn_order_rows(&R->d, groups, nrows);
+	free(groups);
+	if (!R->perm)
 		return oom();
-	}
 	nc = txn_group_columns(cols, &R->d);
 	cols[nc++] = (struct cli_column){ "segment", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
@@ -139,117 +156,94 @@ static int write_summary(struct seg_run *R, const loyal_rfm *rfm)
 	cols[nc++] = (struct cli_column){ "mean_days_since_last", CLI_T_NUM, 1 };
 	cols[nc++] = (struct cli_column){ "mean_purchases", CLI_T_NUM, 2 };
 	cols[nc++] = (struct cli_column){ "mean_spend", CLI_T_NUM, 2 };
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		goto done;
-	for (size_t k = 0; k < nrows; k++) {
-		const loyal_rfm_summary_row *x = loyal_rfm_summary_at(rfm, perm[k]);
-		struct cli_value v[CLI_LIST_MAX + 12];
-		size_t n;
-
-		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
-			rc = oom();
-			goto done;
-		}
-		v[n++] = CLI_STR(loyal_rfm_segment_name(rfm, x->segment));
-		v[n++] = CLI_INT(x->customers);
-		v[n++] = txn_num(x->customers_pct);
-		v[n++] = CLI_NUM(x->spend);
-		v[n++] = txn_num(x->spend_pct);
-		v[n++] = txn_num(x->mean_days_since_last);
-		v[n++] = txn_num(x->mean_purchases);
-		v[n++] = txn_num(x->mean_spend);
-		if ((rc = cli_out_row(out, v)) != 0)
-			goto done;
-	}
-done:
-	rc = cli_out_close(out, rc);
-	free(groups);
-	free(perm);
-	return rc;
+	cli_result_add(res, NULL, cols, nc, nrows, summary_row, R);
+	return 0;
 }
 
-/* Score the loaded customers and print them. */
-static int run_segment(struct seg_run *R)
+static int parse(struct seg_run *R, int argc, char **argv, int *nargs)
 {
-	loyal_txn_window *w = NULL;
-	loyal_measures m;
-	loyal_rfm *rfm = NULL;
-	int rc = 0, error;
-
-	/* the measures at the as-of day over all history */
-	if ((error = loyal_txn_window_new(&w, R->d.acc, NULL, loyal_txn_as_of(R->d.acc), 0)) < 0 ||
-	    (error = loyal_txn_window_measures(&m, w)) < 0 ||
-	    (error = loyal_rfm_compute(&rfm, &m, &R->ro)) < 0) {
-		rc = cli_lib_error(error);
-		goto done;
-	}
-	rc = R->summary ? write_summary(R, rfm) : write_customers(R, &m, rfm);
-done:
-	loyal_rfm_free(rfm);
-	loyal_txn_window_free(w);
-	return rc;
-}
-
-int cmd_segment(int argc, char **argv)
-{
-	struct seg_run R;
 	const char *bins_text = NULL, *segments_path = NULL;
 	uint64_t bins = 5;
-	int nargs, rc, error;
-
-	memset(&R, 0, sizeof(R));
-	R.ro = (loyal_rfm_options)LOYAL_RFM_OPTIONS_INIT;
+	int rc, error;
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Segments"),
 		CLI_OPT_STRING(0, "bins", "K", &bins_text,
 			       "scores from 1 to K, 1 to 100 (default 5; other than 5 needs --segments)"),
 		CLI_OPT_STRING(0, "segments", "FILE", &segments_path,
 			       "segment table: CSV with columns segment, r, f, m (default: R's rfm table)"),
-		CLI_OPT_FLAG(0, "summary", &R.summary,
+		CLI_OPT_FLAG(0, "summary", &R->summary,
 			     "one row per segment: customers, spend and their shares, means"),
-		TXN_OPTS_INPUT(&R.t),
-		CLI_OPTS_INPUT(&R.c),
-		CLI_OPT_THREADS(&R.c),
+		TXN_OPTS_INPUT(&R->t),
+		CLI_OPTS_INPUT(&R->c),
+		CLI_OPT_THREADS(&R->c),
 		CLI_OPT_GROUP("Grouping"),
-		CLI_OPT_LIST(0, "by", "COL", &R.c.by,
+		CLI_OPT_LIST(0, "by", "COL", &R->c.by,
 			     "score within each group of customers by COL at first purchase (repeatable)"),
-		CLI_OPT_STRING(0, "from", "DATE", &R.c.from, "ignore rows dated before DATE"),
-		CLI_OPT_STRING(0, "to", "DATE", &R.c.to, "ignore rows dated after DATE"),
-		CLI_OPTS_OUTPUT(&R.c),
+		CLI_OPT_STRING(0, "from", "DATE", &R->c.from, "ignore rows dated before DATE"),
+		CLI_OPT_STRING(0, "to", "DATE", &R->c.to, "ignore rows dated after DATE"),
+		CLI_OPTS_OUTPUT(&R->c),
 		CLI_OPT_END
 	};
 
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+	R->ro = (loyal_rfm_options)LOYAL_RFM_OPTIONS_INIT;
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
 		return rc;
-	R.t.need_amount = 1;
-	if ((rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
-	    (rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
+	R->t.need_amount = 1;
+	if ((rc = cli_common_finish(&info, &R->c)) != CLI_CONTINUE ||
+	    (rc = txn_opts_finish(&info, &R->t)) != CLI_CONTINUE)
 		return rc;
 	if (bins_text && cli_parse_count(&bins, "--bins", bins_text, 1, 100))
 		return CLI_EXIT_USAGE;
-	R.ro.bins = (unsigned)bins;
-	if (nargs == 0)
+	R->ro.bins = (unsigned)bins;
+	if (*nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
-	for (int i = 0; segments_path && !strcmp(segments_path, "-") && i < nargs; i++)
+	for (int i = 0; segments_path && !strcmp(segments_path, "-") && i < *nargs; i++)
 		if (!strcmp(argv[i], "-"))
 			return cli_usage_error(&info, "--segments - and the input - cannot both be "
 					       "standard input");
 	if (segments_path) {
-		if ((error = loyal_rfm_segments_load(&R.table, segments_path)) < 0) {
+		if ((error = loyal_rfm_segments_load(&R->table, segments_path)) < 0) {
 			/* a table that does not parse is a bad option, whatever the
 			 * reader calls it (bad CSV, a missing column) */
 			rc = cli_lib_error(error);
 			return error == LOYAL_ECSV || error == LOYAL_ECOLUMN || error == LOYAL_EVALUE
 				? CLI_EXIT_USAGE : rc;
 		}
-		R.ro.segments = R.table;
+		R->ro.segments = R->table;
 	}
-	if ((rc = check_options(&R)) != 0)
-		goto done;
-	if ((rc = txn_load(&R.d, &R.c, &R.t, argv, nargs)) != 0)
-		goto done;
-	rc = run_segment(&R);
-done:
+	if ((rc = check_options(R)) != 0)
+		return rc;
+	return CLI_CONTINUE;
+}
+
+/* Load, then score the customers: their measures at the as-of day over all
+ * history. */
+static int compute(struct seg_run *R, char **files, int nfiles, struct cli_result *res)
+{
+	int rc, error;
+
+	if ((rc = txn_load(&R->d, &R->c, &R->t, files, nfiles)) != 0)
+		return rc;
+	if ((error = loyal_txn_window_new(&R->w, R->d.acc, NULL, loyal_txn_as_of(R->d.acc), 0)) < 0 ||
+	    (error = loyal_txn_window_measures(&R->m, R->w)) < 0 ||
+	    (error = loyal_rfm_compute(&R->rfm, &R->m, &R->ro)) < 0)
+		return cli_lib_error(error);
+	return R->summary ? summary_table(R, res) : customer_table(R, res);
+}
+
+int cmd_segment(int argc, char **argv)
+{
+	struct seg_run R;
+	struct cli_result res = { 0 };
+	int nargs, rc;
+
+	memset(&R, 0, sizeof(R));
+	if ((rc = parse(&R, argc, argv, &nargs)) == CLI_CONTINUE &&
+	    (rc = compute(&R, argv, nargs, &res)) == 0)
+		rc = cli_render(&res, &R.c);
+	free(R.perm);
+	loyal_rfm_free(R.rfm);
+	loyal_txn_window_free(R.w);
 	txn_data_dispose(&R.d);
 	loyal_rfm_segments_free(R.table);
 	return rc;
