@@ -4,6 +4,7 @@
 
 #include "cli_file.h"
 #include "cli_prefix.h"
+#include "result.h"
 #include "txn_input.h"
 
 static const struct cli_command_info info = {
@@ -47,6 +48,16 @@ struct run {
 	uint64_t by_rule[5];    /* used complaints per id rule (NONE: unknown) */
 	uint64_t no_id;         /* used complaints without a customer id */
 	uint64_t files;
+	/* the result (result.h): the period table's figures and columns */
+	uint64_t *active, *order_counts; /* per period from p0, np of them */
+	int64_t p0, first, last;        /* rows from period first to last */
+	size_t np, ncells, ntuples, at;
+	uint32_t *order, *tuples;       /* cells by their --by values; each tuple's first */
+	struct cli_common by_only;      /* c without the period, for the --by values */
+	struct cli_column cols[CLI_LIST_MAX + 16];
+	char key[64], as_of_text[32];
+	loyal_complaints_churn_row churn_rows[2]; /* --churn */
+	loyal_ztest test;
 };
 
 static int oom(void)
@@ -241,37 +252,78 @@ static void report(const struct run *R)
 
 /* ---- the period table --------------------------------------------------- */
 
-static int write_rates(struct run *R)
+/* Row i: the (i / periods)-th --by tuple in the period first + i % periods;
+ * the rows come in order, so R->at follows the tuple's cells. */
+static int rate_row(void *ctx, size_t i, struct cli_value *v)
 {
-	uint64_t *active = NULL, *orders = NULL;
-	uint32_t *order = NULL, *tuples = NULL;
-	size_t np = 0, ncells = cli_groups_count(&R->g), ntuples = 0;
-	int64_t p0 = 0;
-	struct cli_out *out = NULL;
-	struct cli_common by_only = R->c;
-	int rc = 0, error;
+	struct run *R = ctx;
+	size_t nper = (size_t)(R->last - R->first + 1), k = i / nper;
+	int64_t p = R->first + (int64_t)(i % nper);
+	size_t end = k + 1 < R->ntuples ? R->tuples[k + 1] : R->ncells;
+	loyal_complaints_cell cell = { 0 };
+	loyal_complaints_rates rates;
+	size_t n = 0;
 
-	by_only.period = LOYAL_PERIOD_NONE;
-	if ((error = loyal_complaints_activity(&active, &orders, &p0, &np, R->d.acc, R->c.period)) < 0)
+	if (i % nper == 0)
+		R->at = R->tuples[k];
+	/* the tuple's cells are in period order */
+	if (R->at < end && loyal_grouping_period(R->g.lib, R->order[R->at]) == p) {
+		loyal_complaints_cell_get(&cell, R->acc, R->order[R->at]);
+		R->at++;
+	}
+	if (R->ncells &&
+	    (n = cli_group_values(v, &R->g, R->order[R->tuples[k]], &R->by_only)) == SIZE_MAX)
+		return oom();
+	if (R->c.period != LOYAL_PERIOD_NONE) {
+		loyal_period_key(R->key, sizeof(R->key), R->c.period, p);
+		v[n++] = CLI_STR(R->key);
+	}
+	uint64_t act = p >= R->p0 && p < R->p0 + (int64_t)R->np ? R->active[p - R->p0] : 0;
+	uint64_t ord = p >= R->p0 && p < R->p0 + (int64_t)R->np ? R->order_counts[p - R->p0] : 0;
+	loyal_complaints_rates_of(&rates, &cell, act, ord);
+	v[n++] = CLI_INT(cell.complaints);
+	v[n++] = CLI_INT(cell.unknown);
+	v[n++] = CLI_INT(cell.customers);
+	v[n++] = CLI_INT(cell.repeat_customers);
+	v[n++] = CLI_INT(act);
+	v[n++] = CLI_INT(ord);
+	v[n++] = txn_num(rates.complaint_rate);
+	v[n++] = txn_num(rates.complaints_per_100_orders);
+	if (R->has_resolved) {
+		v[n++] = CLI_INT(cell.resolved);
+		v[n++] = txn_num(rates.resolution_rate);
+	}
+	return 0;
+}
+
+static int rate_table(struct run *R, struct cli_result *res)
+{
+	int error;
+
+	R->ncells = cli_groups_count(&R->g);
+	R->by_only = R->c;
+	R->by_only.period = LOYAL_PERIOD_NONE;
+	if ((error = loyal_complaints_activity(&R->active, &R->order_counts, &R->p0, &R->np,
+					       R->d.acc, R->c.period)) < 0)
 		return cli_lib_error(error);
-	int64_t first = p0, last = p0 + (int64_t)np - 1;
-	if (R->have_period && R->pmin < first)
-		first = R->pmin;
-	if (R->have_period && R->pmax > last)
-		last = R->pmax;
+	R->first = R->p0;
+	R->last = R->p0 + (int64_t)R->np - 1;
+	if (R->have_period && R->pmin < R->first)
+		R->first = R->pmin;
+	if (R->have_period && R->pmax > R->last)
+		R->last = R->pmax;
 	/* The --by tuples: the first cell of each, in the order of the values;
 	 * without --by one tuple, whether or not there are complaints. */
-	if (!(order = cli_groups_sorted(&R->g)) || !(tuples = malloc((ncells + 1) * sizeof(*tuples)))) {
-		rc = oom();
-		goto done;
-	}
-	for (size_t i = 0; i < ncells; i++)
-		if (i == 0 || !cli_groups_same_by(&R->g, order[i - 1], order[i]))
-			tuples[ntuples++] = (uint32_t)i; /* position in order[] */
-	if (R->c.by.n == 0 && ntuples == 0)
-		tuples[ntuples++] = 0;
+	if (!(R->order = cli_groups_sorted(&R->g)) ||
+	    !(R->tuples = malloc((R->ncells + 1) * sizeof(*R->tuples))))
+		return oom();
+	for (size_t i = 0; i < R->ncells; i++)
+		if (i == 0 || !cli_groups_same_by(&R->g, R->order[i - 1], R->order[i]))
+			R->tuples[R->ntuples++] = (uint32_t)i; /* position in order[] */
+	if (R->c.by.n == 0 && R->ntuples == 0)
+		R->tuples[R->ntuples++] = 0;
 
-	struct cli_column cols[CLI_LIST_MAX + 16];
+	struct cli_column *cols = R->cols;
 	size_t nc = cli_group_columns(cols, &R->c);
 	cols[nc++] = (struct cli_column){ "complaints", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "unknown_customer_complaints", CLI_T_INT, 0 };
@@ -285,98 +337,53 @@ static int write_rates(struct run *R)
 		cols[nc++] = (struct cli_column){ "resolved", CLI_T_INT, 0 };
 		cols[nc++] = (struct cli_column){ "resolution_rate", CLI_T_NUM, 1 };
 	}
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		goto done;
-	for (size_t k = 0; k < ntuples; k++) {
-		size_t at = tuples[k], end = k + 1 < ntuples ? tuples[k + 1] : ncells;
-		for (int64_t p = first; p <= last; p++) {
-			struct cli_value v[CLI_LIST_MAX + 16];
-			loyal_complaints_cell cell = { 0 };
-			loyal_complaints_rates rates;
-			char key[64];
-			size_t n = 0;
-
-			/* the tuple's cells are in period order */
-			if (at < end && loyal_grouping_period(R->g.lib, order[at]) == p) {
-				loyal_complaints_cell_get(&cell, R->acc, order[at]);
-				at++;
-			}
-			if (ncells && (n = cli_group_values(v, &R->g, order[tuples[k]], &by_only)) == SIZE_MAX) {
-				rc = oom();
-				goto done;
-			}
-			if (R->c.period != LOYAL_PERIOD_NONE) {
-				loyal_period_key(key, sizeof(key), R->c.period, p);
-				v[n++] = CLI_STR(key);
-			}
-			uint64_t act = p >= p0 && p < p0 + (int64_t)np ? active[p - p0] : 0;
-			uint64_t ord = p >= p0 && p < p0 + (int64_t)np ? orders[p - p0] : 0;
-			loyal_complaints_rates_of(&rates, &cell, act, ord);
-			v[n++] = CLI_INT(cell.complaints);
-			v[n++] = CLI_INT(cell.unknown);
-			v[n++] = CLI_INT(cell.customers);
-			v[n++] = CLI_INT(cell.repeat_customers);
-			v[n++] = CLI_INT(act);
-			v[n++] = CLI_INT(ord);
-			v[n++] = txn_num(rates.complaint_rate);
-			v[n++] = txn_num(rates.complaints_per_100_orders);
-			if (R->has_resolved) {
-				v[n++] = CLI_INT(cell.resolved);
-				v[n++] = txn_num(rates.resolution_rate);
-			}
-			if ((rc = cli_out_row(out, v)) != 0)
-				goto done;
-		}
-	}
-done:
-	rc = cli_out_close(out, rc);
-	free(active);
-	free(orders);
-	free(order);
-	free(tuples);
-	return rc;
+	size_t nper = R->last >= R->first ? (size_t)(R->last - R->first + 1) : 0;
+	cli_result_add(res, NULL, cols, nc, R->ntuples * nper, rate_row, R);
+	return 0;
 }
 
 /* ---- --churn ------------------------------------------------------------ */
 
-static int write_churn(struct run *R)
-{
-	loyal_complaints_churn_row rows[2];
-	loyal_ztest test;
-	struct cli_out *out = NULL;
-	char as_of[32];
-	int rc = 0, error;
+static const struct cli_column churn_cols[] = {
+	{ "customers_who", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
+	{ "eligible", CLI_T_INT, 0 }, { "inactive", CLI_T_INT, 0 },
+	{ "churn_rate", CLI_T_NUM, 1 }, { "difference", CLI_T_NUM, 1 },
+	{ "z", CLI_T_NUM, 2 }, { "p_value", CLI_T_NUM, 4 },
+	{ "significant", CLI_T_BOOL, 0 }, { "as_of", CLI_T_STR, 0 },
+	{ "inactive_days", CLI_T_INT, 0 },
+};
 
-	if ((error = loyal_complaints_churn(rows, &test, R->acc, R->d.acc, (int32_t)R->inactive)) < 0)
+static int churn_row(void *ctx, size_t g, struct cli_value *v)
+{
+	struct run *R = ctx;
+	const loyal_ztest *test = &R->test;
+	size_t n = 0;
+
+	v[n++] = CLI_STR(g == 0 ? "complained" : "did not complain");
+	v[n++] = CLI_INT(R->churn_rows[g].customers);
+	v[n++] = CLI_INT(R->churn_rows[g].eligible);
+	v[n++] = CLI_INT(R->churn_rows[g].inactive);
+	v[n++] = txn_num(R->churn_rows[g].churn_rate);
+	v[n++] = g == 0 ? txn_num(test->difference) : CLI_NULL;
+	v[n++] = g == 0 ? txn_num(test->z) : CLI_NULL;
+	v[n++] = g == 0 ? txn_num(test->p_value) : CLI_NULL;
+	v[n++] = g == 0 && test->significant >= 0 ? CLI_BOOL(test->significant) : CLI_NULL;
+	v[n++] = CLI_STR(R->as_of_text);
+	v[n++] = CLI_INT(R->inactive);
+	return 0;
+}
+
+static int churn_table(struct run *R, struct cli_result *res)
+{
+	int error;
+
+	if ((error = loyal_complaints_churn(R->churn_rows, &R->test, R->acc, R->d.acc,
+					    (int32_t)R->inactive)) < 0)
 		return cli_lib_error(error);
-	loyal_date_format(as_of, sizeof(as_of), loyal_txn_as_of(R->d.acc));
-	static const struct cli_column cols[] = {
-		{ "customers_who", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
-		{ "eligible", CLI_T_INT, 0 }, { "inactive", CLI_T_INT, 0 },
-		{ "churn_rate", CLI_T_NUM, 1 }, { "difference", CLI_T_NUM, 1 },
-		{ "z", CLI_T_NUM, 2 }, { "p_value", CLI_T_NUM, 4 },
-		{ "significant", CLI_T_BOOL, 0 }, { "as_of", CLI_T_STR, 0 },
-		{ "inactive_days", CLI_T_INT, 0 },
-	};
-	if ((rc = cli_out_open(&out, &R->c, cols, sizeof(cols) / sizeof(cols[0]))) != 0)
-		return rc;
-	for (int g = 0; g < 2 && rc == 0; g++) {
-		struct cli_value v[11];
-		size_t n = 0;
-		v[n++] = CLI_STR(g == 0 ? "complained" : "did not complain");
-		v[n++] = CLI_INT(rows[g].customers);
-		v[n++] = CLI_INT(rows[g].eligible);
-		v[n++] = CLI_INT(rows[g].inactive);
-		v[n++] = txn_num(rows[g].churn_rate);
-		v[n++] = g == 0 ? txn_num(test.difference) : CLI_NULL;
-		v[n++] = g == 0 ? txn_num(test.z) : CLI_NULL;
-		v[n++] = g == 0 ? txn_num(test.p_value) : CLI_NULL;
-		v[n++] = g == 0 && test.significant >= 0 ? CLI_BOOL(test.significant) : CLI_NULL;
-		v[n++] = CLI_STR(as_of);
-		v[n++] = CLI_INT(R->inactive);
-		rc = cli_out_row(out, v);
-	}
-	return cli_out_close(out, rc);
+	loyal_date_format(R->as_of_text, sizeof(R->as_of_text), loyal_txn_as_of(R->d.acc));
+	cli_result_add(res, NULL, churn_cols, sizeof(churn_cols) / sizeof(churn_cols[0]), 2,
+		       churn_row, R);
+	return 0;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -410,46 +417,43 @@ static int load(struct run *R, char **files, int nfiles)
 	return 0;
 }
 
-int cmd_complaints(int argc, char **argv)
+static int parse(struct run *R, int argc, char **argv, int *nargs)
 {
-	struct run R;
 	struct cli_opt_table tab;
 	const struct cli_opt *opts;
 	char *inputs[2 * CLI_LIST_MAX + 2];
-	int nargs, rc;
-
-	memset(&R, 0, sizeof(R));
+	int rc;
 	const struct cli_opt own[] = {
 		CLI_OPT_GROUP("Complaints"),
-		CLI_OPT_LIST(0, "orders", "FILE", &R.orders,
+		CLI_OPT_LIST(0, "orders", "FILE", &R->orders,
 			     "the orders (order lines) to set the complaints against (repeatable)"),
-		CLI_OPT_STRING(0, "customer-col", "NAME", &R.customer_col,
+		CLI_OPT_STRING(0, "customer-col", "NAME", &R->customer_col,
 			       "complaints: customer id column (default: found by header name)"),
-		CLI_OPT_STRING(0, "resolved-col", "NAME", &R.resolved_col,
+		CLI_OPT_STRING(0, "resolved-col", "NAME", &R->resolved_col,
 			       "complaints: resolved flag column (default: 'resolved' or 'status', if any)"),
-		CLI_OPT_FLAG(0, "churn", &R.churn,
+		CLI_OPT_FLAG(0, "churn", &R->churn,
 			     "compare the churn rate of customers who complained with the others'"),
-		CLI_OPT_STRING(0, "inactive", "DAYS", &R.inactive_text,
+		CLI_OPT_STRING(0, "inactive", "DAYS", &R->inactive_text,
 			       "with --churn: churned means no purchase for more than DAYS (default 90)"),
-		CLI_OPT_FLAG(0, "skip-invalid", &R.skip_invalid,
+		CLI_OPT_FLAG(0, "skip-invalid", &R->skip_invalid,
 			     "complaints: skip and count invalid rows instead of failing"),
-		CLI_OPTS_INPUT(&R.c),
-		CLI_OPT_THREADS(&R.oc),
+		CLI_OPTS_INPUT(&R->c),
+		CLI_OPT_THREADS(&R->oc),
 		CLI_OPT_GROUP("Grouping"),
-		CLI_OPT_LIST(0, "by", "COL", &R.c.by,
+		CLI_OPT_LIST(0, "by", "COL", &R->c.by,
 			     "one row per value of COL of the complaints file, e.g. category (repeatable)"),
-		CLI_OPT_STRING(0, "period", "P", &R.c.period_name,
+		CLI_OPT_STRING(0, "period", "P", &R->c.period_name,
 			       "one row per day, week, month, quarter or year (default: one row)"),
-		CLI_OPT_STRING(0, "from", "DATE", &R.c.from, "ignore complaints and orders before DATE"),
-		CLI_OPT_STRING(0, "to", "DATE", &R.c.to, "ignore complaints and orders after DATE"),
+		CLI_OPT_STRING(0, "from", "DATE", &R->c.from, "ignore complaints and orders before DATE"),
+		CLI_OPT_STRING(0, "to", "DATE", &R->c.to, "ignore complaints and orders after DATE"),
 		CLI_OPT_END
 	};
 	const struct cli_opt orders_opts[] = {
-		CLI_OPTS_INPUT(&R.oc),
-		TXN_OPTS_INPUT(&R.t),
+		CLI_OPTS_INPUT(&R->oc),
+		TXN_OPTS_INPUT(&R->t),
 		CLI_OPT_END
 	};
-	const struct cli_opt output[] = { CLI_OPTS_OUTPUT(&R.c), CLI_OPT_END };
+	const struct cli_opt output[] = { CLI_OPTS_OUTPUT(&R->c), CLI_OPT_END };
 
 	cli_opt_table_init(&tab);
 	cli_opt_table_add(&tab, own);
@@ -458,52 +462,77 @@ int cmd_complaints(int argc, char **argv)
 	if (!(opts = cli_opt_table_done(&tab)))
 		return CLI_EXIT_SOFTWARE;
 
-	R.oc.opt_prefix = "orders-";
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+	R->oc.opt_prefix = "orders-";
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
 		return rc;
-	if (R.orders.n == 0)
+	if (R->orders.n == 0)
 		return cli_usage_error(&info, "--orders names the orders file: no complaint rate without it");
-	if (nargs == 0)
+	if (*nargs == 0)
 		return cli_usage_error(&info, "no complaints file (use - for standard input)");
 	/* Every input, complaints and orders, is read once, and none is the
 	 * output (cli_parse registered the complaints files only). */
-	for (int i = 0; i < nargs; i++)
+	for (int i = 0; i < *nargs; i++)
 		inputs[i] = argv[i];
-	for (size_t i = 0; i < R.orders.n; i++)
-		inputs[nargs + i] = (char *)R.orders.items[i];
-	inputs[nargs + R.orders.n] = NULL;
-	if ((rc = cli_inputs_register(&info, inputs, nargs + (int)R.orders.n)) != CLI_CONTINUE)
+	for (size_t i = 0; i < R->orders.n; i++)
+		inputs[*nargs + i] = (char *)R->orders.items[i];
+	inputs[*nargs + R->orders.n] = NULL;
+	if ((rc = cli_inputs_register(&info, inputs, *nargs + (int)R->orders.n)) != CLI_CONTINUE)
 		return rc;
 	/* The orders' options first: the complaints file's --date-format is
 	 * then the one --from and --to are read with. */
-	R.oc.quiet = R.c.quiet;
-	if ((rc = cli_common_finish(&info, &R.oc)) != CLI_CONTINUE ||
-	    (rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
-	    (rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
+	R->oc.quiet = R->c.quiet;
+	if ((rc = cli_common_finish(&info, &R->oc)) != CLI_CONTINUE ||
+	    (rc = cli_common_finish(&info, &R->c)) != CLI_CONTINUE ||
+	    (rc = txn_opts_finish(&info, &R->t)) != CLI_CONTINUE)
 		return rc;
-	R.oc.has_from = R.c.has_from;
-	R.oc.from_day = R.c.from_day;
-	R.oc.from = R.c.from;
-	R.oc.has_to = R.c.has_to;
-	R.oc.to_day = R.c.to_day;
-	R.oc.to = R.c.to;
+	R->oc.has_from = R->c.has_from;
+	R->oc.from_day = R->c.from_day;
+	R->oc.from = R->c.from;
+	R->oc.has_to = R->c.has_to;
+	R->oc.to_day = R->c.to_day;
+	R->oc.to = R->c.to;
 	/* The window the user gave ends at --to: complaints up to it count,
 	 * even after the last order line before it. */
-	if (R.c.has_to && !R.t.has_as_of) {
-		R.t.has_as_of = 1;
-		R.t.as_of = R.c.to_day;
-		R.t.as_of_text = R.c.to;
+	if (R->c.has_to && !R->t.has_as_of) {
+		R->t.has_as_of = 1;
+		R->t.as_of = R->c.to_day;
+		R->t.as_of_text = R->c.to;
 	}
-	R.inactive = DEFAULT_INACTIVE;
-	if (R.inactive_text && !R.churn)
+	R->inactive = DEFAULT_INACTIVE;
+	if (R->inactive_text && !R->churn)
 		return cli_usage_error(&info, "--inactive goes with --churn");
-	if (R.inactive_text && cli_parse_count(&R.inactive, "--inactive", R.inactive_text, 0, INT32_MAX))
+	if (R->inactive_text &&
+	    cli_parse_count(&R->inactive, "--inactive", R->inactive_text, 0, INT32_MAX))
 		return CLI_EXIT_USAGE;
-	if (R.churn && (R.c.by.n || R.c.period != LOYAL_PERIOD_NONE))
+	if (R->churn && (R->c.by.n || R->c.period != LOYAL_PERIOD_NONE))
 		return cli_usage_error(&info, "--churn compares all customers: it takes no --by or --period");
+	return CLI_CONTINUE;
+}
 
-	if ((rc = load(&R, argv, nargs)) == 0)
-		rc = R.churn ? write_churn(&R) : write_rates(&R);
+static int compute(struct run *R, char **files, int nfiles, struct cli_result *res)
+{
+	int rc;
+
+	if ((rc = load(R, files, nfiles)) != 0)
+		return rc;
+	return R->churn ? churn_table(R, res) : rate_table(R, res);
+}
+
+int cmd_complaints(int argc, char **argv)
+{
+	struct run R;
+	struct cli_result res = { 0 };
+	int nargs, rc;
+
+	memset(&R, 0, sizeof(R));
+	if ((rc = parse(&R, argc, argv, &nargs)) != CLI_CONTINUE)
+		return rc;
+	if ((rc = compute(&R, argv, nargs, &res)) == 0)
+		rc = cli_render(&res, &R.c);
+	free(R.active);
+	free(R.order_counts);
+	free(R.order);
+	free(R.tuples);
 	cli_groups_dispose(&R.g);
 	loyal_complaints_free(R.acc);
 	loyal_idmatch_free(R.match);
