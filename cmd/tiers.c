@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "clv_values.h"
+#include "result.h"
 #include "txn_input.h"
 
 static const struct cli_command_info info = {
@@ -40,9 +41,13 @@ struct tier_run {
 	loyal_measures now, then;
 	loyal_tiers *t_now, *t_then;
 	loyal_tier_migration *mig;
-	/* the columns of the summary's tables, valid until cli_out_close() */
+	/* the result (result.h): the columns of its tables, and the orders of
+	 * the summary's rows by their --by values */
 	struct cli_column tier_cols[CLI_LIST_MAX + 16], cell_cols[CLI_LIST_MAX + 8],
 		move_cols[CLI_LIST_MAX + 8];
+	size_t *tier_perm, *cell_perm, *total_perm;
+	size_t *then_at;            /* --compare: (group, tier) -> earlier summary row */
+	size_t ntiers, ngroups;
 };
 
 /* "H,M": the shares of the high and mid tiers in percent. */
@@ -129,12 +134,44 @@ static struct cli_value tier_value(const loyal_tiers *t, int k)
 	return name ? CLI_STR(name) : CLI_NULL;
 }
 
-static int write_customers(struct tier_run *R)
+static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
-	struct cli_out *out = NULL;
-	struct cli_column cols[CLI_LIST_MAX + 12];
+	struct tier_run *R = ctx;
+	loyal_txn_customer cu;
+	size_t n = 0, ng;
+	int error;
+
+	if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0)
+		return cli_lib_error(error);
+	v[n++] = CLI_STR(cu.id);
+	if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX)
+		return oom();
+	n += ng;
+	if (R->has_compare) {
+		if (R->then.present[i]) {
+			v[n++] = CLI_INT(R->then.purchases[i]);
+			v[n++] = CLI_NUM((double)R->then.spend[i] / 1e6);
+		} else {
+			/* not a customer yet on that day */
+			v[n++] = CLI_NULL;
+			v[n++] = CLI_NULL;
+		}
+		v[n++] = tier_value(R->t_then, loyal_tiers_tier_of(R->t_then, i));
+	}
+	v[n++] = CLI_INT(R->now.purchases[i]);
+	v[n++] = CLI_NUM((double)R->now.spend[i] / 1e6);
+	if (R->clv)
+		v[n++] = CLI_NUM(R->values[i]);
+	v[n++] = tier_value(R->t_now, loyal_tiers_tier_of(R->t_now, i));
+	if (R->has_compare)
+		v[n++] = CLI_STR(loyal_tier_move_name(loyal_tier_migration_move(R->mig, i)));
+	return 0;
+}
+
+static int customer_table(struct tier_run *R, struct cli_result *res)
+{
+	struct cli_column *cols = R->tier_cols;
 	size_t nc = 0;
-	int rc, error;
 
 	cols[nc++] = (struct cli_column){ "customer", CLI_T_STR, 0 };
 	nc += txn_group_columns(cols + nc, &R->d);
@@ -150,46 +187,8 @@ static int write_customers(struct tier_run *R)
 	cols[nc++] = (struct cli_column){ "tier", CLI_T_STR, 0 };
 	if (R->has_compare)
 		cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
-	if ((rc = cli_out_open(&out, &R->c, cols, nc)) != 0)
-		goto done;
-	for (size_t i = 0; i < R->now.n; i++) {
-		struct cli_value v[CLI_LIST_MAX + 12];
-		loyal_txn_customer cu;
-		size_t n = 0, ng;
-
-		if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		v[n++] = CLI_STR(cu.id);
-		if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX) {
-			rc = oom();
-			goto done;
-		}
-		n += ng;
-		if (R->has_compare) {
-			if (R->then.present[i]) {
-				v[n++] = CLI_INT(R->then.purchases[i]);
-				v[n++] = CLI_NUM((double)R->then.spend[i] / 1e6);
-			} else {
-				/* not a customer yet on that day */
-				v[n++] = CLI_NULL;
-				v[n++] = CLI_NULL;
-			}
-			v[n++] = tier_value(R->t_then, loyal_tiers_tier_of(R->t_then, i));
-		}
-		v[n++] = CLI_INT(R->now.purchases[i]);
-		v[n++] = CLI_NUM((double)R->now.spend[i] / 1e6);
-		if (R->clv)
-			v[n++] = CLI_NUM(R->values[i]);
-		v[n++] = tier_value(R->t_now, loyal_tiers_tier_of(R->t_now, i));
-		if (R->has_compare)
-			v[n++] = CLI_STR(loyal_tier_move_name(loyal_tier_migration_move(R->mig, i)));
-		if ((rc = cli_out_row(out, v)) != 0)
-			goto done;
-	}
-done:
-	return cli_out_close(out, rc);
+	cli_result_add(res, NULL, cols, nc, R->now.n, customer_row, R);
+	return 0;
 }
 
 /* A permutation of n rows ordering them by the --by values of their
@@ -231,32 +230,71 @@ static size_t slot(uint32_t group, int tier, size_t ntiers)
 	return (size_t)group * (ntiers + 1) + (tier >= 0 ? (size_t)tier : ntiers);
 }
 
+static int tier_row(void *ctx, size_t k, struct cli_value *v)
+{
+	struct tier_run *R = ctx;
+	const loyal_tiers *t = R->t_now;
+	const loyal_tiers_summary_row *x = loyal_tiers_summary_at(t, R->tier_perm[k]);
+	size_t n;
+
+	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
+		return oom();
+	v[n++] = tier_value(t, x->tier);
+	if (R->has_compare) {
+		/* the same group and tier on the earlier day: absent when the
+		 * group had no customer by then */
+		size_t j = x->group < R->ngroups ? R->then_at[slot(x->group, x->tier, R->ntiers)]
+						 : SIZE_MAX;
+		const loyal_tiers_summary_row *y =
+			j == SIZE_MAX ? NULL : loyal_tiers_summary_at(R->t_then, j);
+		v[n++] = y ? CLI_INT(y->customers) : CLI_INT(0);
+		v[n++] = y ? txn_num(y->customers_pct) : CLI_NULL;
+		v[n++] = y ? CLI_NUM(y->spend) : CLI_NUM(0);
+		v[n++] = y ? txn_num(y->spend_pct) : CLI_NULL;
+	}
+	v[n++] = CLI_INT(x->customers);
+	v[n++] = txn_num(x->customers_pct);
+	v[n++] = CLI_NUM(x->spend);
+	v[n++] = txn_num(x->spend_pct);
+	if (!R->has_compare) {
+		v[n++] = txn_num(x->mean_spend);
+		v[n++] = txn_num(x->mean_purchases);
+		if (R->clv) {
+			v[n++] = txn_num(x->value);
+			v[n++] = txn_num(x->value_pct);
+		}
+		if (R->rules == NULL) {
+			v[n++] = txn_num(x->min_value);
+			v[n++] = txn_num(x->max_value);
+		}
+	}
+	return 0;
+}
+
 /* Summary per tier: one table, or with --compare the tiers on both days
  * side by side. */
-static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
+static int tier_table(struct tier_run *R, struct cli_result *res)
 {
 	const loyal_tiers *t = R->t_now;
 	struct cli_column *cols = R->tier_cols;
-	size_t nrows = loyal_tiers_summary_count(t), *perm = NULL, *then_at = NULL, nc;
-	size_t ntiers = loyal_tiers_tier_count(t);
-	size_t ngroups = R->c.by.n ? cli_groups_count(&R->d.groups) : 1;
-	int value = R->rules == NULL, rc;
+	size_t nrows = loyal_tiers_summary_count(t), nc;
+	int value = R->rules == NULL;
 
-	if (!(perm = order(R, nrows, summary_group, t)))
+	R->ntiers = loyal_tiers_tier_count(t);
+	R->ngroups = R->c.by.n ? cli_groups_count(&R->d.groups) : 1;
+	if (!(R->tier_perm = order(R, nrows, summary_group, t)))
 		return oom();
 	if (R->has_compare) {
 		/* where each (group, tier) of the earlier day is in its summary */
-		size_t nslots = ngroups * (ntiers + 1);
-		if (!(then_at = malloc((nslots ? nslots : 1) * sizeof(*then_at)))) {
-			free(perm);
+		size_t nslots = R->ngroups * (R->ntiers + 1);
+		if (!(R->then_at = malloc((nslots ? nslots : 1) * sizeof(*R->then_at))))
 			return oom();
-		}
 		for (size_t k = 0; k < nslots; k++)
-			then_at[k] = SIZE_MAX;
+			R->then_at[k] = SIZE_MAX;
 		for (size_t k = 0; k < loyal_tiers_summary_count(R->t_then); k++) {
 			const loyal_tiers_summary_row *y = loyal_tiers_summary_at(R->t_then, k);
-			if (y->group < ngroups)
-				then_at[slot(y->group, y->tier, ntiers)] = k;
+			if (y->group < R->ngroups)
+				R->then_at[slot(y->group, y->tier, R->ntiers)] = k;
 		}
 	}
 	nc = txn_group_columns(cols, &R->d);
@@ -283,124 +321,78 @@ static int write_tier_rows(struct tier_run *R, struct cli_out **out, int named)
 			cols[nc++] = (struct cli_column){ "max_value", CLI_T_NUM, 2 };
 		}
 	}
-	rc = named ? cli_out_open_named(out, &R->c, "tiers", cols, nc)
-		   : cli_out_open(out, &R->c, cols, nc);
-	for (size_t k = 0; rc == 0 && k < nrows; k++) {
-		const loyal_tiers_summary_row *x = loyal_tiers_summary_at(t, perm[k]);
-		struct cli_value v[CLI_LIST_MAX + 16];
-		size_t n;
+	cli_result_add(res, "tiers", cols, nc, nrows, tier_row, R);
+	return 0;
+}
 
-		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
-			rc = oom();
-			break;
-		}
-		v[n++] = tier_value(t, x->tier);
-		if (R->has_compare) {
-			/* the same group and tier on the earlier day: absent when the
-			 * group had no customer by then */
-			size_t j = x->group < ngroups ? then_at[slot(x->group, x->tier, ntiers)]
-						      : SIZE_MAX;
-			const loyal_tiers_summary_row *y =
-				j == SIZE_MAX ? NULL : loyal_tiers_summary_at(R->t_then, j);
-			v[n++] = y ? CLI_INT(y->customers) : CLI_INT(0);
-			v[n++] = y ? txn_num(y->customers_pct) : CLI_NULL;
-			v[n++] = y ? CLI_NUM(y->spend) : CLI_NUM(0);
-			v[n++] = y ? txn_num(y->spend_pct) : CLI_NULL;
-		}
-		v[n++] = CLI_INT(x->customers);
-		v[n++] = txn_num(x->customers_pct);
-		v[n++] = CLI_NUM(x->spend);
-		v[n++] = txn_num(x->spend_pct);
-		if (!R->has_compare) {
-			v[n++] = txn_num(x->mean_spend);
-			v[n++] = txn_num(x->mean_purchases);
-			if (R->clv) {
-				v[n++] = txn_num(x->value);
-				v[n++] = txn_num(x->value_pct);
-			}
-			if (value) {
-				v[n++] = txn_num(x->min_value);
-				v[n++] = txn_num(x->max_value);
-			}
-		}
-		rc = cli_out_row(*out, v);
-	}
-	free(perm);
-	free(then_at);
-	return rc;
+static int cell_row(void *ctx, size_t k, struct cli_value *v)
+{
+	struct tier_run *R = ctx;
+	const loyal_tier_migration_cell *x = loyal_tier_migration_cell_at(R->mig, R->cell_perm[k]);
+	size_t n;
+
+	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
+		return oom();
+	v[n++] = tier_value(R->t_then, x->from);
+	v[n++] = tier_value(R->t_now, x->to);
+	v[n++] = CLI_STR(loyal_tier_move_name(x->move));
+	v[n++] = CLI_INT(x->customers);
+	return 0;
+}
+
+static int total_row(void *ctx, size_t k, struct cli_value *v)
+{
+	struct tier_run *R = ctx;
+	const loyal_tier_migration_total *x = loyal_tier_migration_total_at(R->mig, R->total_perm[k]);
+	size_t n;
+
+	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
+		return oom();
+	v[n++] = CLI_STR(loyal_tier_move_name(x->move));
+	v[n++] = CLI_INT(x->customers);
+	v[n++] = txn_num(x->customers_pct);
+	return 0;
 }
 
 /* With --compare: the migration matrix, one row per cell, and the totals
  * per move. */
-static int write_migration(struct tier_run *R, struct cli_out *out)
+static int migration_tables(struct tier_run *R, struct cli_result *res)
 {
-	struct cli_column *cols = R->cell_cols;
 	size_t ncells = loyal_tier_migration_cell_count(R->mig);
 	size_t ntotals = loyal_tier_migration_total_count(R->mig);
-	size_t *perm = NULL, nc;
-	int rc;
+	struct cli_column *cols = R->cell_cols;
+	size_t nc;
 
-	if (!(perm = order(R, ncells, cell_group, R->mig)))
+	if (!(R->cell_perm = order(R, ncells, cell_group, R->mig)) ||
+	    !(R->total_perm = order(R, ntotals, total_group, R->mig)))
 		return oom();
 	nc = txn_group_columns(cols, &R->d);
 	cols[nc++] = (struct cli_column){ "from", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "to", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
-	rc = cli_out_next_table(out, "migration", cols, nc);
-	for (size_t k = 0; rc == 0 && k < ncells; k++) {
-		const loyal_tier_migration_cell *x = loyal_tier_migration_cell_at(R->mig, perm[k]);
-		struct cli_value v[CLI_LIST_MAX + 8];
-		size_t n;
-
-		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
-			rc = oom();
-			break;
-		}
-		v[n++] = tier_value(R->t_then, x->from);
-		v[n++] = tier_value(R->t_now, x->to);
-		v[n++] = CLI_STR(loyal_tier_move_name(x->move));
-		v[n++] = CLI_INT(x->customers);
-		rc = cli_out_row(out, v);
-	}
-	free(perm);
-	if (rc != 0)
-		return rc;
-
-	if (!(perm = order(R, ntotals, total_group, R->mig)))
-		return oom();
+	cli_result_add(res, "migration", cols, nc, ncells, cell_row, R);
 	cols = R->move_cols;
 	nc = txn_group_columns(cols, &R->d);
 	cols[nc++] = (struct cli_column){ "move", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
 	cols[nc++] = (struct cli_column){ "customers_pct", CLI_T_NUM, 1 };
-	rc = cli_out_next_table(out, "moves", cols, nc);
-	for (size_t k = 0; rc == 0 && k < ntotals; k++) {
-		const loyal_tier_migration_total *x = loyal_tier_migration_total_at(R->mig, perm[k]);
-		struct cli_value v[CLI_LIST_MAX + 8];
-		size_t n;
-
-		if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX) {
-			rc = oom();
-			break;
-		}
-		v[n++] = CLI_STR(loyal_tier_move_name(x->move));
-		v[n++] = CLI_INT(x->customers);
-		v[n++] = txn_num(x->customers_pct);
-		rc = cli_out_row(out, v);
-	}
-	free(perm);
-	return rc;
+	cli_result_add(res, "moves", cols, nc, ntotals, total_row, R);
+	return 0;
 }
 
-static int write_summary(struct tier_run *R)
+/* The result: the customers, or with --summary the tiers (and with
+ * --compare the migration, one JSON object of three tables). */
+static int result_of(struct tier_run *R, struct cli_result *res)
 {
-	struct cli_out *out = NULL;
-	int rc = write_tier_rows(R, &out, R->has_compare);
+	int rc;
 
-	if (rc == 0 && R->has_compare)
-		rc = write_migration(R, out);
-	return cli_out_close(out, rc);
+	if (!R->summary)
+		return customer_table(R, res);
+	res->named = R->has_compare;
+	if ((rc = tier_table(R, res)) != 0 || !R->has_compare)
+		return rc;
+	return migration_tables(R, res);
 }
 
 static void run_dispose(struct tier_run *R)
@@ -412,12 +404,17 @@ static void run_dispose(struct tier_run *R)
 	loyal_txn_window_free(R->w_then);
 	loyal_tier_rules_free(R->rules);
 	free(R->values);
+	free(R->tier_perm);
+	free(R->then_at);
+	free(R->cell_perm);
+	free(R->total_perm);
 	txn_data_dispose(&R->d);
 }
 
 int cmd_tiers(int argc, char **argv)
 {
 	struct tier_run R;
+	struct cli_result res = { 0 };
 	const char *value_text = NULL, *split_text = NULL, *members_text = NULL;
 	const char *window_text = NULL;
 	uint64_t window = 0;
@@ -512,9 +509,9 @@ int cmd_tiers(int argc, char **argv)
 				     R.compare_text, as_of);
 		goto done;
 	}
-	if ((rc = compute(&R)) != 0)
+	if ((rc = compute(&R)) != 0 || (rc = result_of(&R, &res)) != 0)
 		goto done;
-	rc = R.summary ? write_summary(&R) : write_customers(&R);
+	rc = cli_render(&res, &R.c);
 done:
 	run_dispose(&R);
 	return rc;
