@@ -5,6 +5,7 @@
 #include "cli_file.h"
 #include "cli_prefix.h"
 #include "model_input.h"
+#include "result.h"
 #include "survey.h"
 
 static const struct cli_command_info info = {
@@ -56,6 +57,10 @@ struct run {
 	struct survey_stats st;
 	uint64_t no_id;           /* used answers without a customer id */
 	int has_dates;            /* every survey file has a date column */
+	/* the result (result.h) */
+	loyal_loyalty_matrix m;   /* --matrix */
+	size_t *followup_order;   /* --followup: customers by value at risk */
+	char day1[32], day2[32];
 };
 
 static int oom(void)
@@ -409,62 +414,116 @@ static struct cli_value day_value(char *buf, size_t size, int32_t day, int have)
 	return CLI_STR(buf);
 }
 
-static int write_customers(struct run *R)
+static const struct cli_column customer_cols[] = {
+	{ "customer", CLI_T_STR, 0 }, { "id_match", CLI_T_STR, 0 },
+	{ "answered", CLI_T_STR, 0 }, { "satisfaction", CLI_T_INT, 0 },
+	{ "recommend", CLI_T_INT, 0 }, { "referral", CLI_T_STR, 0 },
+	{ "purchases", CLI_T_INT, 0 }, { "repeat", CLI_T_BOOL, 0 },
+	{ "p_repurchase", CLI_T_NUM, 4 }, { "repurchase_band", CLI_T_STR, 0 },
+	{ "attitude", CLI_T_STR, 0 }, { "behaviour", CLI_T_STR, 0 },
+	{ "quadrant", CLI_T_STR, 0 }, { "index", CLI_T_NUM, 1 },
+};
+
+static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
-	struct cli_out *out = NULL;
-	size_t n = loyal_loyalty_count(R->L);
-	int rc, error;
+	struct run *R = ctx;
+	loyal_loyalty_row r;
+	size_t k = 0;
+	int error;
 
-	static const struct cli_column cols[] = {
-		{ "customer", CLI_T_STR, 0 }, { "id_match", CLI_T_STR, 0 },
-		{ "answered", CLI_T_STR, 0 }, { "satisfaction", CLI_T_INT, 0 },
-		{ "recommend", CLI_T_INT, 0 }, { "referral", CLI_T_STR, 0 },
-		{ "purchases", CLI_T_INT, 0 }, { "repeat", CLI_T_BOOL, 0 },
-		{ "p_repurchase", CLI_T_NUM, 4 }, { "repurchase_band", CLI_T_STR, 0 },
-		{ "attitude", CLI_T_STR, 0 }, { "behaviour", CLI_T_STR, 0 },
-		{ "quadrant", CLI_T_STR, 0 }, { "index", CLI_T_NUM, 1 },
-	};
-	if ((rc = cli_out_open(&out, &R->c, cols, sizeof(cols) / sizeof(cols[0]))) != 0)
-		return rc;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		loyal_loyalty_row r;
-		struct cli_value v[14];
-		char day[32];
-		size_t k = 0;
-
-		if ((error = loyal_loyalty_get(&r, R->L, i)) < 0) {
-			rc = cli_lib_error(error);
-			break;
-		}
-		v[k++] = CLI_STR(r.customer);
-		v[k++] = CLI_STR(loyal_idmatch_rule_name(r.rule));
-		v[k++] = day_value(day, sizeof(day), r.answer_day, r.answer_day != LOYAL_LOYALTY_NO_DAY);
-		v[k++] = opt_int(r.in.satisfaction);
-		v[k++] = opt_int(r.in.recommend);
-		v[k++] = opt_str(loyal_loyalty_referral_name(r.out.referral));
-		v[k++] = CLI_INT(r.in.purchases);
-		v[k++] = CLI_BOOL(r.out.repeat);
-		v[k++] = txn_num(r.in.purchases ? r.in.p_repurchase : NAN);
-		v[k++] = opt_str(loyal_loyalty_band_name(r.out.band));
-		v[k++] = high_low(r.out.attitude);
-		v[k++] = high_low(r.out.behaviour);
-		v[k++] = opt_str(loyal_loyalty_quadrant_name(r.out.quadrant));
-		v[k++] = txn_num(r.out.index);
-		rc = cli_out_row(out, v);
-	}
-	return cli_out_close(out, rc);
+	if ((error = loyal_loyalty_get(&r, R->L, i)) < 0)
+		return cli_lib_error(error);
+	v[k++] = CLI_STR(r.customer);
+	v[k++] = CLI_STR(loyal_idmatch_rule_name(r.rule));
+	v[k++] = day_value(R->day1, sizeof(R->day1), r.answer_day,
+			   r.answer_day != LOYAL_LOYALTY_NO_DAY);
+	v[k++] = opt_int(r.in.satisfaction);
+	v[k++] = opt_int(r.in.recommend);
+	v[k++] = opt_str(loyal_loyalty_referral_name(r.out.referral));
+	v[k++] = CLI_INT(r.in.purchases);
+	v[k++] = CLI_BOOL(r.out.repeat);
+	v[k++] = txn_num(r.in.purchases ? r.in.p_repurchase : NAN);
+	v[k++] = opt_str(loyal_loyalty_band_name(r.out.band));
+	v[k++] = high_low(r.out.attitude);
+	v[k++] = high_low(r.out.behaviour);
+	v[k++] = opt_str(loyal_loyalty_quadrant_name(r.out.quadrant));
+	v[k++] = txn_num(r.out.index);
+	return 0;
 }
 
-static int write_matrix(struct run *R)
+/* The four quadrants, then all customers. */
+static int quadrant_row(void *ctx, size_t row, struct cli_value *v)
 {
-	loyal_loyalty_matrix m;
-	struct cli_out *out = NULL;
-	int rc, error;
+	struct run *R = ctx;
+	const loyal_loyalty_matrix *m = &R->m;
+	int q = (int)row;
+	size_t k = 0;
 
-	if ((error = loyal_loyalty_matrix_compute(&m, R->L)) < 0) {
-		cli_error("%s", loyal_error_last()->reason);
-		return CLI_EXIT_DATA;
+	if (q < 4) {
+		v[k++] = CLI_STR(loyal_loyalty_quadrant_name(q));
+		v[k++] = CLI_STR(q == LOYAL_QUADRANT_TRUE || q == LOYAL_QUADRANT_LATENT ? "high" : "low");
+		v[k++] = CLI_STR(q == LOYAL_QUADRANT_TRUE || q == LOYAL_QUADRANT_SPURIOUS ? "high" : "low");
+		v[k++] = CLI_INT(m->customers[q]);
+		v[k++] = CLI_NUM(m->share[q]);
+		v[k++] = txn_num(m->spend[q]);
+		v[k++] = txn_num(m->spend_share[q]);
+	} else {
+		double total_spend = m->total_spend;
+		v[k++] = CLI_STR("all");
+		v[k++] = CLI_NULL;
+		v[k++] = CLI_NULL;
+		v[k++] = CLI_INT(m->total);
+		v[k++] = CLI_NUM(100.0);
+		v[k++] = txn_num(total_spend);
+		v[k++] = txn_num(isnan(total_spend) || !(total_spend > 0) ? NAN : 100.0);
 	}
+	return 0;
+}
+
+/* Repeat against one-time buyers: NPS (when the survey has it), then CSAT. */
+static int compare_row(void *ctx, size_t row, struct cli_value *v)
+{
+	struct run *R = ctx;
+	const loyal_loyalty_matrix *m = &R->m;
+	loyal_ztest z;
+	size_t k = 0;
+
+	if (row == 0 && R->sv.has_nps) {
+		/* NPS: the recommendations of repeat and one-time buyers */
+		loyal_nps_result a, b;
+		int ha = loyal_nps_compute(&a, &m->nps[0]) == 0, hb = loyal_nps_compute(&b, &m->nps[1]) == 0;
+		int hz = ha && hb && loyal_ztest_nps(&z, &a, &b) == 0;
+		v[k++] = CLI_STR("nps");
+		v[k++] = CLI_INT(ha ? a.responses : 0);
+		v[k++] = ha ? CLI_NUM(a.nps) : CLI_NULL;
+		v[k++] = CLI_INT(hb ? b.responses : 0);
+		v[k++] = hb ? CLI_NUM(b.nps) : CLI_NULL;
+		v[k++] = hz ? CLI_NUM(z.difference) : CLI_NULL;
+		v[k++] = hz ? txn_num(z.z) : CLI_NULL;
+		v[k++] = hz ? txn_num(z.p_value) : CLI_NULL;
+		v[k++] = hz && z.significant >= 0 ? CLI_BOOL(z.significant) : CLI_NULL;
+		v[k++] = CLI_STR("two-sample z, NPS variances");
+		return 0;
+	}
+	/* CSAT: the top-two-box shares */
+	uint64_t na = m->csat_responses[0], nb = m->csat_responses[1];
+	int hz = na && nb && loyal_ztest_shares(&z, m->csat_satisfied[0], na,
+						m->csat_satisfied[1], nb) == 0;
+	v[k++] = CLI_STR("csat");
+	v[k++] = CLI_INT(na);
+	v[k++] = na ? CLI_NUM(100.0 * (double)m->csat_satisfied[0] / (double)na) : CLI_NULL;
+	v[k++] = CLI_INT(nb);
+	v[k++] = nb ? CLI_NUM(100.0 * (double)m->csat_satisfied[1] / (double)nb) : CLI_NULL;
+	v[k++] = hz ? CLI_NUM(z.difference) : CLI_NULL;
+	v[k++] = hz ? txn_num(z.z) : CLI_NULL;
+	v[k++] = hz ? txn_num(z.p_value) : CLI_NULL;
+	v[k++] = hz && z.significant >= 0 ? CLI_BOOL(z.significant) : CLI_NULL;
+	v[k++] = CLI_STR("two-proportion z, pooled");
+	return 0;
+}
+
+static int matrix_tables(struct run *R, struct cli_result *res)
+{
 	static const struct cli_column qcols[] = {
 		{ "quadrant", CLI_T_STR, 0 }, { "attitude", CLI_T_STR, 0 },
 		{ "behaviour", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
@@ -478,84 +537,44 @@ static int write_matrix(struct run *R)
 		{ "z", CLI_T_NUM, 2 }, { "p_value", CLI_T_NUM, 4 },
 		{ "significant", CLI_T_BOOL, 0 }, { "test", CLI_T_STR, 0 },
 	};
-	if ((rc = cli_out_open_named(&out, &R->c, "matrix", qcols, 7)) != 0)
-		return rc;
-	double total_spend = m.total_spend;
-	for (int q = 0; q <= 4 && rc == 0; q++) {
-		struct cli_value v[7];
-		size_t k = 0;
-		if (q < 4) {
-			v[k++] = CLI_STR(loyal_loyalty_quadrant_name(q));
-			v[k++] = CLI_STR(q == LOYAL_QUADRANT_TRUE || q == LOYAL_QUADRANT_LATENT ? "high" : "low");
-			v[k++] = CLI_STR(q == LOYAL_QUADRANT_TRUE || q == LOYAL_QUADRANT_SPURIOUS ? "high" : "low");
-			v[k++] = CLI_INT(m.customers[q]);
-			v[k++] = CLI_NUM(m.share[q]);
-			v[k++] = txn_num(m.spend[q]);
-			v[k++] = txn_num(m.spend_share[q]);
-		} else {
-			v[k++] = CLI_STR("all");
-			v[k++] = CLI_NULL;
-			v[k++] = CLI_NULL;
-			v[k++] = CLI_INT(m.total);
-			v[k++] = CLI_NUM(100.0);
-			v[k++] = txn_num(total_spend);
-			v[k++] = txn_num(isnan(total_spend) || !(total_spend > 0) ? NAN : 100.0);
-		}
-		rc = cli_out_row(out, v);
+
+	if (loyal_loyalty_matrix_compute(&R->m, R->L) < 0) {
+		cli_error("%s", loyal_error_last()->reason);
+		return CLI_EXIT_DATA;
 	}
-	if (rc == 0)
-		rc = cli_out_next_table(out, "repeat_vs_one_time", ccols, 10);
-	/* NPS: the recommendations of repeat and one-time buyers */
-	if (rc == 0 && R->sv.has_nps) {
-		loyal_nps_result a, b;
-		loyal_ztest z;
-		struct cli_value v[10];
-		size_t k = 0;
-		int ha = loyal_nps_compute(&a, &m.nps[0]) == 0, hb = loyal_nps_compute(&b, &m.nps[1]) == 0;
-		int hz = ha && hb && loyal_ztest_nps(&z, &a, &b) == 0;
-		v[k++] = CLI_STR("nps");
-		v[k++] = CLI_INT(ha ? a.responses : 0);
-		v[k++] = ha ? CLI_NUM(a.nps) : CLI_NULL;
-		v[k++] = CLI_INT(hb ? b.responses : 0);
-		v[k++] = hb ? CLI_NUM(b.nps) : CLI_NULL;
-		v[k++] = hz ? CLI_NUM(z.difference) : CLI_NULL;
-		v[k++] = hz ? txn_num(z.z) : CLI_NULL;
-		v[k++] = hz ? txn_num(z.p_value) : CLI_NULL;
-		v[k++] = hz && z.significant >= 0 ? CLI_BOOL(z.significant) : CLI_NULL;
-		v[k++] = CLI_STR("two-sample z, NPS variances");
-		rc = cli_out_row(out, v);
-	}
-	/* CSAT: the top-two-box shares */
-	if (rc == 0 && R->sv.has_csat) {
-		loyal_ztest z;
-		struct cli_value v[10];
-		size_t k = 0;
-		uint64_t na = m.csat_responses[0], nb = m.csat_responses[1];
-		int hz = na && nb && loyal_ztest_shares(&z, m.csat_satisfied[0], na,
-							m.csat_satisfied[1], nb) == 0;
-		v[k++] = CLI_STR("csat");
-		v[k++] = CLI_INT(na);
-		v[k++] = na ? CLI_NUM(100.0 * (double)m.csat_satisfied[0] / (double)na) : CLI_NULL;
-		v[k++] = CLI_INT(nb);
-		v[k++] = nb ? CLI_NUM(100.0 * (double)m.csat_satisfied[1] / (double)nb) : CLI_NULL;
-		v[k++] = hz ? CLI_NUM(z.difference) : CLI_NULL;
-		v[k++] = hz ? txn_num(z.z) : CLI_NULL;
-		v[k++] = hz ? txn_num(z.p_value) : CLI_NULL;
-		v[k++] = hz && z.significant >= 0 ? CLI_BOOL(z.significant) : CLI_NULL;
-		v[k++] = CLI_STR("two-proportion z, pooled");
-		rc = cli_out_row(out, v);
-	}
-	return cli_out_close(out, rc);
+	res->named = 1;
+	cli_result_add(res, "matrix", qcols, 7, 5, quadrant_row, R);
+	cli_result_add(res, "repeat_vs_one_time", ccols, 10,
+		       (size_t)(R->sv.has_nps != 0) + (size_t)(R->sv.has_csat != 0), compare_row, R);
+	return 0;
 }
 
-static int write_followup(struct run *R)
+static int followup_row(void *ctx, size_t i, struct cli_value *v)
 {
-	struct cli_out *out = NULL;
-	size_t *order = NULL, n = 0;
-	int rc, error;
+	struct run *R = ctx;
+	loyal_loyalty_row r;
+	size_t k = 0;
+	int error;
 
-	if ((error = loyal_loyalty_followup(&order, &n, R->L)) < 0)
+	if ((error = loyal_loyalty_get(&r, R->L, R->followup_order[i])) < 0)
 		return cli_lib_error(error);
+	v[k++] = CLI_STR(r.customer);
+	v[k++] = CLI_STR(r.out.detractor && r.out.dissatisfied ? "detractor, dissatisfied"
+			 : r.out.detractor ? "detractor" : "dissatisfied");
+	v[k++] = opt_int(r.in.satisfaction);
+	v[k++] = opt_int(r.in.recommend);
+	v[k++] = day_value(R->day1, sizeof(R->day1), r.answer_day,
+			   r.answer_day != LOYAL_LOYALTY_NO_DAY);
+	v[k++] = day_value(R->day2, sizeof(R->day2), r.last_purchase, r.matched);
+	v[k++] = CLI_INT(r.in.purchases);
+	v[k++] = txn_num(r.spend);
+	v[k++] = txn_num(r.churn);
+	v[k++] = txn_num(r.value_at_risk);
+	return 0;
+}
+
+static int followup_table(struct run *R, struct cli_result *res)
+{
 	static const struct cli_column cols[] = {
 		{ "customer", CLI_T_STR, 0 }, { "reason", CLI_T_STR, 0 },
 		{ "satisfaction", CLI_T_INT, 0 }, { "recommend", CLI_T_INT, 0 },
@@ -563,35 +582,26 @@ static int write_followup(struct run *R)
 		{ "purchases", CLI_T_INT, 0 }, { "spend", CLI_T_NUM, 2 },
 		{ "churn", CLI_T_NUM, 4 }, { "value_at_risk", CLI_T_NUM, 2 },
 	};
-	if ((rc = cli_out_open(&out, &R->c, cols, sizeof(cols) / sizeof(cols[0]))) != 0)
-		goto done;
-	for (size_t i = 0; i < n && i < R->top && rc == 0; i++) {
-		loyal_loyalty_row r;
-		struct cli_value v[10];
-		char d1[32], d2[32];
-		size_t k = 0;
+	size_t n = 0;
+	int error;
 
-		if ((error = loyal_loyalty_get(&r, R->L, order[i])) < 0) {
-			rc = cli_lib_error(error);
-			break;
-		}
-		v[k++] = CLI_STR(r.customer);
-		v[k++] = CLI_STR(r.out.detractor && r.out.dissatisfied ? "detractor, dissatisfied"
-				 : r.out.detractor ? "detractor" : "dissatisfied");
-		v[k++] = opt_int(r.in.satisfaction);
-		v[k++] = opt_int(r.in.recommend);
-		v[k++] = day_value(d1, sizeof(d1), r.answer_day, r.answer_day != LOYAL_LOYALTY_NO_DAY);
-		v[k++] = day_value(d2, sizeof(d2), r.last_purchase, r.matched);
-		v[k++] = CLI_INT(r.in.purchases);
-		v[k++] = txn_num(r.spend);
-		v[k++] = txn_num(r.churn);
-		v[k++] = txn_num(r.value_at_risk);
-		rc = cli_out_row(out, v);
-	}
-done:
-	rc = cli_out_close(out, rc);
-	free(order);
-	return rc;
+	if ((error = loyal_loyalty_followup(&R->followup_order, &n, R->L)) < 0)
+		return cli_lib_error(error);
+	cli_result_add(res, NULL, cols, sizeof(cols) / sizeof(cols[0]), n < R->top ? n : (size_t)R->top,
+		       followup_row, R);
+	return 0;
+}
+
+/* The result: the customers, --matrix's two tables or --followup's list. */
+static int result_of(struct run *R, struct cli_result *res)
+{
+	if (R->matrix)
+		return matrix_tables(R, res);
+	if (R->followup)
+		return followup_table(R, res);
+	cli_result_add(res, NULL, customer_cols, sizeof(customer_cols) / sizeof(customer_cols[0]),
+		       loyal_loyalty_count(R->L), customer_row, R);
+	return 0;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -660,6 +670,7 @@ static int finish_options(struct run *R, int nargs)
 int cmd_loyalty(int argc, char **argv)
 {
 	struct run R;
+	struct cli_result res = { 0 };
 	struct cli_opt_table tab;
 	const struct cli_opt *opts;
 	char *inputs[2 * CLI_LIST_MAX + 1], **given = NULL;
@@ -754,13 +765,10 @@ int cmd_loyalty(int argc, char **argv)
 	if ((rc = load_orders(&R)) != 0 || (rc = load_survey(&R)) != 0)
 		goto done;
 	report(&R);
-	if (R.matrix)
-		rc = write_matrix(&R);
-	else if (R.followup)
-		rc = write_followup(&R);
-	else
-		rc = write_customers(&R);
+	if ((rc = result_of(&R, &res)) == 0)
+		rc = cli_render(&res, &R.c);
 done:
+	free(R.followup_order);
 	loyal_loyalty_free(R.L);
 	loyal_csat_labels_free(R.sv.labels);
 	free(R.sv.csat_name);
