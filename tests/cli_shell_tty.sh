@@ -15,7 +15,7 @@ fi
 sock="$tmp/tmux.sock"
 export XDG_STATE_HOME="$tmp/state"
 # shellcheck disable=SC2064
-trap "tmux -S '$sock' kill-server 2>/dev/null; rm -rf '$tmp'" EXIT
+trap "tmux -S '$tmp/tmux.sock' kill-server 2>/dev/null; tmux -S '$tmp/tmux2.sock' kill-server 2>/dev/null; rm -rf '$tmp'" EXIT
 
 start() {
 	tmux -S "$sock" -f /dev/null new-session -d -x 160 -y 50 \
@@ -111,7 +111,10 @@ else
 	bad "history saved" "$hist lacks the lines"
 fi
 
-# The second run remembers: Up brings back the last lines.
+# The second run remembers: Up brings back the last lines. It gets a server
+# of its own: the first one may still be exiting on a busy machine, and a
+# client that reaches it then fails with "server exited unexpectedly".
+sock="$tmp/tmux2.sock"
 start
 wait_for "loyal>" || bad "second prompt" "none"
 keys Up
