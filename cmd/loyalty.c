@@ -63,12 +63,6 @@ struct run {
 	char day1[32], day2[32];
 };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* ---- the orders and the model ------------------------------------------- */
 
 static int load_orders(struct run *R)
@@ -96,7 +90,7 @@ static int load_orders(struct run *R)
 	const struct model_customers *m = &R->all;
 	size_t cap = m->n ? m->n : 1;
 	if (!(pa = malloc(cap * sizeof(*pa))) || !(ey = malloc(cap * sizeof(*ey)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	if ((error = model_score(f, R->horizon, m->n, m->x, m->t_x, m->T, pa, ey)) < 0) {
@@ -146,7 +140,7 @@ static int sv_parse(void *vctx, size_t k, const char *text, size_t len, int *val
 static int keep_name(char **name, loyal_reader *r, size_t col)
 {
 	if (!*name && !(*name = strdup(loyal_reader_column_name(r, col))))
-		return oom();
+		return cli_oom();
 	return 0;
 }
 
@@ -735,7 +729,7 @@ int cmd_loyalty(int argc, char **argv)
 	 * not a terminal: an operand that is none of the words given is that
 	 * one, not the user's (loyalty reads its inputs from options). */
 	if (!(given = malloc((size_t)argc * sizeof(*given))))
-		return oom();
+		return cli_oom();
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
 	R.oc.opt_prefix = "orders-";
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE) {

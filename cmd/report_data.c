@@ -6,12 +6,6 @@
 
 #include "report.h"
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* ---- survey ------------------------------------------------------------- */
 
 /* One pass over the survey for one measure: NPS (csat == 0) or CSAT.
@@ -47,7 +41,7 @@ static int sv_resolve(void *vctx, struct cli_source *s, size_t *cols)
 		return cli_lib_error(error);
 	}
 	if (!ctx->colname && !(ctx->colname = strdup(loyal_reader_column_name(s->r, cols[0]))))
-		return oom();
+		return cli_oom();
 	return 0;
 }
 
@@ -71,14 +65,14 @@ static int sv_add(void *vctx, uint32_t group, size_t k, int value)
 		if (ctx->csat) {
 			loyal_csat *a = realloc(ctx->cs, cap * sizeof(*a));
 			if (!a)
-				return oom();
+				return cli_oom();
 			for (size_t i = ctx->cap; i < cap; i++)
 				loyal_csat_init(&a[i], ctx->scale.lo, ctx->scale.hi);
 			ctx->cs = a;
 		} else {
 			loyal_nps *a = realloc(ctx->nps, cap * sizeof(*a));
 			if (!a)
-				return oom();
+				return cli_oom();
 			memset(a + ctx->cap, 0, (cap - ctx->cap) * sizeof(*a));
 			ctx->nps = a;
 		}
@@ -169,7 +163,7 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 	    !(s->trend = calloc(np ? np : 1, sizeof(*s->trend))) || !(order = cli_groups_sorted(g)) ||
 	    !(s->group = calloc(n ? n : 1, sizeof(*s->group))) ||
 	    !(s->group_r = calloc(n ? n : 1, sizeof(*s->group_r)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -197,7 +191,7 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 		if (loyal_nps_compute(&s->group_r[s->ngroups], &acc) == 0) {
 			s->group[s->ngroups] = c->by.n ? by_name(g, order[i], c) : strdup("");
 			if (!s->group[s->ngroups]) {
-				rc = oom();
+				rc = cli_oom();
 				goto done;
 			}
 			s->ngroups++;
@@ -231,7 +225,7 @@ static int csat_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_
 		loyal_csat_resolve(&ctx->cs[i], point);
 	if (!(periods = periods_of(g, &np, &pos)) || !(per = malloc((np ? np : 1) * sizeof(*per))) ||
 	    !(s->csat = calloc(np ? np : 1, sizeof(*s->csat)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < np; k++)
@@ -463,7 +457,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	r->ncust = m.n;
 	if (!(r->p_alive = malloc(m.n * sizeof(double))) || !(ey = malloc(m.n * sizeof(double))) ||
 	    !(key = malloc(m.n * sizeof(double)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	if ((error = model_score(f, 365.0 / o->mo.unit_days, m.n, m.x, m.t_x, m.T, r->p_alive,
@@ -489,7 +483,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	}
 	size_t top = o->top < m.n ? (size_t)o->top : m.n;
 	if (!(r->calls = calloc(top ? top : 1, sizeof(*r->calls)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < top && key[perm[k]] > 0; k++) {
