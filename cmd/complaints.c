@@ -253,8 +253,8 @@ static int rate_row(void *ctx, size_t i, struct cli_value *v)
 	size_t nper = (size_t)(R->last - R->first + 1), k = i / nper;
 	int64_t p = R->first + (int64_t)(i % nper);
 	size_t end = k + 1 < R->ntuples ? R->tuples[k + 1] : R->ncells;
-	loyal_complaints_cell cell = { 0 };
-	loyal_complaints_rates rates;
+	loyal_complaints_cell cell = LOYAL_COMPLAINTS_CELL_INIT;
+	loyal_complaints_rates rates = LOYAL_COMPLAINTS_RATES_INIT;
 	size_t n = 0;
 
 	if (i % nper == 0)
@@ -367,6 +367,8 @@ static int churn_table(struct run *R, struct cli_result *res)
 {
 	int error;
 
+	R->churn_rows[0] = R->churn_rows[1] = (loyal_complaints_churn_row)LOYAL_COMPLAINTS_CHURN_ROW_INIT;
+	R->test = (loyal_ztest)LOYAL_ZTEST_INIT;
 	if ((error = loyal_complaints_churn(R->churn_rows, &R->test, R->acc, R->d.acc,
 					    (int32_t)R->inactive)) < 0)
 		return cli_lib_error(error);
@@ -391,7 +393,7 @@ static int load(struct run *R, char **files, int nfiles)
 	    (error = loyal_complaints_new(&R->acc)) < 0)
 		return cli_lib_error(error);
 	for (size_t i = 0; i < loyal_txn_customer_count(R->d.acc); i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0 ||
 		    (error = loyal_idmatch_add(R->match, cu.id, cu.id_len, (uint32_t)i)) < 0)
 			return cli_lib_error(error);

@@ -98,7 +98,7 @@ static int load_orders(struct run *R)
 		goto done;
 	}
 	for (size_t i = 0; i < m->n; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		loyal_loyalty_behaviour b;
 		if ((error = loyal_txn_customer_get(&cu, R->d.acc, m->index[i])) < 0) {
 			rc = cli_lib_error(error);
@@ -363,7 +363,7 @@ static int load_survey(struct run *R)
 
 static void report(const struct run *R)
 {
-	loyal_loyalty_stats s;
+	loyal_loyalty_stats s = LOYAL_LOYALTY_STATS_INIT;
 
 	if (R->c.quiet || loyal_loyalty_get_stats(&s, R->L) < 0)
 		return;
@@ -421,7 +421,7 @@ static const struct cli_column customer_cols[] = {
 static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct run *R = ctx;
-	loyal_loyalty_row r;
+	loyal_loyalty_row r = LOYAL_LOYALTY_ROW_INIT;
 	size_t k = 0;
 	int error;
 
@@ -479,12 +479,12 @@ static int compare_row(void *ctx, size_t row, struct cli_value *v)
 {
 	struct run *R = ctx;
 	const loyal_loyalty_matrix *m = &R->m;
-	loyal_ztest z;
+	loyal_ztest z = LOYAL_ZTEST_INIT;
 	size_t k = 0;
 
 	if (row == 0 && R->sv.has_nps) {
 		/* NPS: the recommendations of repeat and one-time buyers */
-		loyal_nps_result a, b;
+		loyal_nps_result a = LOYAL_NPS_RESULT_INIT, b = LOYAL_NPS_RESULT_INIT;
 		int ha = loyal_nps_compute(&a, &m->nps[0]) == 0, hb = loyal_nps_compute(&b, &m->nps[1]) == 0;
 		int hz = ha && hb && loyal_ztest_nps(&z, &a, &b) == 0;
 		v[k++] = CLI_STR("nps");
@@ -532,6 +532,7 @@ static int matrix_tables(struct run *R, struct cli_result *res)
 		{ "significant", CLI_T_BOOL, 0 }, { "test", CLI_T_STR, 0 },
 	};
 
+	R->m = (loyal_loyalty_matrix)LOYAL_LOYALTY_MATRIX_INIT;
 	if (loyal_loyalty_matrix_compute(&R->m, R->L) < 0) {
 		cli_error("%s", loyal_error_last()->reason);
 		return CLI_EXIT_DATA;
@@ -546,7 +547,7 @@ static int matrix_tables(struct run *R, struct cli_result *res)
 static int followup_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct run *R = ctx;
-	loyal_loyalty_row r;
+	loyal_loyalty_row r = LOYAL_LOYALTY_ROW_INIT;
 	size_t k = 0;
 	int error;
 

@@ -171,6 +171,7 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 	/* as loyal nps --period P prints them: a change from the row before */
 	for (size_t k = 0; k < np; k++) {
 		struct report_nps_point *pt = &s->trend[s->ntrend];
+		pt->r.version = LOYAL_NPS_RESULT_VERSION;
 		if (loyal_nps_compute(&pt->r, &per[k]) < 0)
 			continue;
 		loyal_period_key(pt->key, sizeof(pt->key), c->period, periods[k]);
@@ -188,6 +189,7 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 		size_t j = i;
 		while (j < n && (j == i || c->by.n == 0 || cli_groups_same_by(g, order[i], order[j])))
 			loyal_nps_merge(&acc, &ctx->nps[order[j++]]);
+		s->group_r[s->ngroups].version = LOYAL_NPS_RESULT_VERSION;
 		if (loyal_nps_compute(&s->group_r[s->ngroups], &acc) == 0) {
 			s->group[s->ngroups] = c->by.n ? by_name(g, order[i], c) : strdup("");
 			if (!s->group[s->ngroups]) {
@@ -238,6 +240,7 @@ static int csat_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_
 	for (size_t k = 0; k < np; k++) {
 		struct report_csat_point *pt = &s->csat[k];
 		loyal_period_key(pt->key, sizeof(pt->key), c->period, periods[k]);
+		pt->r.version = LOYAL_CSAT_RESULT_VERSION;
 		pt->ok = loyal_csat_compute(&pt->r, &per[k]) == 0;
 	}
 	s->ncsat = np;
@@ -468,7 +471,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	/* value at risk: the value (net spend, or purchases without amounts)
 	 * times the probability that the customer is gone */
 	for (size_t i = 0; i < m.n; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, md->acc, m.index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;
@@ -488,7 +491,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	}
 	for (size_t k = 0; k < top && key[perm[k]] > 0; k++) {
 		size_t i = perm[k];
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, md->acc, m.index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;

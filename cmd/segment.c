@@ -60,7 +60,7 @@ static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct seg_run *R = ctx;
 	const loyal_rfm_customer *x = loyal_rfm_customer_at(R->rfm, i);
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n = 0, ng;
 	int error;
 
@@ -218,6 +218,7 @@ static int compute(struct seg_run *R, char **files, int nfiles, struct cli_resul
 
 	if ((rc = txn_load(&R->d, &R->c, &R->t, files, nfiles)) != 0)
 		return rc;
+	R->m = (loyal_measures)LOYAL_MEASURES_INIT;
 	if ((error = loyal_txn_window_new(&R->w, R->d.acc, NULL, loyal_txn_as_of(R->d.acc), 0)) < 0 ||
 	    (error = loyal_txn_window_measures(&R->m, R->w)) < 0 ||
 	    (error = loyal_rfm_compute(&R->rfm, &R->m, &R->ro)) < 0)

@@ -96,6 +96,7 @@ static int compute(struct tier_run *R)
 	int32_t as_of = loyal_txn_as_of(R->d.acc);
 	int rc, error;
 
+	R->now = R->then = (loyal_measures)LOYAL_MEASURES_INIT;
 	if ((error = loyal_txn_window_new(&R->w_now, R->d.acc, R->d.days, as_of, R->window)) < 0 ||
 	    (error = loyal_txn_window_measures(&R->now, R->w_now)) < 0)
 		return cli_lib_error(error);
@@ -131,7 +132,7 @@ static struct cli_value tier_value(const loyal_tiers *t, int k)
 static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct tier_run *R = ctx;
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n = 0, ng;
 	int error;
 

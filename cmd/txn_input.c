@@ -857,6 +857,7 @@ loaded:
 		cli_encoding_hint(&guess);
 	}
 	d->as_of_known = o->has_as_of || have_day;
+	d->lib.version = LOYAL_TXN_STATS_VERSION;
 	if ((error = loyal_txn_finish(d->acc, o->has_holdout ? o->holdout_to
 					      : o->has_as_of ? o->as_of : max_day)) < 0 ||
 	    (error = loyal_txn_get_stats(&d->lib, d->acc)) < 0)
