@@ -38,6 +38,17 @@ const char *loyal_test_shared_data(void);
  * calling test when the shared data are absent. The caller frees it. */
 loyal_bgnbd_data *loyal_test_cdnow(void);
 
+/* The CDNOW sample's rows (customer_id sample_id YYYYMMDD cds dollars,
+ * 6,919 of them) sorted by customer and day: *out (the caller frees it)
+ * and the end of the calibration period, 1997-09-30, as days since
+ * 1970-01-01 in *end. Returns the number of rows; skips the calling test
+ * when the shared data are absent. */
+struct loyal_test_cdnow_row {
+	long customer, day; /* day: days since 1970-01-01 */
+	double dollars;
+};
+size_t loyal_test_cdnow_rows(struct loyal_test_cdnow_row **out, long *end);
+
 /* A fixed-seed random stream for simulations: splitmix64 uniforms in
  * (0, 1) and Gamma(shape, 1) draws (Marsaglia & Tsang). */
 void loyal_test_seed(uint64_t seed);
