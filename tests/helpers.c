@@ -129,6 +129,21 @@ loyal_bgnbd_data *loyal_test_cdnow(void)
 	return d;
 }
 
+loyal_bgnbd_data *loyal_test_tiny(void)
+{
+	static const double t[][3] = {
+		{ 0, 0, 10 }, { 0, 0, 10 }, { 1, 3, 10 }, { 2, 5.5, 8 },
+		{ 5, 7.25, 12 }, { 3, 2, 4 }, { 0, 0, 0.5 }, { 40, 30, 31 },
+	};
+	loyal_bgnbd_data *d = NULL;
+	size_t i;
+
+	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(loyal_bgnbd_data_add(d, t[i][0], t[i][1], t[i][2]), 0);
+	return d;
+}
+
 static uint64_t rng_state;
 
 void loyal_test_seed(uint64_t seed)
