@@ -14,8 +14,9 @@
 /* ------------------------------------------------------------ CDNOW */
 
 /*
- * CDNOW_sample.txt (loyal_test_cdnow_rows) as Gamma-Gamma data with the convention that reproduces Fader & Hardie's
- * estimates, the one of lifetimes' summary_data_from_transaction_data:
+ * CDNOW_sample.txt (loyal_test_cdnow_rows) as Gamma-Gamma data with the
+ * convention that reproduces Fader & Hardie's estimates, the one of
+ * lifetimes' summary_data_from_transaction_data:
  * transactions on the same day are one transaction with their dollars
  * summed; within the calibration period (to 1997-09-30 inclusive), x is the
  * number of transactions after the first and m the mean value of those x
