@@ -88,7 +88,7 @@ static int customer_row(void *ctx, size_t r, struct cli_value *v)
 	size_t j = R->perm ? R->perm[r] : r, k = R->unit_of[j], i = R->local[j];
 	const struct model_customers *m = &R->reports[k].m;
 	const struct model_fit *f = model_chosen(&fit_of(R, k)->set);
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n;
 	int error;
 
@@ -290,7 +290,7 @@ static int choose_by_holdout(struct run *R)
 		struct model_set *s = &R->fits[k].set;
 		double best = INFINITY;
 		for (int j = 0; j < MODEL_NKINDS; j++) {
-			loyal_holdout_result res;
+			loyal_holdout_result res = LOYAL_HOLDOUT_RESULT_INIT;
 			int rc;
 			if (!s->fit[j].fitted)
 				continue;
@@ -332,7 +332,7 @@ static void evaluation_columns(struct cli_column *cols, size_t *nc)
 static int evaluation_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct run *R = ctx;
-	loyal_holdout_result res;
+	loyal_holdout_result res = LOYAL_HOLDOUT_RESULT_INIT;
 	size_t n;
 	int rc;
 	(void)i;
@@ -493,7 +493,7 @@ static int tracking_unit(struct run *R, size_t k, struct tracking *t)
 	} else {
 		for (size_t i = 0; i < m->n; i++) {
 			for (size_t j = 0; j < t->nrow; j++) {
-				loyal_txn_split sp;
+				loyal_txn_split sp = LOYAL_TXN_SPLIT_INIT;
 				if (t->to[j] < m->first[i])
 					continue;
 				if ((error = loyal_txn_customer_split(&sp, R->d.acc, m->index[i],

@@ -78,7 +78,7 @@ static int unit_values(struct run *R, struct model_unit *u, struct spend *out)
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, R->d->acc, m->index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;
@@ -194,7 +194,7 @@ static int customer_row(void *ctx, size_t r, struct cli_value *v)
 	size_t j = R->perm ? R->perm[r] : r, k = R->unit_of[j], i = R->local[j];
 	const struct spend *s = &R->sp[k];
 	const struct model_customers *m = &R->fits[k].m;
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n;
 	int error;
 

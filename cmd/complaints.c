@@ -53,18 +53,11 @@ struct run {
 	int64_t p0, first, last;        /* rows from period first to last */
 	size_t np, ncells, ntuples, at;
 	uint32_t *order, *tuples;       /* cells by their --by values; each tuple's first */
-	struct cli_common by_only;      /* c without the period, for the --by values */
 	struct cli_column cols[CLI_LIST_MAX + 16];
 	char key[64], as_of_text[32];
 	loyal_complaints_churn_row churn_rows[2]; /* --churn */
 	loyal_ztest test;
 };
-
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
 
 /* A resolved flag: 1 yes, 0 no (blank: still open), -1 not a flag. */
 static int parse_resolved(const char *s, size_t len)
@@ -260,8 +253,8 @@ static int rate_row(void *ctx, size_t i, struct cli_value *v)
 	size_t nper = (size_t)(R->last - R->first + 1), k = i / nper;
 	int64_t p = R->first + (int64_t)(i % nper);
 	size_t end = k + 1 < R->ntuples ? R->tuples[k + 1] : R->ncells;
-	loyal_complaints_cell cell = { 0 };
-	loyal_complaints_rates rates;
+	loyal_complaints_cell cell = LOYAL_COMPLAINTS_CELL_INIT;
+	loyal_complaints_rates rates = LOYAL_COMPLAINTS_RATES_INIT;
 	size_t n = 0;
 
 	if (i % nper == 0)
@@ -271,9 +264,8 @@ static int rate_row(void *ctx, size_t i, struct cli_value *v)
 		loyal_complaints_cell_get(&cell, R->acc, R->order[R->at]);
 		R->at++;
 	}
-	if (R->ncells &&
-	    (n = cli_group_values(v, &R->g, R->order[R->tuples[k]], &R->by_only)) == SIZE_MAX)
-		return oom();
+	if (R->ncells && (n = cli_groups_values(v, &R->g, R->order[R->tuples[k]])) == SIZE_MAX)
+		return cli_oom();
 	if (R->c.period != LOYAL_PERIOD_NONE) {
 		loyal_period_key(R->key, sizeof(R->key), R->c.period, p);
 		v[n++] = CLI_STR(R->key);
@@ -301,8 +293,6 @@ static int rate_table(struct run *R, struct cli_result *res)
 	int error;
 
 	R->ncells = cli_groups_count(&R->g);
-	R->by_only = R->c;
-	R->by_only.period = LOYAL_PERIOD_NONE;
 	if ((error = loyal_complaints_activity(&R->active, &R->order_counts, &R->p0, &R->np,
 					       R->d.acc, R->c.period)) < 0)
 		return cli_lib_error(error);
@@ -316,7 +306,7 @@ static int rate_table(struct run *R, struct cli_result *res)
 	 * without --by one tuple, whether or not there are complaints. */
 	if (!(R->order = cli_groups_sorted(&R->g)) ||
 	    !(R->tuples = malloc((R->ncells + 1) * sizeof(*R->tuples))))
-		return oom();
+		return cli_oom();
 	for (size_t i = 0; i < R->ncells; i++)
 		if (i == 0 || !cli_groups_same_by(&R->g, R->order[i - 1], R->order[i]))
 			R->tuples[R->ntuples++] = (uint32_t)i; /* position in order[] */
@@ -377,6 +367,8 @@ static int churn_table(struct run *R, struct cli_result *res)
 {
 	int error;
 
+	R->churn_rows[0] = R->churn_rows[1] = (loyal_complaints_churn_row)LOYAL_COMPLAINTS_CHURN_ROW_INIT;
+	R->test = (loyal_ztest)LOYAL_ZTEST_INIT;
 	if ((error = loyal_complaints_churn(R->churn_rows, &R->test, R->acc, R->d.acc,
 					    (int32_t)R->inactive)) < 0)
 		return cli_lib_error(error);
@@ -401,12 +393,14 @@ static int load(struct run *R, char **files, int nfiles)
 	    (error = loyal_complaints_new(&R->acc)) < 0)
 		return cli_lib_error(error);
 	for (size_t i = 0; i < loyal_txn_customer_count(R->d.acc); i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, R->d.acc, i)) < 0 ||
 		    (error = loyal_idmatch_add(R->match, cu.id, cu.id_len, (uint32_t)i)) < 0)
 			return cli_lib_error(error);
 	}
-	if ((rc = cli_groups_init(&R->g)) != 0)
+	/* the cells' values shown are the --by values: the period is the
+	 * table's own column */
+	if ((rc = cli_groups_init_as(&R->g, &R->c, LOYAL_PERIOD_NONE)) != 0)
 		return rc;
 	for (int i = 0; i < nfiles; i++) {
 		if ((rc = read_file(R, files[i], loyal_txn_as_of(R->d.acc))) != 0)

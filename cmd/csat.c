@@ -283,7 +283,7 @@ static int csat_row(void *vp, size_t i, struct cli_value *v)
 	struct csat_ctx *ctx = &p->ctx;
 	size_t per = ctx->cols.n ? ctx->cols.n + 1 : 1, k = i % per;
 	uint32_t id = p->order[i / per];
-	loyal_csat_result r;
+	loyal_csat_result r = LOYAL_CSAT_RESULT_INIT;
 	const loyal_csat *acc;
 	size_t n = cli_group_values(v, &p->g, id, &p->c);
 

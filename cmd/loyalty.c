@@ -63,12 +63,6 @@ struct run {
 	char day1[32], day2[32];
 };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* ---- the orders and the model ------------------------------------------- */
 
 static int load_orders(struct run *R)
@@ -96,7 +90,7 @@ static int load_orders(struct run *R)
 	const struct model_customers *m = &R->all;
 	size_t cap = m->n ? m->n : 1;
 	if (!(pa = malloc(cap * sizeof(*pa))) || !(ey = malloc(cap * sizeof(*ey)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	if ((error = model_score(f, R->horizon, m->n, m->x, m->t_x, m->T, pa, ey)) < 0) {
@@ -104,7 +98,7 @@ static int load_orders(struct run *R)
 		goto done;
 	}
 	for (size_t i = 0; i < m->n; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		loyal_loyalty_behaviour b;
 		if ((error = loyal_txn_customer_get(&cu, R->d.acc, m->index[i])) < 0) {
 			rc = cli_lib_error(error);
@@ -146,7 +140,7 @@ static int sv_parse(void *vctx, size_t k, const char *text, size_t len, int *val
 static int keep_name(char **name, loyal_reader *r, size_t col)
 {
 	if (!*name && !(*name = strdup(loyal_reader_column_name(r, col))))
-		return oom();
+		return cli_oom();
 	return 0;
 }
 
@@ -369,7 +363,7 @@ static int load_survey(struct run *R)
 
 static void report(const struct run *R)
 {
-	loyal_loyalty_stats s;
+	loyal_loyalty_stats s = LOYAL_LOYALTY_STATS_INIT;
 
 	if (R->c.quiet || loyal_loyalty_get_stats(&s, R->L) < 0)
 		return;
@@ -427,7 +421,7 @@ static const struct cli_column customer_cols[] = {
 static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct run *R = ctx;
-	loyal_loyalty_row r;
+	loyal_loyalty_row r = LOYAL_LOYALTY_ROW_INIT;
 	size_t k = 0;
 	int error;
 
@@ -485,12 +479,12 @@ static int compare_row(void *ctx, size_t row, struct cli_value *v)
 {
 	struct run *R = ctx;
 	const loyal_loyalty_matrix *m = &R->m;
-	loyal_ztest z;
+	loyal_ztest z = LOYAL_ZTEST_INIT;
 	size_t k = 0;
 
 	if (row == 0 && R->sv.has_nps) {
 		/* NPS: the recommendations of repeat and one-time buyers */
-		loyal_nps_result a, b;
+		loyal_nps_result a = LOYAL_NPS_RESULT_INIT, b = LOYAL_NPS_RESULT_INIT;
 		int ha = loyal_nps_compute(&a, &m->nps[0]) == 0, hb = loyal_nps_compute(&b, &m->nps[1]) == 0;
 		int hz = ha && hb && loyal_ztest_nps(&z, &a, &b) == 0;
 		v[k++] = CLI_STR("nps");
@@ -538,6 +532,7 @@ static int matrix_tables(struct run *R, struct cli_result *res)
 		{ "significant", CLI_T_BOOL, 0 }, { "test", CLI_T_STR, 0 },
 	};
 
+	R->m = (loyal_loyalty_matrix)LOYAL_LOYALTY_MATRIX_INIT;
 	if (loyal_loyalty_matrix_compute(&R->m, R->L) < 0) {
 		cli_error("%s", loyal_error_last()->reason);
 		return CLI_EXIT_DATA;
@@ -552,7 +547,7 @@ static int matrix_tables(struct run *R, struct cli_result *res)
 static int followup_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct run *R = ctx;
-	loyal_loyalty_row r;
+	loyal_loyalty_row r = LOYAL_LOYALTY_ROW_INIT;
 	size_t k = 0;
 	int error;
 
@@ -735,7 +730,7 @@ int cmd_loyalty(int argc, char **argv)
 	 * not a terminal: an operand that is none of the words given is that
 	 * one, not the user's (loyalty reads its inputs from options). */
 	if (!(given = malloc((size_t)argc * sizeof(*given))))
-		return oom();
+		return cli_oom();
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
 	R.oc.opt_prefix = "orders-";
 	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE) {

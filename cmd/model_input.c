@@ -108,8 +108,8 @@ static void load_part(void *arg)
 	int error;
 
 	for (size_t i = p->from; i < p->to; i++) {
-		loyal_txn_split s;
-		loyal_txn_customer cu;
+		loyal_txn_split s = LOYAL_TXN_SPLIT_INIT;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_split(&s, p->acc, i, p->cut)) < 0 ||
 		    (error = loyal_txn_customer_get(&cu, p->acc, i)) < 0) {
 			p->error = error;

@@ -184,7 +184,7 @@ static int nps_row(void *vp, size_t i, struct cli_value *v)
 {
 	struct nps_run *p = vp;
 	uint32_t id = p->order[i];
-	loyal_nps_result r;
+	loyal_nps_result r = LOYAL_NPS_RESULT_INIT;
 	size_t n;
 
 	if (loyal_nps_compute(&r, &p->ctx.acc[id]) < 0)

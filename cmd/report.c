@@ -21,12 +21,6 @@ static const struct cli_command_info info = {
 #define DEFAULT_TOP 20
 #define DEFAULT_INACTIVE 90
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* A label formatted into buf (the labels' formats are this program's). */
 static const char *labelf(char *buf, size_t size, const struct html *h, enum html_label id, ...)
 {
@@ -753,7 +747,7 @@ int cmd_report(int argc, char **argv)
 	html_init(&p.h, cli_out_stream(out), o.lang);
 	write_page(&p, title);
 	if (p.h.failed)
-		rc = oom(); /* a write error is cli_out_close's to report */
+		rc = cli_oom(); /* a write error is cli_out_close's to report */
 done:
 	rc = cli_out_close(out, rc);
 	report_survey_dispose(&sv);

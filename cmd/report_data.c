@@ -6,12 +6,6 @@
 
 #include "report.h"
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* ---- survey ------------------------------------------------------------- */
 
 /* One pass over the survey for one measure: NPS (csat == 0) or CSAT.
@@ -47,7 +41,7 @@ static int sv_resolve(void *vctx, struct cli_source *s, size_t *cols)
 		return cli_lib_error(error);
 	}
 	if (!ctx->colname && !(ctx->colname = strdup(loyal_reader_column_name(s->r, cols[0]))))
-		return oom();
+		return cli_oom();
 	return 0;
 }
 
@@ -71,14 +65,14 @@ static int sv_add(void *vctx, uint32_t group, size_t k, int value)
 		if (ctx->csat) {
 			loyal_csat *a = realloc(ctx->cs, cap * sizeof(*a));
 			if (!a)
-				return oom();
+				return cli_oom();
 			for (size_t i = ctx->cap; i < cap; i++)
 				loyal_csat_init(&a[i], ctx->scale.lo, ctx->scale.hi);
 			ctx->cs = a;
 		} else {
 			loyal_nps *a = realloc(ctx->nps, cap * sizeof(*a));
 			if (!a)
-				return oom();
+				return cli_oom();
 			memset(a + ctx->cap, 0, (cap - ctx->cap) * sizeof(*a));
 			ctx->nps = a;
 		}
@@ -169,7 +163,7 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 	    !(s->trend = calloc(np ? np : 1, sizeof(*s->trend))) || !(order = cli_groups_sorted(g)) ||
 	    !(s->group = calloc(n ? n : 1, sizeof(*s->group))) ||
 	    !(s->group_r = calloc(n ? n : 1, sizeof(*s->group_r)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -177,6 +171,7 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 	/* as loyal nps --period P prints them: a change from the row before */
 	for (size_t k = 0; k < np; k++) {
 		struct report_nps_point *pt = &s->trend[s->ntrend];
+		pt->r.version = LOYAL_NPS_RESULT_VERSION;
 		if (loyal_nps_compute(&pt->r, &per[k]) < 0)
 			continue;
 		loyal_period_key(pt->key, sizeof(pt->key), c->period, periods[k]);
@@ -194,10 +189,11 @@ static int nps_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_g
 		size_t j = i;
 		while (j < n && (j == i || c->by.n == 0 || cli_groups_same_by(g, order[i], order[j])))
 			loyal_nps_merge(&acc, &ctx->nps[order[j++]]);
+		s->group_r[s->ngroups].version = LOYAL_NPS_RESULT_VERSION;
 		if (loyal_nps_compute(&s->group_r[s->ngroups], &acc) == 0) {
 			s->group[s->ngroups] = c->by.n ? by_name(g, order[i], c) : strdup("");
 			if (!s->group[s->ngroups]) {
-				rc = oom();
+				rc = cli_oom();
 				goto done;
 			}
 			s->ngroups++;
@@ -231,7 +227,7 @@ static int csat_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_
 		loyal_csat_resolve(&ctx->cs[i], point);
 	if (!(periods = periods_of(g, &np, &pos)) || !(per = malloc((np ? np : 1) * sizeof(*per))) ||
 	    !(s->csat = calloc(np ? np : 1, sizeof(*s->csat)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < np; k++)
@@ -244,6 +240,7 @@ static int csat_figures(struct report_survey *s, struct sv_ctx *ctx, struct cli_
 	for (size_t k = 0; k < np; k++) {
 		struct report_csat_point *pt = &s->csat[k];
 		loyal_period_key(pt->key, sizeof(pt->key), c->period, periods[k]);
+		pt->r.version = LOYAL_CSAT_RESULT_VERSION;
 		pt->ok = loyal_csat_compute(&pt->r, &per[k]) == 0;
 	}
 	s->ncsat = np;
@@ -463,7 +460,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	r->ncust = m.n;
 	if (!(r->p_alive = malloc(m.n * sizeof(double))) || !(ey = malloc(m.n * sizeof(double))) ||
 	    !(key = malloc(m.n * sizeof(double)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	if ((error = model_score(f, 365.0 / o->mo.unit_days, m.n, m.x, m.t_x, m.T, r->p_alive,
@@ -474,7 +471,7 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	/* value at risk: the value (net spend, or purchases without amounts)
 	 * times the probability that the customer is gone */
 	for (size_t i = 0; i < m.n; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, md->acc, m.index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;
@@ -489,12 +486,12 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 	}
 	size_t top = o->top < m.n ? (size_t)o->top : m.n;
 	if (!(r->calls = calloc(top ? top : 1, sizeof(*r->calls)))) {
-		rc = oom();
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < top && key[perm[k]] > 0; k++) {
 		size_t i = perm[k];
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, md->acc, m.index[i])) < 0) {
 			rc = cli_lib_error(error);
 			goto done;

@@ -15,12 +15,6 @@ static const struct cli_command_info info = {
 	"the three scores, or Others. With --by, scores are computed within each group.",
 };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 /* The options of one run. */
 struct seg_run {
 	struct cli_common c;
@@ -66,7 +60,7 @@ static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct seg_run *R = ctx;
 	const loyal_rfm_customer *x = loyal_rfm_customer_at(R->rfm, i);
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n = 0, ng;
 	int error;
 
@@ -79,7 +73,7 @@ static int customer_row(void *ctx, size_t i, struct cli_value *v)
 	}
 	v[n++] = CLI_STR(cu.id);
 	if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX)
-		return oom();
+		return cli_oom();
 	n += ng;
 	loyal_rfm_code(R->code, sizeof(R->code), R->rfm, i);
 	v[n++] = CLI_INT(R->m.days_since_last[i]);
@@ -120,7 +114,7 @@ static int summary_row(void *ctx, size_t k, struct cli_value *v)
 	size_t n;
 
 	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
-		return oom();
+		return cli_oom();
 	v[n++] = CLI_STR(loyal_rfm_segment_name(R->rfm, x->segment));
 	v[n++] = CLI_INT(x->customers);
 	v[n++] = txn_num(x->customers_pct);
@@ -140,13 +134,13 @@ static int summary_table(struct seg_run *R, struct cli_result *res)
 
 	/* rows by the --by values of their group, segments in table order */
 	if (!(groups = malloc((nrows ? nrows : 1) * sizeof(*groups))))
-		return oom();
+		return cli_oom();
 	for (size_t k = 0; k < nrows; k++)
 		groups[k] = loyal_rfm_summary_at(R->rfm, k)->group;
 	R->perm = txn_order_rows(&R->d, groups, nrows);
 	free(groups);
 	if (!R->perm)
-		return oom();
+		return cli_oom();
 	nc = txn_group_columns(cols, &R->d);
 	cols[nc++] = (struct cli_column){ "segment", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "customers", CLI_T_INT, 0 };
@@ -224,6 +218,7 @@ static int compute(struct seg_run *R, char **files, int nfiles, struct cli_resul
 
 	if ((rc = txn_load(&R->d, &R->c, &R->t, files, nfiles)) != 0)
 		return rc;
+	R->m = (loyal_measures)LOYAL_MEASURES_INIT;
 	if ((error = loyal_txn_window_new(&R->w, R->d.acc, NULL, loyal_txn_as_of(R->d.acc), 0)) < 0 ||
 	    (error = loyal_txn_window_measures(&R->m, R->w)) < 0 ||
 	    (error = loyal_rfm_compute(&R->rfm, &R->m, &R->ro)) < 0)

@@ -49,7 +49,7 @@ static int parse(struct summary *s, int argc, char **argv, int *nargs)
 static int summary_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct summary *s = ctx;
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n = 0, ng;
 	int error;
 

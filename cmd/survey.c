@@ -45,40 +45,25 @@ static void warn_invalid(struct part *p, const char *message)
 int survey_check_row(const struct survey_spec *spec, void *ctx, const struct cli_source *s,
 		     const struct cli_common *c, const size_t *cols, struct survey_row *row)
 {
-	row->answered = row->blank = 0;
-	row->day = 0;
-	row->bad_col = SIZE_MAX;
-	for (size_t k = 0; k < spec->ncols; k++) {
-		size_t len;
-		const char *f = loyal_reader_field(s->r, cols[k], &len);
-		while (len && (*f == ' ' || *f == '\t')) {
-			f++;
-			len--;
-		}
-		while (len && (f[len - 1] == ' ' || f[len - 1] == '\t'))
-			len--;
-		row->values[k] = -1;
-		if (len == 0) {
-			row->blank++;
-			continue;
-		}
-		if (spec->parse(ctx, k, f, len, &row->values[k]) < 0) {
-			row->bad_col = cols[k];
-			return SURVEY_ROW_INVALID;
-		}
-		row->answered++;
-	}
-	if (s->date_col != SIZE_MAX) {
-		size_t len;
-		const char *f = loyal_reader_field(s->r, s->date_col, &len);
-		loyal_datetime dt;
-		if (loyal_date_parse(&dt, f, len, c->date_format) < 0) {
-			row->bad_col = s->date_col;
-			return SURVEY_ROW_INVALID;
-		}
-		row->day = dt.days;
-	}
-	return row->answered ? SURVEY_ROW_USED : SURVEY_ROW_BLANK;
+	loyal_survey_layout layout = LOYAL_SURVEY_LAYOUT_INIT;
+	loyal_survey_row lrow = LOYAL_SURVEY_ROW_INIT;
+	int kind;
+
+	/* libloyal validates the row (loyal/survey_input.h) */
+	layout.ncols = spec->ncols;
+	memcpy(layout.cols, cols, spec->ncols * sizeof(*cols));
+	layout.date = s->date_col;
+	layout.date_format = c->date_format;
+	layout.parse = spec->parse;
+	layout.ctx = ctx;
+	kind = loyal_survey_row_read(&lrow, s->r, &layout);
+	memcpy(row->values, lrow.values, spec->ncols * sizeof(*row->values));
+	row->answered = lrow.answered;
+	row->blank = lrow.blank;
+	row->day = lrow.day;
+	row->bad_col = lrow.bad_col;
+	return kind == LOYAL_SURVEY_ROW_USED ? SURVEY_ROW_USED
+	     : kind == LOYAL_SURVEY_ROW_BLANK ? SURVEY_ROW_BLANK : SURVEY_ROW_INVALID;
 }
 
 static void read_part(void *arg)

@@ -9,7 +9,7 @@
  * apply --from/--to, and hand each answer to the command with its group.
  * Every row is accounted for in survey_stats.
  */
-#define SURVEY_MAX_COLS 16
+#define SURVEY_MAX_COLS LOYAL_SURVEY_MAX_COLS
 
 struct survey_spec {
 	size_t ncols;     /* answer columns per input */

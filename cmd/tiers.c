@@ -17,12 +17,6 @@ static const struct cli_command_info info = {
 	"customer's move (new, upgraded, kept, downgraded, gone, untiered).",
 };
 
-static int oom(void)
-{
-	cli_error("out of memory");
-	return CLI_EXIT_OSERR;
-}
-
 struct tier_run {
 	struct cli_common c;
 	struct txn_opts t;
@@ -102,12 +96,13 @@ static int compute(struct tier_run *R)
 	int32_t as_of = loyal_txn_as_of(R->d.acc);
 	int rc, error;
 
+	R->now = R->then = (loyal_measures)LOYAL_MEASURES_INIT;
 	if ((error = loyal_txn_window_new(&R->w_now, R->d.acc, R->d.days, as_of, R->window)) < 0 ||
 	    (error = loyal_txn_window_measures(&R->now, R->w_now)) < 0)
 		return cli_lib_error(error);
 	if (R->clv) {
 		if (!(R->values = malloc((R->now.n ? R->now.n : 1) * sizeof(double))))
-			return oom();
+			return cli_oom();
 		if ((rc = clv_values(R->values, &R->d, &R->c)) != 0)
 			return rc;
 		R->now.value = R->values;
@@ -137,7 +132,7 @@ static struct cli_value tier_value(const loyal_tiers *t, int k)
 static int customer_row(void *ctx, size_t i, struct cli_value *v)
 {
 	struct tier_run *R = ctx;
-	loyal_txn_customer cu;
+	loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 	size_t n = 0, ng;
 	int error;
 
@@ -145,7 +140,7 @@ static int customer_row(void *ctx, size_t i, struct cli_value *v)
 		return cli_lib_error(error);
 	v[n++] = CLI_STR(cu.id);
 	if ((ng = txn_group_values(v + n, &R->d, cu.group)) == SIZE_MAX)
-		return oom();
+		return cli_oom();
 	n += ng;
 	if (R->has_compare) {
 		if (R->then.present[i]) {
@@ -238,7 +233,7 @@ static int tier_row(void *ctx, size_t k, struct cli_value *v)
 	size_t n;
 
 	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
-		return oom();
+		return cli_oom();
 	v[n++] = tier_value(t, x->tier);
 	if (R->has_compare) {
 		/* the same group and tier on the earlier day: absent when the
@@ -283,12 +278,12 @@ static int tier_table(struct tier_run *R, struct cli_result *res)
 	R->ntiers = loyal_tiers_tier_count(t);
 	R->ngroups = R->c.by.n ? cli_groups_count(&R->d.groups) : 1;
 	if (!(R->tier_perm = order(R, nrows, summary_group, t)))
-		return oom();
+		return cli_oom();
 	if (R->has_compare) {
 		/* where each (group, tier) of the earlier day is in its summary */
 		size_t nslots = R->ngroups * (R->ntiers + 1);
 		if (!(R->then_at = malloc((nslots ? nslots : 1) * sizeof(*R->then_at))))
-			return oom();
+			return cli_oom();
 		for (size_t k = 0; k < nslots; k++)
 			R->then_at[k] = SIZE_MAX;
 		for (size_t k = 0; k < loyal_tiers_summary_count(R->t_then); k++) {
@@ -332,7 +327,7 @@ static int cell_row(void *ctx, size_t k, struct cli_value *v)
 	size_t n;
 
 	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
-		return oom();
+		return cli_oom();
 	v[n++] = tier_value(R->t_then, x->from);
 	v[n++] = tier_value(R->t_now, x->to);
 	v[n++] = CLI_STR(loyal_tier_move_name(x->move));
@@ -347,7 +342,7 @@ static int total_row(void *ctx, size_t k, struct cli_value *v)
 	size_t n;
 
 	if ((n = txn_group_values(v, &R->d, x->group)) == SIZE_MAX)
-		return oom();
+		return cli_oom();
 	v[n++] = CLI_STR(loyal_tier_move_name(x->move));
 	v[n++] = CLI_INT(x->customers);
 	v[n++] = txn_num(x->customers_pct);
@@ -365,7 +360,7 @@ static int migration_tables(struct tier_run *R, struct cli_result *res)
 
 	if (!(R->cell_perm = order(R, ncells, cell_group, R->mig)) ||
 	    !(R->total_perm = order(R, ntotals, total_group, R->mig)))
-		return oom();
+		return cli_oom();
 	nc = txn_group_columns(cols, &R->d);
 	cols[nc++] = (struct cli_column){ "from", CLI_T_STR, 0 };
 	cols[nc++] = (struct cli_column){ "to", CLI_T_STR, 0 };

@@ -55,100 +55,70 @@ int txn_opts_finish(const struct cli_command_info *info, struct txn_opts *t)
 
 /* ---- columns ----------------------------------------------------------- */
 
-/* Report a column error, with a hint naming the flag when the column was
- * looked for by its header name. */
-/* The prefix of the input's options in hints ("orders-"), from
- * cli_common.opt_prefix of the input being opened. */
-static const char *hint_prefix = "";
-
-static int column_error(int error, const char *given, const char *flag)
+/* The option that names the column of a role, for the hint after a column
+ * error: the flag and whether it was given. */
+static const char *role_flag(loyal_role role, const struct cli_common *c,
+			     const struct txn_opts *o, const char **given)
 {
-	int st = cli_lib_error(error);
-
-	if (!given && flag)
-		fprintf(stderr, "hint: name the column with --%s%s\n", hint_prefix, flag + 2);
-	return st;
-}
-
-/* Find an optional role by its aliases: SIZE_MAX when no header matches.
- * An ambiguous match is still an error. */
-static int find_optional(size_t *col, loyal_reader *r, const char *role, loyal_role which)
-{
-	int error = loyal_reader_find_column(col, r, role, NULL, loyal_role_aliases(which));
-	const loyal_error_info *e;
-
-	if (error == LOYAL_ECOLUMN && (e = loyal_error_last()) && e->line == 0) {
-		/* not found (an ambiguity names the header line) */
-		loyal_error_clear();
-		*col = SIZE_MAX;
-		return 0;
+	switch (role) {
+	case LOYAL_ROLE_DATE: *given = c->date_col; return "date-col";
+	case LOYAL_ROLE_CUSTOMER: *given = o->customer_col; return "customer-col";
+	case LOYAL_ROLE_ORDER: *given = o->order_col; return "order-col";
+	/* a named amount column needs no hint: it was given */
+	case LOYAL_ROLE_AMOUNT: *given = o->amount_col; return "amount-col";
+	case LOYAL_ROLE_QUANTITY: *given = o->qty_col; return "qty-col";
+	case LOYAL_ROLE_PRICE: *given = o->price_col; return "price-col";
+	default: *given = NULL; return NULL;
 	}
-	return error;
 }
 
-static int find_required(size_t *col, loyal_reader *r, const char *role, const char *given,
-			 loyal_role which, const char *flag)
+/* The library's reading of the options (loyal/txn_input.h). */
+static void input_options(loyal_txn_input_options *in, const struct cli_common *c,
+			  const struct txn_opts *o)
 {
-	int error = loyal_reader_find_column(col, r, role, given, loyal_role_aliases(which));
-	return error < 0 ? column_error(error, given, flag) : 0;
+	*in = (loyal_txn_input_options)LOYAL_TXN_INPUT_OPTIONS_INIT;
+	in->customer_col = o->customer_col;
+	in->date_col = c->date_col;
+	in->order_col = o->order_col;
+	in->amount_col = o->amount_col;
+	in->qty_col = o->qty_col;
+	in->price_col = o->price_col;
+	in->orders = !o->occasion_given ? LOYAL_TXN_ORDERS_AUTO
+		   : o->occasion == LOYAL_OCCASION_DAY ? LOYAL_TXN_ORDERS_NONE
+		   : LOYAL_TXN_ORDERS_REQUIRED;
+	in->date_format = c->date_format;
+	in->strict = o->strict;
+	in->allow_exponent = o->allow_exponent;
 }
 
 int txn_source_open(struct txn_source *ts, const char *path, const struct cli_common *c,
 		    struct txn_opts *o)
 {
-	loyal_reader *r;
 	int rc, error, kind, has_order;
 
 	memset(ts, 0, sizeof(*ts));
+	ts->layout = (loyal_txn_layout)LOYAL_TXN_LAYOUT_INIT;
 	ts->order_col = ts->amount_col = ts->qty_col = ts->price_col = SIZE_MAX;
-	hint_prefix = c->opt_prefix ? c->opt_prefix : "";
+	input_options(&ts->in, c, o);
 	if ((rc = cli_source_open(&ts->s, path, c, 1)) != 0)
 		return rc;
-	r = ts->s.r;
-	if ((rc = find_required(&ts->customer_col, r, "customer", o->customer_col,
-				LOYAL_ROLE_CUSTOMER, "--customer-col")) != 0)
-		goto fail;
-
-	/* Order ids: none with --occasion day; required when named or with
-	 * --occasion order; otherwise used when a header matches. */
-	if (o->occasion_given && o->occasion == LOYAL_OCCASION_DAY) {
-		/* occasions are days */
-	} else if (o->order_col || o->occasion_given) {
-		if ((rc = find_required(&ts->order_col, r, "order", o->order_col,
-					LOYAL_ROLE_ORDER, "--order-col")) != 0)
-			goto fail;
-	} else if ((error = find_optional(&ts->order_col, r, "order", LOYAL_ROLE_ORDER)) < 0) {
-		rc = column_error(error, NULL, "--order-col");
+	if ((error = loyal_txn_layout_resolve(&ts->layout, ts->s.r, &ts->in)) < 0) {
+		const char *given, *flag = role_flag(ts->layout.failed_role, c, o, &given);
+		rc = cli_lib_error(error);
+		if (!given && flag)
+			fprintf(stderr, "hint: name the column with --%s%s\n",
+				c->opt_prefix ? c->opt_prefix : "", flag);
 		goto fail;
 	}
+	ts->customer_col = ts->layout.customer;
+	ts->order_col = ts->layout.order;
+	ts->amount_col = ts->layout.amount;
+	ts->qty_col = ts->layout.quantity;
+	ts->price_col = ts->layout.price;
 	has_order = ts->order_col != SIZE_MAX;
-
-	/* Amounts: a named amount column; or quantity x price when either is
-	 * named; or an amount column found by name, else quantity and price
-	 * both found by name; else no amounts. */
-	if (o->amount_col) {
-		if ((rc = find_required(&ts->amount_col, r, "amount", o->amount_col,
-					LOYAL_ROLE_AMOUNT, NULL)) != 0)
-			goto fail;
-	} else if (o->qty_col || o->price_col) {
-		if ((rc = find_required(&ts->qty_col, r, "quantity", o->qty_col,
-					LOYAL_ROLE_QUANTITY, "--qty-col")) != 0 ||
-		    (rc = find_required(&ts->price_col, r, "price", o->price_col,
-					LOYAL_ROLE_PRICE, "--price-col")) != 0)
-			goto fail;
-	} else {
-		if ((error = find_optional(&ts->amount_col, r, "amount", LOYAL_ROLE_AMOUNT)) < 0 ||
-		    (ts->amount_col == SIZE_MAX &&
-		     ((error = find_optional(&ts->qty_col, r, "quantity", LOYAL_ROLE_QUANTITY)) < 0 ||
-		      (error = find_optional(&ts->price_col, r, "price", LOYAL_ROLE_PRICE)) < 0))) {
-			rc = column_error(error, NULL, "--amount-col");
-			goto fail;
-		}
-		if (ts->qty_col == SIZE_MAX || ts->price_col == SIZE_MAX)
-			ts->qty_col = ts->price_col = SIZE_MAX;
-	}
-	kind = ts->amount_col != SIZE_MAX ? TXN_AMOUNT_COLUMN
-	     : ts->qty_col != SIZE_MAX ? TXN_AMOUNT_QTY_PRICE : TXN_AMOUNT_NONE;
+	kind = ts->layout.amount_kind == LOYAL_TXN_AMOUNT_COLUMN ? TXN_AMOUNT_COLUMN
+	     : ts->layout.amount_kind == LOYAL_TXN_AMOUNT_QTY_PRICE ? TXN_AMOUNT_QTY_PRICE
+	     : TXN_AMOUNT_NONE;
 	if (o->need_amount && kind == TXN_AMOUNT_NONE) {
 		cli_error("'%s' has no amount: no amount column, nor quantity and price columns, "
 			  "found by header name", path);
@@ -187,60 +157,11 @@ void txn_source_close(struct txn_source *ts)
 
 /* ---- rows -------------------------------------------------------------- */
 
-/* The reader trims unquoted fields; quoted ones keep their spaces, which
- * never belong to an id, a date or a number. */
-static const char *field(const struct txn_source *ts, size_t col, size_t *len)
-{
-	const char *f = loyal_reader_field(ts->s.r, col, len);
-
-	if (!f) {
-		*len = 0;
-		return "";
-	}
-	while (*len && (*f == ' ' || *f == '\t')) {
-		f++;
-		(*len)--;
-	}
-	while (*len && (f[*len - 1] == ' ' || f[*len - 1] == '\t'))
-		(*len)--;
-	return f;
-}
-
-static int bad(struct txn_row *row, size_t col, const char *reason)
-{
-	row->bad_col = col;
-	snprintf(row->reason, sizeof(row->reason), "%s", reason);
-	return LOYAL_EVALUE;
-}
-
-static int bad_lib(struct txn_row *row, size_t col)
-{
-	const loyal_error_info *e = loyal_error_last();
-	return bad(row, col, e ? e->reason : "invalid value");
-}
-
-static int parse_number(struct txn_row *row, const struct txn_source *ts, size_t col,
-			const char *what, int allow_exponent, int64_t *out)
-{
-	size_t len;
-	const char *f = field(ts, col, &len);
-
-	if (len == 0) {
-		char msg[64];
-		snprintf(msg, sizeof(msg), "%s is empty", what);
-		return bad(row, col, msg);
-	}
-	if (loyal_parse_decimal(out, f, len, allow_exponent) < 0)
-		return bad_lib(row, col);
-	return 0;
-}
-
 int txn_read_row(struct txn_source *ts, const struct cli_common *c, const struct txn_opts *o,
 		 struct txn_row *row)
 {
-	loyal_datetime dt;
-	const char *f;
-	size_t len;
+	loyal_txn_record rec = LOYAL_TXN_RECORD_INIT;
+	loyal_txn_row_error err = LOYAL_TXN_ROW_ERROR_INIT;
 
 	row->skip = TXN_USE;
 	row->order = NULL;
@@ -248,35 +169,23 @@ int txn_read_row(struct txn_source *ts, const struct cli_common *c, const struct
 	row->amount = 0;
 	row->bad_col = SIZE_MAX;
 	row->reason[0] = '\0';
-
-	row->customer = field(ts, ts->customer_col, &row->customer_len);
-	if (row->customer_len == 0 && o->strict)
-		return bad(row, ts->customer_col, "customer id is empty (a guest row; --strict rejects it)");
-
-	f = field(ts, ts->s.date_col, &len);
-	if (len == 0)
-		return bad(row, ts->s.date_col, "date is empty");
-	if (loyal_date_parse(&dt, f, len, c->date_format) < 0)
-		return bad_lib(row, ts->s.date_col);
-	row->day = dt.days;
-
-	if (ts->order_col != SIZE_MAX) {
-		row->order = field(ts, ts->order_col, &row->order_len);
-		if (row->order_len == 0)
-			return bad(row, ts->order_col, "order id is empty");
+	/* the library reads the date column the source found */
+	ts->layout.date = ts->s.date_col;
+	if (loyal_txn_record_read(&rec, &err, ts->s.r, &ts->layout, &ts->in) < 0) {
+		row->bad_col = err.column;
+		if (err.code == LOYAL_TXN_BAD_GUEST)
+			snprintf(row->reason, sizeof(row->reason),
+				 "customer id is empty (a guest row; --strict rejects it)");
+		else
+			memcpy(row->reason, err.reason, sizeof(row->reason));
+		return LOYAL_EVALUE;
 	}
-
-	if (ts->amount_col != SIZE_MAX) {
-		if (parse_number(row, ts, ts->amount_col, "amount", o->allow_exponent, &row->amount) < 0)
-			return LOYAL_EVALUE;
-	} else if (ts->qty_col != SIZE_MAX) {
-		int64_t q, p;
-		if (parse_number(row, ts, ts->qty_col, "quantity", o->allow_exponent, &q) < 0 ||
-		    parse_number(row, ts, ts->price_col, "price", o->allow_exponent, &p) < 0)
-			return LOYAL_EVALUE;
-		if (loyal_decimal_mul(&row->amount, q, p) < 0)
-			return bad(row, ts->qty_col, "quantity x price is out of range");
-	}
+	row->customer = rec.customer;
+	row->customer_len = rec.customer_len;
+	row->order = rec.order;
+	row->order_len = rec.order_len;
+	row->day = rec.day;
+	row->amount = rec.amount;
 
 	if (row->customer_len == 0)
 		row->skip = TXN_SKIP_GUEST;
@@ -948,6 +857,7 @@ loaded:
 		cli_encoding_hint(&guess);
 	}
 	d->as_of_known = o->has_as_of || have_day;
+	d->lib.version = LOYAL_TXN_STATS_VERSION;
 	if ((error = loyal_txn_finish(d->acc, o->has_holdout ? o->holdout_to
 					      : o->has_as_of ? o->as_of : max_day)) < 0 ||
 	    (error = loyal_txn_get_stats(&d->lib, d->acc)) < 0)

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "loyal/txn.h"
+#include "loyal/txn_input.h"
 
 /*
  * Transaction input shared by the transaction commands (summary,
@@ -129,6 +130,10 @@ struct txn_source {
 	size_t order_col;       /* SIZE_MAX: none */
 	size_t amount_col;      /* SIZE_MAX: none */
 	size_t qty_col, price_col;
+	/* the same columns as libloyal resolved them, and the options it
+	 * reads rows with (loyal/txn_input.h) */
+	loyal_txn_layout layout;
+	loyal_txn_input_options in;
 };
 
 /* Why a valid row is not used. */

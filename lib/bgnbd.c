@@ -537,21 +537,14 @@ int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	out->penalty = fs.penalty;
 	out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
 
-	if ((rc = loyal__optim_check_fit(model, status, &res, 4, th, param_names,
-					  fs.tolerance)) != 0)
-		goto done;
-	loyal__optim_std_errors(loyal__penalized_objective, &pen, 4, th, wk.N, se);
-	if ((rc = loyal__optim_check_determined(model, 4, th, se, param_names)) != 0)
+	if ((rc = loyal__optim_conclude(model, status, &res, 4, th, param_names, fs.tolerance,
+					 loyal__penalized_objective, &pen, wk.N,
+					 out->log_likelihood, se)) != 0)
 		goto done;
 	out->se_r = se[0];
 	out->se_alpha = se[1];
 	out->se_a = se[2];
 	out->se_b = se[3];
-	if (!isfinite(out->log_likelihood)) {
-		rc = loyal__error(LOYAL_ECONVERGE, "%s fit failed: the log-likelihood at the "
-				  "estimate is not finite", model);
-		goto done;
-	}
 	out->converged = 1;
 	rc = 0;
 done:

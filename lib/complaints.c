@@ -99,12 +99,14 @@ int loyal_complaints_add(loyal_complaints *c, uint32_t cell, uint32_t customer, 
 
 int loyal_complaints_cell_get(loyal_complaints_cell *out, const loyal_complaints *c, uint32_t cell)
 {
-	if (!out || !c)
+	if (!out || !c || !LOYAL__VERSION_OK(out->version, LOYAL_COMPLAINTS_CELL_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_complaints_cell_get");
+	int version = out->version;
 	if (cell < c->ncells)
 		*out = c->cells[cell];
 	else
 		memset(out, 0, sizeof(*out));
+	out->version = version;
 	return 0;
 }
 
@@ -116,7 +118,7 @@ uint64_t loyal_complaints_of(const loyal_complaints *c, uint32_t customer)
 int loyal_complaints_rates_of(loyal_complaints_rates *out, const loyal_complaints_cell *cell,
 			      uint64_t active, uint64_t orders)
 {
-	if (!out || !cell)
+	if (!out || !cell || !LOYAL__VERSION_OK(out->version, LOYAL_COMPLAINTS_RATES_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_complaints_rates_of");
 	out->complaint_rate = active ? 100.0 * (double)cell->customers / (double)active : NAN;
 	out->complaints_per_100_orders = orders ? 100.0 * (double)cell->complaints / (double)orders : NAN;
@@ -140,7 +142,7 @@ int loyal_complaints_activity(uint64_t **active_out, uint64_t **orders_out, int6
 		return loyal__error(LOYAL_ENODATA, "no customer made a purchase");
 	int32_t day0 = INT32_MAX, as_of = loyal_txn_as_of(t);
 	for (size_t i = 0; i < ncust; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&cu, t, i)) < 0)
 			return error;
 		if (cu.group != 0)
@@ -195,13 +197,18 @@ done:
 int loyal_complaints_churn(loyal_complaints_churn_row out[2], loyal_ztest *test,
 			   const loyal_complaints *c, const loyal_txn *t, int32_t days)
 {
-	if (!out || !test || !c || !t || days < 0)
+	if (!out || !test || !c || !t || days < 0 ||
+	    !LOYAL__VERSION_OK(out[0].version, LOYAL_COMPLAINTS_CHURN_ROW_VERSION) ||
+	    !LOYAL__VERSION_OK(out[1].version, LOYAL_COMPLAINTS_CHURN_ROW_VERSION) ||
+	    !LOYAL__VERSION_OK(test->version, LOYAL_ZTEST_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_complaints_churn");
 	size_t ncust = loyal_txn_customer_count(t);
 	int32_t as_of = loyal_txn_as_of(t);
+	int version = out[0].version;
 	memset(out, 0, 2 * sizeof(*out));
+	out[0].version = out[1].version = version;
 	for (size_t i = 0; i < ncust; i++) {
-		loyal_txn_customer cu;
+		loyal_txn_customer cu = LOYAL_TXN_CUSTOMER_INIT;
 		int error = loyal_txn_customer_get(&cu, t, i);
 		if (error < 0)
 			return error;

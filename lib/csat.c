@@ -374,6 +374,10 @@ int loyal_csat_compute(loyal_csat_result *out, const loyal_csat *acc)
 	loyal_csat_result r = { 0 };
 	double sum = 0;
 
+	if (!out || !acc || !LOYAL__VERSION_OK(out->version, LOYAL_CSAT_RESULT_VERSION))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_csat_compute");
+	r.version = out->version;
+
 	if (acc->pending)
 		return loyal__error(LOYAL_EINVAL, "%llu answers wait for their point "
 				    "(loyal_csat_resolve)", (unsigned long long)acc->pending);

@@ -273,20 +273,13 @@ int loyal_gg_fit(loyal_gg_params *out, const loyal_gg_data *d, const loyal_gg_fi
 	out->customers = d->groups.total;
 	out->iterations = res.iterations;
 
-	if ((rc = loyal__optim_check_fit("Gamma-Gamma", status, &res, 3, th, param_names,
-					  opts->tolerance)) != 0)
-		goto done;
-	loyal__optim_std_errors(objective, &wk, 3, th, wk.N, se);
-	if ((rc = loyal__optim_check_determined("Gamma-Gamma", 3, th, se, param_names)) != 0)
+	if ((rc = loyal__optim_conclude("Gamma-Gamma", status, &res, 3, th, param_names,
+					 opts->tolerance, objective, &wk, wk.N,
+					 out->log_likelihood, se)) != 0)
 		goto done;
 	out->se_p = se[0];
 	out->se_q = se[1];
 	out->se_gamma = se[2];
-	if (!isfinite(out->log_likelihood)) {
-		rc = loyal__error(LOYAL_ECONVERGE, "Gamma-Gamma fit failed: the log-likelihood at "
-				  "the estimate is not finite");
-		goto done;
-	}
 	out->converged = 1;
 	rc = 0;
 done:

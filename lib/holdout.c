@@ -26,6 +26,8 @@ int loyal_holdout_add(loyal_holdout *h, double predicted, double actual)
 
 int loyal_holdout_compute(loyal_holdout_result *out, const loyal_holdout *h)
 {
+	if (!out || !h || !LOYAL__VERSION_OK(out->version, LOYAL_HOLDOUT_RESULT_VERSION))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_holdout_compute");
 	if (h->n == 0)
 		return loyal__error(LOYAL_ENODATA, "no customers to evaluate in the holdout window");
 	double n = (double)h->n;

@@ -8,7 +8,8 @@
 
 int loyal_loyalty_classify(loyal_loyalty_result *out, const loyal_loyalty_input *in)
 {
-	if (!out || !in || in->lo < 0 || in->hi - in->lo < 2 ||
+	if (!out || !LOYAL__VERSION_OK(out->version, LOYAL_LOYALTY_RESULT_VERSION) ||
+	    !in || in->lo < 0 || in->hi - in->lo < 2 ||
 	    (in->satisfaction != -1 && (in->satisfaction < in->lo || in->satisfaction > in->hi)) ||
 	    in->recommend < -1 || in->recommend > 10 ||
 	    (in->satisfaction < 0 && in->recommend < 0) ||
@@ -295,9 +296,11 @@ int loyal_loyalty_resolve(loyal_loyalty *l, int point)
 
 int loyal_loyalty_get_stats(loyal_loyalty_stats *out, const loyal_loyalty *l)
 {
-	if (!out || !l)
+	if (!out || !l || !LOYAL__VERSION_OK(out->version, LOYAL_LOYALTY_STATS_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_loyalty_get_stats");
+	int version = out->version;
 	*out = l->st;
+	out->version = version;
 	out->customers_without_answers = 0;
 	for (size_t i = 0; i < l->ncust; i++)
 		out->customers_without_answers += l->cust[i].row == SIZE_MAX;
@@ -311,12 +314,15 @@ size_t loyal_loyalty_count(const loyal_loyalty *l)
 
 int loyal_loyalty_get(loyal_loyalty_row *out, const loyal_loyalty *l, size_t i)
 {
-	if (!out || !l || i >= l->nrows)
+	if (!out || !l || i >= l->nrows || !LOYAL__VERSION_OK(out->version, LOYAL_LOYALTY_ROW_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_loyalty_get");
 	const struct row *r = &l->rows[i];
 	const struct customer *c = r->customer != SIZE_MAX ? &l->cust[r->customer] : NULL;
 
+	int version = out->version;
 	memset(out, 0, sizeof(*out));
+	out->version = version;
+	out->out.version = LOYAL_LOYALTY_RESULT_VERSION;
 	out->customer = l->arena + (c ? c->id_off : r->id_off);
 	out->rule = r->rule;
 	out->answer_day = r->day;
@@ -340,11 +346,15 @@ int loyal_loyalty_matrix_compute(loyal_loyalty_matrix *m, const loyal_loyalty *l
 	double csat_sum[2] = { 0, 0 };
 	int error;
 
-	if (!m || !l || l->opts.all_answers)
+	if (!m || !l || !LOYAL__VERSION_OK(m->version, LOYAL_LOYALTY_MATRIX_VERSION))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_loyalty_matrix_compute");
+	if (l->opts.all_answers)
 		return loyal__error(LOYAL_EINVAL, "the matrix takes one answer per customer");
+	int version = m->version;
 	memset(m, 0, sizeof(*m));
+	m->version = version;
 	for (size_t i = 0; i < l->nrows; i++) {
-		loyal_loyalty_row row;
+		loyal_loyalty_row row = LOYAL_LOYALTY_ROW_INIT;
 		if ((error = loyal_loyalty_get(&row, l, i)) < 0)
 			return error;
 		if (!row.matched)
@@ -412,7 +422,7 @@ int loyal_loyalty_followup(size_t **order, size_t *n, const loyal_loyalty *l)
 		goto done;
 	}
 	for (size_t i = 0; i < l->nrows; i++) {
-		loyal_loyalty_row row;
+		loyal_loyalty_row row = LOYAL_LOYALTY_ROW_INIT;
 		if ((error = loyal_loyalty_get(&row, l, i)) < 0)
 			goto done;
 		if (row.out.detractor || row.out.dissatisfied)

@@ -36,6 +36,10 @@ int loyal_nps_compute(loyal_nps_result *out, const loyal_nps *acc)
 {
 	loyal_nps_result r = { 0 };
 
+	if (!out || !acc || !LOYAL__VERSION_OK(out->version, LOYAL_NPS_RESULT_VERSION))
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_nps_compute");
+	r.version = out->version;
+
 	for (int i = 0; i <= 10; i++) {
 		r.responses += acc->counts[i];
 		if (i >= 9)

@@ -481,3 +481,25 @@ double loyal__penalized_objective(void *ctx, const double *x, double *grad)
 	}
 	return f + pen->penalty * sq;
 }
+
+int loyal__optim_conclude(const char *model, int status, const loyal__optim_result *res,
+			  size_t n, const double *th, const char *const *names, double tol,
+			  loyal__objective_fn fn, void *ctx, double N, double log_likelihood,
+			  double *se)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		se[i] = NAN;
+	if ((rc = loyal__optim_check_fit(model, status, res, n, th, names, tol)) != 0)
+		return rc;
+	loyal__optim_std_errors(fn, ctx, n, th, N, se);
+	if ((rc = loyal__optim_check_determined(model, n, th, se, names)) == 0 &&
+	    !isfinite(log_likelihood))
+		rc = loyal__error(LOYAL_ECONVERGE, "%s fit failed: the log-likelihood at the "
+				  "estimate is not finite", model);
+	if (rc != 0)
+		for (size_t i = 0; i < n; i++)
+			se[i] = NAN;
+	return rc;
+}

@@ -97,6 +97,19 @@ void loyal__optim_std_errors(loyal__objective_fn fn, void *ctx, size_t n, const 
 			     double N, double *se);
 
 /*
+ * The end of every model fit, after loyal__optim_bfgs() left th[n] with
+ * `status` and *res: loyal__optim_check_fit(), then the standard errors
+ * (loyal__optim_std_errors() of fn, the mean negative log-likelihood over N
+ * customers, with ctx) into se[n], loyal__optim_check_determined(), and a
+ * finite log_likelihood at the estimate. Returns 0, or LOYAL_ECONVERGE
+ * naming `model` with se[] all NaN.
+ */
+int loyal__optim_conclude(const char *model, int status, const loyal__optim_result *res,
+			  size_t n, const double *th, const char *const *names, double tol,
+			  loyal__objective_fn fn, void *ctx, double N, double log_likelihood,
+			  double *se);
+
+/*
  * An objective plus an L2 penalty on its variables (the log-parameters of
  * a fit): f(x) + penalty * sum x_i^2, for the fits' penalty option (as the
  * penalizer_coef of the lifetimes package, but on the logarithms of the

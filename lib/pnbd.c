@@ -396,21 +396,14 @@ int loyal_pnbd_fit(loyal_pnbd_params *out, const loyal_bgnbd_data *d,
 	out->penalty = fs.penalty;
 	out->se_r = out->se_alpha = out->se_s = out->se_beta = NAN;
 
-	if ((rc = loyal__optim_check_fit("Pareto/NBD", status, &res, 4, th, param_names,
-					  fs.tolerance)) != 0)
-		goto done;
-	loyal__optim_std_errors(loyal__penalized_objective, &pen, 4, th, wk.N, se);
-	if ((rc = loyal__optim_check_determined("Pareto/NBD", 4, th, se, param_names)) != 0)
+	if ((rc = loyal__optim_conclude("Pareto/NBD", status, &res, 4, th, param_names,
+					 fs.tolerance, loyal__penalized_objective, &pen, wk.N,
+					 out->log_likelihood, se)) != 0)
 		goto done;
 	out->se_r = se[0];
 	out->se_alpha = se[1];
 	out->se_s = se[2];
 	out->se_beta = se[3];
-	if (!isfinite(out->log_likelihood)) {
-		rc = loyal__error(LOYAL_ECONVERGE, "Pareto/NBD fit failed: the log-likelihood at "
-				  "the estimate is not finite");
-		goto done;
-	}
 	out->converged = 1;
 	rc = 0;
 done:

@@ -1042,9 +1042,11 @@ done:
 
 int loyal_txn_get_stats(loyal_txn_stats *out, const loyal_txn *t)
 {
-	if (!out || !t)
+	if (!out || !t || !LOYAL__VERSION_OK(out->version, LOYAL_TXN_STATS_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_get_stats");
+	int version = out->version;
 	*out = t->st;
+	out->version = version;
 	return 0;
 }
 
@@ -1060,12 +1062,15 @@ size_t loyal_txn_customer_count(const loyal_txn *t)
 
 int loyal_txn_customer_get(loyal_txn_customer *out, const loyal_txn *t, size_t i)
 {
-	if (!out || !t || !t->finished || i >= t->nbuyers)
+	if (!out || !t || !t->finished || i >= t->nbuyers ||
+	    !LOYAL__VERSION_OK(out->version, LOYAL_TXN_CUSTOMER_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_customer_get");
 	uint32_t c = t->buyers[i];
 	size_t lo = t->off[c], hi = t->off[c + 1];
+	int version = out->version;
 
 	memset(out, 0, sizeof(*out));
+	out->version = version;
 	out->id = loyal__strmap_key(&t->customers, c, &out->id_len);
 	out->group = t->cust[c].group;
 	out->first_day = t->days[lo];
@@ -1085,13 +1090,16 @@ int loyal_txn_customer_get(loyal_txn_customer *out, const loyal_txn *t, size_t i
 
 int loyal_txn_customer_split(loyal_txn_split *out, const loyal_txn *t, size_t i, int32_t cut)
 {
-	if (!out || !t || !t->finished || i >= t->nbuyers || cut > t->as_of)
+	if (!out || !t || !t->finished || i >= t->nbuyers || cut > t->as_of ||
+	    !LOYAL__VERSION_OK(out->version, LOYAL_TXN_SPLIT_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_customer_split");
 	uint32_t c = t->buyers[i];
 	const int32_t *d = t->days + t->off[c];
 	size_t n = t->off[c + 1] - t->off[c], k = 0;
+	int version = out->version;
 
 	memset(out, 0, sizeof(*out));
+	out->version = version;
 	/* Days ascend, so the calibration occasions are a prefix. */
 	while (k < n && d[k] <= cut)
 		k++;

@@ -214,7 +214,7 @@ void loyal_txn_window_free(loyal_txn_window *w)
 static int occasions_by(uint64_t *count, int32_t *last, const loyal_txn *t, size_t i,
 			const loyal_txn_customer *c, int32_t cut)
 {
-	loyal_txn_split s;
+	loyal_txn_split s = LOYAL_TXN_SPLIT_INIT;
 	int error;
 
 	if (cut >= loyal_txn_as_of(t)) {
@@ -250,7 +250,7 @@ static int window_spend(loyal_txn_window *w, const loyal_txn *t, const loyal_txn
 	for (size_t c = 0; c < d->customers.count; c++)
 		of[c] = NONE;
 	for (size_t i = 0; i < w->n; i++) {
-		loyal_txn_customer c;
+		loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 		uint32_t id;
 		if ((error = loyal_txn_customer_get(&c, t, i)) < 0)
 			goto done;
@@ -270,7 +270,7 @@ static int window_spend(loyal_txn_window *w, const loyal_txn *t, const loyal_txn
 		}
 	}
 	for (size_t i = 0; i < w->n; i++) {
-		loyal_txn_customer c;
+		loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 		if ((error = loyal_txn_customer_get(&c, t, i)) < 0)
 			goto done;
 		if (total[i] != c.spend) {
@@ -330,7 +330,7 @@ int loyal_txn_window_new(loyal_txn_window **out, const loyal_txn *t, const loyal
 		}
 	}
 	for (size_t i = 0; i < w->n; i++) {
-		loyal_txn_customer c;
+		loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 		uint64_t by_at, before;
 		int32_t last = 0, ignored;
 		if ((error = loyal_txn_customer_get(&c, t, i)) < 0 ||
@@ -358,9 +358,11 @@ done:
 
 int loyal_txn_window_measures(loyal_measures *out, const loyal_txn_window *w)
 {
-	if (!out || !w)
+	if (!out || !w || !LOYAL__VERSION_OK(out->version, LOYAL_MEASURES_VERSION))
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_window_measures");
+	int version = out->version;
 	*out = (loyal_measures)LOYAL_MEASURES_INIT;
+	out->version = version;
 	out->n = w->n;
 	out->group = w->group;
 	out->present = w->present;

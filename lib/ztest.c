@@ -18,7 +18,7 @@ static void finish(loyal_ztest *out, double diff, double se)
 
 int loyal_ztest_shares(loyal_ztest *out, uint64_t k1, uint64_t n1, uint64_t k2, uint64_t n2)
 {
-	if (!out || k1 > n1 || k2 > n2)
+	if (!out || !LOYAL__VERSION_OK(out->version, LOYAL_ZTEST_VERSION) || k1 > n1 || k2 > n2)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_ztest_shares");
 	if (n1 == 0 || n2 == 0)
 		return loyal__error(LOYAL_ENODATA, "a group without members has no share to compare");
@@ -30,7 +30,8 @@ int loyal_ztest_shares(loyal_ztest *out, uint64_t k1, uint64_t n1, uint64_t k2, 
 
 int loyal_ztest_nps(loyal_ztest *out, const loyal_nps_result *a, const loyal_nps_result *b)
 {
-	if (!out || !a || !b || a->responses == 0 || b->responses == 0)
+	if (!out || !LOYAL__VERSION_OK(out->version, LOYAL_ZTEST_VERSION) || !a || !b ||
+	    a->responses == 0 || b->responses == 0)
 		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_ztest_nps");
 	finish(out, a->nps - b->nps, sqrt(a->variance + b->variance));
 	return 0;

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	check(loyal_txn_finish(t, as_of), "finish");
 
 	loyal_txn_window *w = NULL, *ww = NULL, *wc = NULL;
-	loyal_measures m, mw, mc;
+	loyal_measures m = LOYAL_MEASURES_INIT, mw = LOYAL_MEASURES_INIT, mc = LOYAL_MEASURES_INIT;
 	t0 = now();
 	check(loyal_txn_window_new(&w, t, NULL, as_of, 0), "window");
 	t1 = now();

@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("finish:           %.3f s\n", now() - t0);
-	loyal_txn_stats st;
+	loyal_txn_stats st = LOYAL_TXN_STATS_INIT;
 	loyal_txn_get_stats(&st, a);
 	printf("%llu customers, %llu occasions\n", (unsigned long long)st.customers,
 	       (unsigned long long)st.occasions);

@@ -66,5 +66,22 @@ if command -v pkg-config >/dev/null 2>&1 && command -v "$cc" >/dev/null 2>&1 && 
 	else
 		bad "libloyal(3) CLV example builds with pkg-config" "$(head -5 "$tmp/err")"
 	fi
+	# The order-lines example reads data/orders.csv through
+	# loyal/txn_input.h (quantity x price, order ids, guest rows,
+	# returns): its figures are loyal repurchase's on the same file.
+	example 3 > "$tmp/orders_example.c"
+	if "$cc" -std=c11 -Wall -Werror $sanflags -o "$tmp/orders_example" "$tmp/orders_example.c" $(pkg-config --cflags --libs loyal) 2>"$tmp/err"; then
+		ok "libloyal(3) order-lines example builds with pkg-config"
+		got=$(LD_LIBRARY_PATH="$libdir" "$tmp/orders_example" "$SRCDIR/data/orders.csv")
+		want=$("$LOYAL" repurchase "$SRCDIR/data/orders.csv" -q --format csv |
+			awk -F, 'NR == 2 { printf "%d customers, %d repeat, repurchase rate %.2f%%", $1, $2, $3 }')
+		guests=$("$LOYAL" repurchase "$SRCDIR/data/orders.csv" --format csv 2>&1 >/dev/null |
+			sed -n 's/.*(guest rows \([0-9]*\),.*/\1/p')
+		want="$want ($guests guest rows)"
+		[ -n "$got" ] && [ "$got" = "$want" ] && ok "libloyal(3) order-lines example: $got" ||
+			bad "libloyal(3) order-lines example" "printed '$got', loyal repurchase says '$want'"
+	else
+		bad "libloyal(3) order-lines example builds with pkg-config" "$(head -5 "$tmp/err")"
+	fi
 fi
 finish

@@ -54,35 +54,24 @@ static long days_from_ymd(long y, long m, long d)
 	return era * 146097 + doe - 719468;
 }
 
-typedef struct {
-	long customer, day;
-} row;
-
 static int row_cmp(const void *pa, const void *pb)
 {
-	const row *a = pa, *b = pb;
+	const struct loyal_test_cdnow_row *a = pa, *b = pb;
 
 	if (a->customer != b->customer)
 		return a->customer < b->customer ? -1 : 1;
 	return (a->day > b->day) - (a->day < b->day);
 }
 
-/*
- * Reads CDNOW_sample.txt (customer_id sample_id YYYYMMDD cds dollars, 6,919
- * rows) into BG/NBD data as in Fader, Hardie & Lee (2005): purchase
- * occasions are distinct days, calibration ends 1997-09-30 inclusive, time in
- * weeks = days / 7. Skips the test when the shared data are absent.
- */
-loyal_bgnbd_data *loyal_test_cdnow(void)
+size_t loyal_test_cdnow_rows(struct loyal_test_cdnow_row **out, long *end)
 {
 	const char *dir = loyal_test_shared_data();
 	char path[4096];
-	long id, sample, ymd, cds, end = days_from_ymd(1997, 9, 30);
+	long id, sample, ymd, cds;
 	double dollars;
-	size_t n = 0, cap = 8192, i, j;
-	row *rows;
+	size_t n = 0, cap = 8192;
+	struct loyal_test_cdnow_row *rows;
 	FILE *f;
-	loyal_bgnbd_data *d = NULL;
 
 	if (!dir) {
 		print_message("shared data directory not found; skipping the CDNOW test\n");
@@ -100,11 +89,28 @@ loyal_bgnbd_data *loyal_test_cdnow(void)
 		assert_true(n < cap);
 		rows[n].customer = id;
 		rows[n].day = days_from_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
+		rows[n].dollars = dollars;
 		n++;
 	}
 	fclose(f);
 	assert_int_equal(n, 6919);
 	qsort(rows, n, sizeof(*rows), row_cmp);
+	*out = rows;
+	*end = days_from_ymd(1997, 9, 30);
+	return n;
+}
+
+/*
+ * CDNOW as BG/NBD data, as in Fader, Hardie & Lee (2005): purchase
+ * occasions are distinct days, calibration ends 1997-09-30 inclusive, time in
+ * weeks = days / 7. Skips the test when the shared data are absent.
+ */
+loyal_bgnbd_data *loyal_test_cdnow(void)
+{
+	struct loyal_test_cdnow_row *rows;
+	long end;
+	size_t n = loyal_test_cdnow_rows(&rows, &end), i, j;
+	loyal_bgnbd_data *d = NULL;
 
 	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
 	for (i = 0; i < n; i = j) {
@@ -120,6 +126,21 @@ loyal_bgnbd_data *loyal_test_cdnow(void)
 						      (double)(end - first) / 7.0), 0);
 	}
 	free(rows);
+	return d;
+}
+
+loyal_bgnbd_data *loyal_test_tiny(void)
+{
+	static const double t[][3] = {
+		{ 0, 0, 10 }, { 0, 0, 10 }, { 1, 3, 10 }, { 2, 5.5, 8 },
+		{ 5, 7.25, 12 }, { 3, 2, 4 }, { 0, 0, 0.5 }, { 40, 30, 31 },
+	};
+	loyal_bgnbd_data *d = NULL;
+	size_t i;
+
+	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(loyal_bgnbd_data_add(d, t[i][0], t[i][1], t[i][2]), 0);
 	return d;
 }
 

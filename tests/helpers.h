@@ -15,6 +15,10 @@
 	} \
 } while (0)
 
+/* actual within rel x |expected| of expected. */
+#define assert_rel_near(actual, expected, rel) \
+	assert_double_near((actual), (expected), (rel) * fabs(expected))
+
 /* Skip the calling test (cmocka's skip()) and remember that one was
  * skipped, so that loyal_test_status() reports it to ctest. */
 void loyal_test_note_skip(void);
@@ -37,6 +41,22 @@ const char *loyal_test_shared_data(void);
  * calibration to 1997-09-30 inclusive, weeks; 2,357 customers. Skips the
  * calling test when the shared data are absent. The caller frees it. */
 loyal_bgnbd_data *loyal_test_cdnow(void);
+
+/* Eight customers' (x, t_x, T), the models' small fixture, whose
+ * likelihoods the BG/NBD, MBG/NBD and Pareto/NBD tests compare with
+ * mpmath's. The caller frees it. */
+loyal_bgnbd_data *loyal_test_tiny(void);
+
+/* The CDNOW sample's rows (customer_id sample_id YYYYMMDD cds dollars,
+ * 6,919 of them) sorted by customer and day: *out (the caller frees it)
+ * and the end of the calibration period, 1997-09-30, as days since
+ * 1970-01-01 in *end. Returns the number of rows; skips the calling test
+ * when the shared data are absent. */
+struct loyal_test_cdnow_row {
+	long customer, day; /* day: days since 1970-01-01 */
+	double dollars;
+};
+size_t loyal_test_cdnow_rows(struct loyal_test_cdnow_row **out, long *end);
 
 /* A fixed-seed random stream for simulations: splitmix64 uniforms in
  * (0, 1) and Gamma(shape, 1) draws (Marsaglia & Tsang). */

@@ -80,7 +80,8 @@ int main(int argc, char **argv)
 	loyal_txn *t = NULL;
 	loyal_txn_days *d = NULL;
 	loyal_txn_window *w_all = NULL, *w_win = NULL, *c_all = NULL, *c_win = NULL;
-	loyal_measures m_all, m_win, mc_all, mc_win;
+	loyal_measures m_all = LOYAL_MEASURES_INIT, m_win = LOYAL_MEASURES_INIT;
+	loyal_measures mc_all = LOYAL_MEASURES_INIT, mc_win = LOYAL_MEASURES_INIT;
 	loyal_rfm *rfm = NULL;
 	loyal_tiers *value = NULL, *c_value = NULL, *member = NULL, *c_member = NULL;
 	loyal_tier_rules *rules = NULL;
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
 		"w_purchases,w_spend,member,c_present,c_purchases,c_spend,c_member,member_move,"
 		"c_value_tier,value_move\n");
 	for (size_t i = 0; i < m_all.n; i++) {
-		loyal_txn_customer c;
+		loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 		const loyal_rfm_customer *rc_ = loyal_rfm_customer_at(rfm, i);
 		char code[16];
 		if (loyal_txn_customer_get(&c, t, i) < 0) {

@@ -78,21 +78,6 @@ static void test_bgnbd_cdnow_customer_prediction(void **state)
 
 /* ---------------------------------------------------- small data sets */
 
-static loyal_bgnbd_data *tiny(void)
-{
-	static const double t[][3] = {
-		{ 0, 0, 10 }, { 0, 0, 10 }, { 1, 3, 10 }, { 2, 5.5, 8 },
-		{ 5, 7.25, 12 }, { 3, 2, 4 }, { 0, 0, 0.5 }, { 40, 30, 31 },
-	};
-	loyal_bgnbd_data *d = NULL;
-	size_t i;
-
-	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		assert_int_equal(loyal_bgnbd_data_add(d, t[i][0], t[i][1], t[i][2]), 0);
-	return d;
-}
-
 /* Reference values from /usr/bin/python3 with mpmath at 40 digits, summing
  * ln L over the customers with L written as in the paper, with beta and
  * gamma functions (not the log-space form the library uses):
@@ -101,7 +86,7 @@ static loyal_bgnbd_data *tiny(void)
 static void test_bgnbd_tiny_likelihood_matches_mpmath(void **state)
 {
 	loyal_bgnbd_params p = { 0 };
-	loyal_bgnbd_data *d = tiny();
+	loyal_bgnbd_data *d = loyal_test_tiny();
 	double ll = 0.0;
 
 	(void)state;
@@ -119,7 +104,7 @@ static void test_bgnbd_tiny_likelihood_matches_mpmath(void **state)
 static void test_bgnbd_grouping_preserves_likelihood(void **state)
 {
 	loyal_bgnbd_params p = { 0 };
-	loyal_bgnbd_data *one = tiny(), *counted = NULL, *half = NULL;
+	loyal_bgnbd_data *one = loyal_test_tiny(), *counted = NULL, *half = NULL;
 	double l1, l2, l3;
 
 	(void)state;
@@ -197,7 +182,7 @@ static void test_bgnbd_fit_without_data_is_enodata(void **state)
 
 static void test_bgnbd_fit_reports_nonconvergence(void **state)
 {
-	loyal_bgnbd_data *d = tiny();
+	loyal_bgnbd_data *d = loyal_test_tiny();
 	loyal_bgnbd_fit_options o = LOYAL_BGNBD_FIT_OPTIONS_INIT;
 	loyal_bgnbd_params p;
 	const loyal_error_info *e;

@@ -14,8 +14,8 @@
 static void test_complaints_cells(void **state)
 {
 	loyal_complaints *c;
-	loyal_complaints_cell k;
-	loyal_complaints_rates r;
+	loyal_complaints_cell k = LOYAL_COMPLAINTS_CELL_INIT;
+	loyal_complaints_rates r = LOYAL_COMPLAINTS_RATES_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_complaints_new(&c), 0);
@@ -117,8 +117,9 @@ static void test_complaints_churn(void **state)
 {
 	loyal_txn *t;
 	loyal_complaints *c;
-	loyal_complaints_churn_row rows[2];
-	loyal_ztest z;
+	loyal_complaints_churn_row rows[2] = { LOYAL_COMPLAINTS_CHURN_ROW_INIT,
+					       LOYAL_COMPLAINTS_CHURN_ROW_INIT };
+	loyal_ztest z = LOYAL_ZTEST_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_txn_new(&t, NULL), 0);

@@ -12,7 +12,7 @@
 static void test_csat_hand_computed(void **state)
 {
 	loyal_csat acc;
-	loyal_csat_result r;
+	loyal_csat_result r = LOYAL_CSAT_RESULT_INIT;
 	int answers[] = { 1, 2, 3, 4, 4, 5, 5, 5 };
 	(void)state;
 
@@ -31,7 +31,7 @@ static void test_csat_hand_computed(void **state)
 static void test_csat_scales(void **state)
 {
 	loyal_csat acc;
-	loyal_csat_result r;
+	loyal_csat_result r = LOYAL_CSAT_RESULT_INIT;
 	int lo, hi;
 	(void)state;
 
@@ -109,7 +109,7 @@ static void test_csat_text_labels(void **state)
 static void test_csat_no_data_and_merge(void **state)
 {
 	loyal_csat a, b, c;
-	loyal_csat_result r;
+	loyal_csat_result r = LOYAL_CSAT_RESULT_INIT;
 	(void)state;
 
 	loyal_csat_init(&a, 1, 5);
@@ -159,7 +159,7 @@ static void test_csat_scale_of_a_column(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		loyal_csat acc;
-		loyal_csat_result r;
+		loyal_csat_result r = LOYAL_CSAT_RESULT_INIT;
 		int point = -9;
 		loyal_csat_init(&acc, 1, 5);
 		for (size_t k = 0; k < 5 && cases[i].labels[k]; k++)
@@ -188,7 +188,7 @@ static void test_csat_platform_scale_hand_computed(void **state)
 	const char *answers[] = { "非常满意", "满意", "一般", "不满意", "非常满意", "满意", "一般",
 				  "非常不满意", "满意", "不满意", "满意" };
 	loyal_csat a, b;
-	loyal_csat_result r;
+	loyal_csat_result r = LOYAL_CSAT_RESULT_INIT;
 	int point;
 	(void)state;
 

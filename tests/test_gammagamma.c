@@ -13,38 +13,10 @@
 
 /* ------------------------------------------------------------ CDNOW */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), for the test's own reading of the CDNOW file. */
-static long days_from_ymd(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-typedef struct {
-	long customer, day;
-	double dollars;
-} row;
-
-static int row_cmp(const void *pa, const void *pb)
-{
-	const row *a = pa, *b = pb;
-
-	if (a->customer != b->customer)
-		return a->customer < b->customer ? -1 : 1;
-	return (a->day > b->day) - (a->day < b->day);
-}
-
 /*
- * Reads CDNOW_sample.txt (customer_id sample_id YYYYMMDD cds dollars) into
- * Gamma-Gamma data with the convention that reproduces Fader & Hardie's
- * estimates, the one of lifetimes' summary_data_from_transaction_data:
+ * CDNOW_sample.txt (loyal_test_cdnow_rows) as Gamma-Gamma data with the
+ * convention that reproduces Fader & Hardie's estimates, the one of
+ * lifetimes' summary_data_from_transaction_data:
  * transactions on the same day are one transaction with their dollars
  * summed; within the calibration period (to 1997-09-30 inclusive), x is the
  * number of transactions after the first and m the mean value of those x
@@ -53,37 +25,10 @@ static int row_cmp(const void *pa, const void *pb)
  */
 static loyal_gg_data *load_cdnow(void)
 {
-	const char *dir = loyal_test_shared_data();
-	char path[4096];
-	long id, sample, ymd, cds, end = days_from_ymd(1997, 9, 30);
-	double dollars;
-	size_t n = 0, cap = 8192, i, j;
-	row *rows;
-	FILE *f;
+	struct loyal_test_cdnow_row *rows;
+	long end;
+	size_t n = loyal_test_cdnow_rows(&rows, &end), i, j;
 	loyal_gg_data *d = NULL;
-
-	if (!dir) {
-		print_message("shared data directory not found; skipping the CDNOW test\n");
-		loyal_test_skip();
-	}
-	snprintf(path, sizeof(path), "%s/cdnow/CDNOW_sample.txt", dir);
-	f = fopen(path, "r");
-	if (!f) {
-		print_message("%s not found; skipping the CDNOW test\n", path);
-		loyal_test_skip();
-	}
-	rows = malloc(cap * sizeof(*rows));
-	assert_non_null(rows);
-	while (fscanf(f, "%ld %ld %ld %ld %lf", &id, &sample, &ymd, &cds, &dollars) == 5) {
-		assert_true(n < cap);
-		rows[n].customer = id;
-		rows[n].day = days_from_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
-		rows[n].dollars = dollars;
-		n++;
-	}
-	fclose(f);
-	assert_int_equal(n, 6919);
-	qsort(rows, n, sizeof(*rows), row_cmp);
 
 	assert_int_equal(loyal_gg_data_new(&d), 0);
 	for (i = 0; i < n; i = j) {

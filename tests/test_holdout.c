@@ -15,7 +15,7 @@
 static void test_holdout_hand_computed(void **state)
 {
 	loyal_holdout h = LOYAL_HOLDOUT_INIT;
-	loyal_holdout_result r;
+	loyal_holdout_result r = LOYAL_HOLDOUT_RESULT_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_holdout_add(&h, 1, 1), 0);
@@ -33,7 +33,7 @@ static void test_holdout_hand_computed(void **state)
 static void test_holdout_undefined_correlation_and_empty(void **state)
 {
 	loyal_holdout h = LOYAL_HOLDOUT_INIT;
-	loyal_holdout_result r;
+	loyal_holdout_result r = LOYAL_HOLDOUT_RESULT_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_holdout_compute(&r, &h), LOYAL_ENODATA);

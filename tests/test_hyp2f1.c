@@ -7,10 +7,6 @@
 #include "hyp2f1_p.h"
 #include "helpers.h"
 
-/* Relative comparison: |actual - expected| <= rel |expected|. */
-#define assert_rel_near(actual, expected, rel) \
-	assert_double_near((actual), (expected), (rel) * fabs(expected))
-
 /*
  * Reference values from scipy.special.hyp2f1 (scipy 1.10.1, with
  * /usr/bin/python3), each checked against mpmath.hyp2f1 at 40 digits: they

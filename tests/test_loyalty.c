@@ -12,7 +12,7 @@
 static loyal_loyalty_result classify(int s, int r, uint64_t purchases, double p)
 {
 	loyal_loyalty_input in = { 1, 5, s, r, purchases, p };
-	loyal_loyalty_result out;
+	loyal_loyalty_result out = LOYAL_LOYALTY_RESULT_INIT;
 	assert_int_equal(loyal_loyalty_classify(&out, &in), 0);
 	return out;
 }
@@ -20,7 +20,7 @@ static loyal_loyalty_result classify(int s, int r, uint64_t purchases, double p)
 /* By hand, on the 1-5 scale: index = mean of (s - 1) x 25, 100 p, 10 r. */
 static void test_loyalty_classify_hand_computed(void **state)
 {
-	loyal_loyalty_result o;
+	loyal_loyalty_result o = LOYAL_LOYALTY_RESULT_INIT;
 	(void)state;
 
 	/* s 4, r 9, 3 purchases, p 0.8: (75 + 80 + 90) / 3 */
@@ -71,7 +71,7 @@ static void test_loyalty_classify_hand_computed(void **state)
 static void test_loyalty_classify_scales_and_errors(void **state)
 {
 	loyal_loyalty_input in = { 0, 10, 7, -1, 2, 0.5 };
-	loyal_loyalty_result o;
+	loyal_loyalty_result o = LOYAL_LOYALTY_RESULT_INIT;
 	(void)state;
 
 	/* 0-10: s 7 scores 70, top two boxes are 9-10, bottom two 0-1 */
@@ -134,8 +134,8 @@ static loyal_loyalty *sample(void)
 static void test_loyalty_join(void **state)
 {
 	loyal_loyalty *l = sample();
-	loyal_loyalty_stats st;
-	loyal_loyalty_row r;
+	loyal_loyalty_stats st = LOYAL_LOYALTY_STATS_INIT;
+	loyal_loyalty_row r = LOYAL_LOYALTY_ROW_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_loyalty_get_stats(&st, l), 0);
@@ -173,8 +173,8 @@ static void test_loyalty_join(void **state)
 static void test_loyalty_matrix(void **state)
 {
 	loyal_loyalty *l = sample();
-	loyal_loyalty_matrix m;
-	loyal_nps_result a, b;
+	loyal_loyalty_matrix m = LOYAL_LOYALTY_MATRIX_INIT;
+	loyal_nps_result a = LOYAL_NPS_RESULT_INIT, b = LOYAL_NPS_RESULT_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_loyalty_matrix_compute(&m, l), 0);
@@ -219,8 +219,8 @@ static void test_loyalty_pending_and_all_answers(void **state)
 {
 	loyal_loyalty_options o = LOYAL_LOYALTY_OPTIONS_INIT;
 	loyal_loyalty *l;
-	loyal_loyalty_row r;
-	loyal_loyalty_matrix m;
+	loyal_loyalty_row r = LOYAL_LOYALTY_ROW_INIT;
+	loyal_loyalty_matrix m = LOYAL_LOYALTY_MATRIX_INIT;
 	(void)state;
 
 	o.all_answers = 1;

@@ -13,9 +13,6 @@
 #include "bgnbd_p.h"
 #include "helpers.h"
 
-#define assert_rel_near(actual, expected, rel) \
-	assert_double_near((actual), (expected), (rel) * fabs(expected))
-
 static loyal_mbgnbd_params params(double r, double alpha, double a, double b)
 {
 	loyal_mbgnbd_params p;
@@ -53,27 +50,12 @@ static void test_mbgnbd_cdnow_fit_matches_reference(void **state)
 	loyal_bgnbd_data_free(d);
 }
 
-static loyal_bgnbd_data *tiny(void)
-{
-	static const double t[][3] = {
-		{ 0, 0, 10 }, { 0, 0, 10 }, { 1, 3, 10 }, { 2, 5.5, 8 },
-		{ 5, 7.25, 12 }, { 3, 2, 4 }, { 0, 0, 0.5 }, { 40, 30, 31 },
-	};
-	loyal_bgnbd_data *d = NULL;
-	size_t i;
-
-	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		assert_int_equal(loyal_bgnbd_data_add(d, t[i][0], t[i][1], t[i][2]), 0);
-	return d;
-}
-
 /* mpmath at 30 digits, with L written with beta and gamma functions:
  *   B(a,b+x+1)/B(a,b) G(r+x) al^r / (G(r) (al+T)^(r+x))
  *   + B(a+1,b+x)/B(a,b) G(r+x) al^r / (G(r) (al+tx)^(r+x)) */
 static void test_mbgnbd_tiny_likelihood_matches_mpmath(void **state)
 {
-	loyal_bgnbd_data *d = tiny();
+	loyal_bgnbd_data *d = loyal_test_tiny();
 	loyal_mbgnbd_params p = params(0.5, 2.0, 0.8, 1.7);
 	double ll = 0.0;
 
@@ -93,7 +75,7 @@ static void test_mbgnbd_gradient_matches_differences(void **state)
 	static const double pts[][4] = {
 		{ 0.5, 2.0, 0.8, 1.7 }, { 2.5, 0.3, 3.1, 0.05 }, { 0.5248, 6.1831, 0.8914, 1.614 },
 	};
-	loyal_bgnbd_data *d = tiny();
+	loyal_bgnbd_data *d = loyal_test_tiny();
 	size_t i, k;
 	int modified;
 

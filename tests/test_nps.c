@@ -20,7 +20,7 @@ static void add_many(loyal_nps *acc, int score, int n)
 static void test_nps_hand_computed(void **state)
 {
 	loyal_nps acc = LOYAL_NPS_INIT;
-	loyal_nps_result r;
+	loyal_nps_result r = LOYAL_NPS_RESULT_INIT;
 	int scores[] = { 9, 10, 10, 7, 8, 0, 3, 5, 6, 6 };
 	(void)state;
 
@@ -42,7 +42,7 @@ static void test_nps_hand_computed(void **state)
 static void test_nps_boundaries(void **state)
 {
 	loyal_nps acc = LOYAL_NPS_INIT;
-	loyal_nps_result r;
+	loyal_nps_result r = LOYAL_NPS_RESULT_INIT;
 	(void)state;
 
 	/* 6 is a detractor, 7 and 8 passives, 9 a promoter */
@@ -102,7 +102,7 @@ static void test_nps_decimal_whole_numbers(void **state)
 static void test_nps_no_data_is_an_error(void **state)
 {
 	loyal_nps acc = LOYAL_NPS_INIT;
-	loyal_nps_result r;
+	loyal_nps_result r = LOYAL_NPS_RESULT_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_nps_compute(&r, &acc), LOYAL_ENODATA);
@@ -111,7 +111,7 @@ static void test_nps_no_data_is_an_error(void **state)
 static void test_nps_merge_equals_single_pass(void **state)
 {
 	loyal_nps a = LOYAL_NPS_INIT, b = LOYAL_NPS_INIT, all = LOYAL_NPS_INIT;
-	loyal_nps_result ra, rall;
+	loyal_nps_result ra = LOYAL_NPS_RESULT_INIT, rall = LOYAL_NPS_RESULT_INIT;
 	(void)state;
 
 	for (int s = 0; s <= 10; s++) {
@@ -130,7 +130,7 @@ static void test_nps_merge_equals_single_pass(void **state)
 static void test_nps_compare_significance(void **state)
 {
 	loyal_nps a = LOYAL_NPS_INIT, b = LOYAL_NPS_INIT;
-	loyal_nps_result ra, rb;
+	loyal_nps_result ra = LOYAL_NPS_RESULT_INIT, rb = LOYAL_NPS_RESULT_INIT;
 	double change;
 	int sig;
 	(void)state;
@@ -160,7 +160,7 @@ static void test_nps_compare_significance(void **state)
 static void test_nps_compare_zero_variance(void **state)
 {
 	loyal_nps a = LOYAL_NPS_INIT, b = LOYAL_NPS_INIT;
-	loyal_nps_result ra, rb;
+	loyal_nps_result ra = LOYAL_NPS_RESULT_INIT, rb = LOYAL_NPS_RESULT_INIT;
 	double change;
 	int sig;
 	(void)state;

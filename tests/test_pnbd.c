@@ -13,9 +13,6 @@
 #include "bgnbd_p.h"
 #include "helpers.h"
 
-#define assert_rel_near(actual, expected, rel) \
-	assert_double_near((actual), (expected), (rel) * fabs(expected))
-
 static loyal_pnbd_params params(double r, double alpha, double s, double beta)
 {
 	loyal_pnbd_params p;
@@ -60,21 +57,6 @@ static void test_pnbd_cdnow_fit_matches_note(void **state)
 	loyal_bgnbd_data_free(d);
 }
 
-static loyal_bgnbd_data *tiny(void)
-{
-	static const double t[][3] = {
-		{ 0, 0, 10 }, { 0, 0, 10 }, { 1, 3, 10 }, { 2, 5.5, 8 },
-		{ 5, 7.25, 12 }, { 3, 2, 4 }, { 0, 0, 0.5 }, { 40, 30, 31 },
-	};
-	loyal_bgnbd_data *d = NULL;
-	size_t i;
-
-	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		assert_int_equal(loyal_bgnbd_data_add(d, t[i][0], t[i][1], t[i][2]), 0);
-	return d;
-}
-
 /* References from mpmath at 30 digits with the likelihood as in the
  * paper, its integral from t_x to T computed by mpmath.quad (not through
  * 2F1 as the library does): alpha < beta, alpha > beta, and alpha/beta = 1000. */
@@ -87,7 +69,7 @@ static void test_pnbd_tiny_likelihood_matches_mpmath(void **state)
 		{ 1.5, 8.0, 0.4, 0.5, -66.975609197300168 },
 		{ 0.3, 50.0, 2.0, 0.05, -161.42828672400993 },
 	};
-	loyal_bgnbd_data *d = tiny();
+	loyal_bgnbd_data *d = loyal_test_tiny();
 	size_t i;
 
 	(void)state;
@@ -112,7 +94,7 @@ static void test_pnbd_gradient_matches_differences(void **state)
 		{ 0.5, 2.0, 0.7, 3.0 }, { 1.5, 8.0, 0.4, 0.5 }, { 0.3, 50.0, 2.0, 0.05 },
 		{ 0.553, 10.58, 0.606, 11.67 }, { 2.0, 2.0, 1.0, 2.0 },
 	};
-	loyal_bgnbd_data *d = tiny();
+	loyal_bgnbd_data *d = loyal_test_tiny();
 	size_t i, k;
 
 	(void)state;

@@ -60,7 +60,7 @@ static loyal_txn *new_txn(loyal_occasion occ)
 /* The customer with id `id` (customers are listed in first-added order). */
 static loyal_txn_customer customer(const loyal_txn *t, const char *id)
 {
-	loyal_txn_customer c;
+	loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 	for (size_t i = 0; i < loyal_txn_customer_count(t); i++) {
 		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
 		if (!strcmp(c.id, id))
@@ -73,7 +73,7 @@ static loyal_txn_customer customer(const loyal_txn *t, const char *id)
 
 static int listed(const loyal_txn *t, const char *id)
 {
-	loyal_txn_customer c;
+	loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 	for (size_t i = 0; i < loyal_txn_customer_count(t); i++) {
 		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
 		if (!strcmp(c.id, id))
@@ -96,7 +96,7 @@ static void test_txn_return_reduces_spend_not_purchases(void **state)
 	assert_true(c.spend == 6000000);
 	assert_true(c.gross_spend == 10000000);
 	assert_int_equal(c.last_day, day("2024-01-10")); /* the return is not a purchase */
-	loyal_txn_stats st;
+	loyal_txn_stats st = LOYAL_TXN_STATS_INIT;
 	assert_int_equal(loyal_txn_get_stats(&st, t), 0);
 	assert_int_equal(st.purchase_rows, 1);
 	assert_int_equal(st.return_rows, 1);
@@ -115,7 +115,7 @@ static void test_txn_return_only_customer_is_not_listed(void **state)
 	assert_int_equal(loyal_txn_finish(t, day("2024-01-31")), 0);
 	assert_int_equal(loyal_txn_customer_count(t), 1);
 	assert_false(listed(t, "B"));
-	loyal_txn_stats st;
+	loyal_txn_stats st = LOYAL_TXN_STATS_INIT;
 	loyal_txn_get_stats(&st, t);
 	assert_int_equal(st.customers, 1);
 	assert_int_equal(st.return_only_customers, 1);
@@ -130,7 +130,7 @@ static void test_txn_empty_customer_is_rejected(void **state)
 	loyal_txn *t = new_txn(LOYAL_OCCASION_DAY);
 	loyal_txn_row r = { "", 0, NULL, 0, 0, 1000000, 0 };
 	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
-	loyal_txn_stats st;
+	loyal_txn_stats st = LOYAL_TXN_STATS_INIT;
 	loyal_txn_get_stats(&st, t);
 	assert_int_equal(st.rows, 0);
 	loyal_txn_free(t);
@@ -620,7 +620,7 @@ static void test_txn_merge_equals_one_pass(void **state)
 	assert_int_equal(loyal_txn_finish(a, day("2024-03-31")), 0);
 	assert_int_equal(loyal_txn_customer_count(a), loyal_txn_customer_count(all));
 	for (size_t i = 0; i < loyal_txn_customer_count(all); i++) {
-		loyal_txn_customer x, y;
+		loyal_txn_customer x = LOYAL_TXN_CUSTOMER_INIT, y = LOYAL_TXN_CUSTOMER_INIT;
 		loyal_txn_customer_get(&x, all, i);
 		y = customer(a, x.id);
 		assert_int_equal(x.occasions, y.occasions);
@@ -631,7 +631,7 @@ static void test_txn_merge_equals_one_pass(void **state)
 	}
 	assert_int_equal(customer(a, "A").occasions, 3);
 	assert_true(customer(a, "B").spend == 7000000);
-	loyal_txn_stats s1, s2;
+	loyal_txn_stats s1 = LOYAL_TXN_STATS_INIT, s2 = LOYAL_TXN_STATS_INIT;
 	loyal_txn_get_stats(&s1, all);
 	loyal_txn_get_stats(&s2, a);
 	assert_int_equal(s1.rows, s2.rows);
@@ -725,7 +725,7 @@ static void test_txn_same_day_cancellation(void **state)
 		add(t, "T", "o6", "2011-12-05", "30");
 		add(t, "T", "c5", "2011-12-05", "-50");
 		assert_int_equal(loyal_txn_finish(t, day("2011-12-09")), 0);
-		loyal_txn_stats st;
+		loyal_txn_stats st = LOYAL_TXN_STATS_INIT;
 		loyal_txn_get_stats(&st, t);
 		assert_int_equal(st.rows, 13);
 		assert_int_equal(st.return_rows, 5);
@@ -810,7 +810,7 @@ static void test_txn_merge_cancellations(void **state)
 		for (size_t i = 0; i < n; i++)
 			add(all, rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
 		assert_int_equal(loyal_txn_finish(all, day("2011-12-31")), 0);
-		loyal_txn_stats want;
+		loyal_txn_stats want = LOYAL_TXN_STATS_INIT;
 		loyal_txn_get_stats(&want, all);
 		assert_int_equal(want.cancelled_customers, 2); /* Q, and R: 60 - 65 */
 		for (unsigned mask = 0; mask < (1u << n); mask++) {
@@ -821,7 +821,7 @@ static void test_txn_merge_cancellations(void **state)
 				    rows[i][3]);
 			assert_int_equal(loyal_txn_merge(a, b), 0);
 			assert_int_equal(loyal_txn_finish(a, day("2011-12-31")), 0);
-			loyal_txn_stats got;
+			loyal_txn_stats got = LOYAL_TXN_STATS_INIT;
 			loyal_txn_get_stats(&got, a);
 			assert_int_equal(got.occasions, want.occasions);
 			assert_int_equal(got.cancelled_occasions, want.cancelled_occasions);
@@ -829,7 +829,7 @@ static void test_txn_merge_cancellations(void **state)
 			assert_int_equal(got.return_only_customers, want.return_only_customers);
 			assert_int_equal(loyal_txn_customer_count(a), loyal_txn_customer_count(all));
 			for (size_t i = 0; i < loyal_txn_customer_count(all); i++) {
-				loyal_txn_customer x, y;
+				loyal_txn_customer x = LOYAL_TXN_CUSTOMER_INIT, y = LOYAL_TXN_CUSTOMER_INIT;
 				loyal_txn_customer_get(&x, all, i);
 				y = customer(a, x.id);
 				assert_int_equal(x.occasions, y.occasions);
@@ -860,7 +860,7 @@ static void test_txn_finish_rules(void **state)
 	assert_int_equal(loyal_txn_finish(t, day("2024-05-02")), LOYAL_EINVAL);
 	loyal_txn_row r = { "B", 1, NULL, 0, day("2024-05-02"), 1, 0 };
 	assert_int_equal(loyal_txn_add(t, &r), LOYAL_EINVAL);
-	loyal_txn_customer c;
+	loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 	assert_int_equal(loyal_txn_customer_get(&c, t, 1), LOYAL_EINVAL);
 	loyal_txn_free(t);
 	loyal_txn_free(NULL);
@@ -882,7 +882,7 @@ static void test_txn_day_range_and_versions(void **state)
 	assert_int_equal(loyal_txn_add(t, &r), 0);
 	assert_int_equal(loyal_txn_finish(t, INT32_MAX), LOYAL_EINVAL);
 	assert_int_equal(loyal_txn_finish(t, loyal_days_from_civil(9999, 12, 31)), 0);
-	loyal_txn_customer c;
+	loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
 	assert_int_equal(loyal_txn_customer_get(&c, t, 0), 0);
 	assert_int_equal(c.t_x, loyal_days_from_civil(9999, 12, 31) - loyal_days_from_civil(1, 1, 1));
 	loyal_txn_repurchase_row *rows = NULL;
@@ -986,8 +986,8 @@ static void test_txn_customer_split(void **state)
 	};
 	assert_int_equal(loyal_txn_customer_count(t), 4);
 	for (size_t i = 0; i < 4; i++) {
-		loyal_txn_customer c;
-		loyal_txn_split s;
+		loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
+		loyal_txn_split s = LOYAL_TXN_SPLIT_INIT;
 		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
 		assert_string_equal(c.id, want[i].id);
 		assert_int_equal(loyal_txn_customer_split(&s, t, i, day("2024-01-31")), 0);
@@ -1003,7 +1003,7 @@ static void test_txn_customer_split(void **state)
 		assert_int_equal(s.T, c.T);
 		assert_int_equal(s.holdout, 0);
 	}
-	loyal_txn_split s;
+	loyal_txn_split s = LOYAL_TXN_SPLIT_INIT;
 	assert_int_equal(loyal_txn_customer_split(&s, t, 0, day("2024-04-01")), LOYAL_EINVAL);
 	assert_int_equal(loyal_txn_customer_split(&s, t, 4, day("2024-01-31")), LOYAL_EINVAL);
 	assert_int_equal(loyal_txn_customer_split(NULL, t, 0, day("2024-01-31")), LOYAL_EINVAL);
@@ -1149,7 +1149,7 @@ static void put(struct text *t, const char *fmt, ...)
 static char *dump(const loyal_txn *t, const loyal_keyset *ks)
 {
 	struct text o = { NULL, 0, 0 };
-	loyal_txn_stats st;
+	loyal_txn_stats st = LOYAL_TXN_STATS_INIT;
 	size_t n;
 
 	put(&o, "");
@@ -1160,8 +1160,8 @@ static char *dump(const loyal_txn *t, const loyal_keyset *ks)
 	    (unsigned long long)st.customers, (unsigned long long)st.return_only_customers,
 	    (unsigned long long)st.return_only_rows);
 	for (size_t i = 0; i < loyal_txn_customer_count(t); i++) {
-		loyal_txn_customer c;
-		loyal_txn_split sp;
+		loyal_txn_customer c = LOYAL_TXN_CUSTOMER_INIT;
+		loyal_txn_split sp = LOYAL_TXN_SPLIT_INIT;
 		assert_int_equal(loyal_txn_customer_get(&c, t, i), 0);
 		assert_int_equal(loyal_txn_customer_split(&sp, t, i, day("2024-04-01")), 0);
 		put(&o, "%s g%u %s %d %d %llu %lld %lld %lld %llu %d %d %.17g | %d %llu %d %d %llu\n",

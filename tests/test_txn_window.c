@@ -79,7 +79,7 @@ static void check(const loyal_txn *t, const loyal_txn_days *d, const char *at, i
 		  const struct want w[3])
 {
 	loyal_txn_window *win = NULL;
-	loyal_measures m;
+	loyal_measures m = LOYAL_MEASURES_INIT;
 
 	assert_int_equal(loyal_txn_window_new(&win, t, d, day(at), days), 0);
 	assert_int_equal(loyal_txn_window_measures(&m, win), 0);
@@ -208,7 +208,7 @@ static void test_txn_window_tiers_on_two_days(void **state)
 	loyal_tier_rules *r = NULL;
 	loyal_tiers *t0 = NULL, *t1 = NULL;
 	loyal_tier_migration *mg = NULL;
-	loyal_measures m0, m1;
+	loyal_measures m0 = LOYAL_MEASURES_INIT, m1 = LOYAL_MEASURES_INIT;
 	(void)state;
 
 	build(&t, &d);

@@ -165,6 +165,108 @@ static void test_version_txn_options(void **state)
 	loyal_txn_free(t);
 }
 
+/* Results the library writes into the caller's struct: the caller's
+ * version (1, the only one so far, stands for any older one) is accepted
+ * and kept; 0 (never set) and a newer one are refused. */
+#define RESULT_VERSIONS(type, INIT, VERSION, call) do { \
+	type res__ = INIT; \
+	assert_int_equal(res__.version, VERSION); \
+	for (int v__ = 1; v__ <= VERSION; v__++) { \
+		res__.version = v__; \
+		assert_int_equal((call), 0); \
+		assert_int_equal(res__.version, v__); \
+	} \
+	res__.version = 0; \
+	assert_int_equal((call), LOYAL_EINVAL); \
+	res__.version = VERSION + 1; \
+	assert_int_equal((call), LOYAL_EINVAL); \
+} while (0)
+
+static void test_version_results(void **state)
+{
+	loyal_nps nps = LOYAL_NPS_INIT;
+	loyal_csat csat;
+	loyal_holdout h = LOYAL_HOLDOUT_INIT;
+	loyal_txn *t = NULL;
+	loyal_nps_result a = LOYAL_NPS_RESULT_INIT;
+	loyal_complaints_cell cell = LOYAL_COMPLAINTS_CELL_INIT;
+	(void)state;
+
+	loyal_nps_add(&nps, 10);
+	loyal_nps_add(&nps, 3);
+	RESULT_VERSIONS(loyal_nps_result, LOYAL_NPS_RESULT_INIT, LOYAL_NPS_RESULT_VERSION,
+			loyal_nps_compute(&res__, &nps));
+	assert_int_equal(loyal_nps_compute(&a, &nps), 0);
+	assert_double_near(a.nps, 0.0, 1e-12);
+
+	assert_int_equal(loyal_csat_init(&csat, 1, 5), 0);
+	loyal_csat_add(&csat, 5);
+	RESULT_VERSIONS(loyal_csat_result, LOYAL_CSAT_RESULT_INIT, LOYAL_CSAT_RESULT_VERSION,
+			loyal_csat_compute(&res__, &csat));
+
+	loyal_holdout_add(&h, 1.0, 2.0);
+	RESULT_VERSIONS(loyal_holdout_result, LOYAL_HOLDOUT_RESULT_INIT,
+			LOYAL_HOLDOUT_RESULT_VERSION, loyal_holdout_compute(&res__, &h));
+
+	RESULT_VERSIONS(loyal_ztest, LOYAL_ZTEST_INIT, LOYAL_ZTEST_VERSION,
+			loyal_ztest_shares(&res__, 3, 10, 5, 10));
+	RESULT_VERSIONS(loyal_ztest, LOYAL_ZTEST_INIT, LOYAL_ZTEST_VERSION,
+			loyal_ztest_nps(&res__, &a, &a));
+	RESULT_VERSIONS(loyal_complaints_rates, LOYAL_COMPLAINTS_RATES_INIT,
+			LOYAL_COMPLAINTS_RATES_VERSION,
+			loyal_complaints_rates_of(&res__, &cell, 10, 10));
+
+	assert_int_equal(loyal_txn_new(&t, NULL), 0);
+	loyal_txn_row row = { "c1", 2, NULL, 0, 100, 1000000, 0 };
+	assert_int_equal(loyal_txn_add(t, &row), 0);
+	row.day = 140;
+	assert_int_equal(loyal_txn_add(t, &row), 0);
+	assert_int_equal(loyal_txn_finish(t, 150), 0);
+	RESULT_VERSIONS(loyal_txn_stats, LOYAL_TXN_STATS_INIT, LOYAL_TXN_STATS_VERSION,
+			loyal_txn_get_stats(&res__, t));
+	RESULT_VERSIONS(loyal_txn_customer, LOYAL_TXN_CUSTOMER_INIT, LOYAL_TXN_CUSTOMER_VERSION,
+			loyal_txn_customer_get(&res__, t, 0));
+	RESULT_VERSIONS(loyal_txn_split, LOYAL_TXN_SPLIT_INIT, LOYAL_TXN_SPLIT_VERSION,
+			loyal_txn_customer_split(&res__, t, 0, 120));
+	loyal_txn_free(t);
+}
+
+/* The order-line and survey row structs of loyal/txn_input.h and
+ * loyal/survey_input.h. */
+static void test_version_input_rows(void **state)
+{
+	const char *text = "customer,date,amount,nps\nc1,2024-01-02,5,9\n";
+	loyal_reader *r = NULL;
+	loyal_txn_layout layout = LOYAL_TXN_LAYOUT_INIT;
+	loyal_txn_input_options o = LOYAL_TXN_INPUT_OPTIONS_INIT;
+	loyal_survey_layout sl = LOYAL_SURVEY_LAYOUT_INIT;
+	(void)state;
+
+	assert_int_equal(loyal_reader_open_buffer(&r, text, strlen(text), "v.csv", NULL), 0);
+	loyal_reader_use_column(r, 3);
+	for (int v = 1; v <= LOYAL_TXN_INPUT_OPTIONS_VERSION; v++) {
+		o.version = v;
+		RESULT_VERSIONS(loyal_txn_layout, LOYAL_TXN_LAYOUT_INIT, LOYAL_TXN_LAYOUT_VERSION,
+				loyal_txn_layout_resolve(&res__, r, &o));
+	}
+	o.version = 0;
+	assert_int_equal(loyal_txn_layout_resolve(&layout, r, &o), LOYAL_EINVAL);
+	assert_int_equal(loyal_txn_layout_resolve(&layout, r, NULL), 0);
+	assert_int_equal(loyal_reader_next(r), 0);
+	RESULT_VERSIONS(loyal_txn_record, LOYAL_TXN_RECORD_INIT, LOYAL_TXN_RECORD_VERSION,
+			loyal_txn_record_read(&res__, NULL, r, &layout, NULL));
+	loyal_txn_record rec = LOYAL_TXN_RECORD_INIT;
+	RESULT_VERSIONS(loyal_txn_row_error, LOYAL_TXN_ROW_ERROR_INIT, LOYAL_TXN_ROW_ERROR_VERSION,
+			loyal_txn_record_read(&rec, &res__, r, &layout, NULL));
+	sl.ncols = 1;
+	sl.cols[0] = 3;
+	sl.parse = loyal_survey_nps_answer;
+	/* LOYAL_SURVEY_ROW_USED is 0 */
+	RESULT_VERSIONS(loyal_survey_row, LOYAL_SURVEY_ROW_INIT, LOYAL_SURVEY_ROW_VERSION,
+			loyal_survey_row_read(&res__, r, &sl));
+	loyal_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_version_read_options),
 		cmocka_unit_test(test_version_fit_options),
 		cmocka_unit_test(test_version_txn_options),
+		cmocka_unit_test(test_version_results),
+		cmocka_unit_test(test_version_input_rows),
 	};
 	return loyal_test_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -12,7 +12,7 @@
  * (scipy: 2 * norm.sf(z)). */
 static void test_ztest_shares_hand_computed(void **state)
 {
-	loyal_ztest t;
+	loyal_ztest t = LOYAL_ZTEST_INIT;
 	(void)state;
 
 	assert_int_equal(loyal_ztest_shares(&t, 30, 100, 20, 100), 0);
@@ -26,7 +26,7 @@ static void test_ztest_shares_hand_computed(void **state)
 
 static void test_ztest_shares_undefined(void **state)
 {
-	loyal_ztest t;
+	loyal_ztest t = LOYAL_ZTEST_INIT;
 	(void)state;
 
 	/* everyone churned in both groups: no variance, no test */
@@ -51,8 +51,8 @@ static void add_many(loyal_nps *acc, int score, int n)
 static void test_ztest_nps_hand_computed(void **state)
 {
 	loyal_nps a = LOYAL_NPS_INIT, b = LOYAL_NPS_INIT;
-	loyal_nps_result ra, rb;
-	loyal_ztest t;
+	loyal_nps_result ra = LOYAL_NPS_RESULT_INIT, rb = LOYAL_NPS_RESULT_INIT;
+	loyal_ztest t = LOYAL_ZTEST_INIT;
 	(void)state;
 
 	add_many(&a, 10, 3);

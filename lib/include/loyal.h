@@ -15,6 +15,8 @@
 #include "loyal/nps.h"
 #include "loyal/csat.h"
 #include "loyal/txn.h"
+#include "loyal/txn_input.h"
+#include "loyal/survey_input.h"
 #include "loyal/bgnbd.h"
 #include "loyal/mbgnbd.h"
 #include "loyal/pnbd.h"

@@ -46,12 +46,16 @@ LOYAL_EXTERN(int) loyal_complaints_add(loyal_complaints *c, uint32_t cell, uint3
 				       int resolved);
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_COMPLAINTS_CELL_INIT (see libloyal(3), Versions) */
 	uint64_t complaints;
 	uint64_t unknown;            /* of unknown customers */
 	uint64_t resolved;
 	uint64_t customers;          /* complaining (known) customers */
 	uint64_t repeat_customers;   /* of them, with 2+ complaints in the cell */
 } loyal_complaints_cell;
+
+#define LOYAL_COMPLAINTS_CELL_VERSION 1
+#define LOYAL_COMPLAINTS_CELL_INIT { .version = LOYAL_COMPLAINTS_CELL_VERSION }
 
 /* The counts of `cell` (all zero for a cell without complaints). Returns 0
  * or LOYAL_EINVAL. */
@@ -62,10 +66,14 @@ LOYAL_EXTERN(int) loyal_complaints_cell_get(loyal_complaints_cell *out, const lo
 LOYAL_EXTERN(uint64_t) loyal_complaints_of(const loyal_complaints *c, uint32_t customer);
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_COMPLAINTS_RATES_INIT (see libloyal(3), Versions) */
 	double complaint_rate;           /* NaN when active is 0 */
 	double complaints_per_100_orders;/* NaN when orders is 0 */
 	double resolution_rate;          /* NaN when there is no complaint */
 } loyal_complaints_rates;
+
+#define LOYAL_COMPLAINTS_RATES_VERSION 1
+#define LOYAL_COMPLAINTS_RATES_INIT { .version = LOYAL_COMPLAINTS_RATES_VERSION }
 
 /* The rates of a cell whose period had `active` customers and `orders`
  * purchase occasions. Returns 0 or LOYAL_EINVAL. */
@@ -88,11 +96,15 @@ LOYAL_EXTERN(int) loyal_complaints_activity(uint64_t **active, uint64_t **orders
 
 /* Inactivity churn of customers who complained against the others. */
 typedef struct {
+	int version; /* set by the caller: LOYAL_COMPLAINTS_CHURN_ROW_INIT (see libloyal(3), Versions) */
 	uint64_t customers;   /* customers of the group (with a purchase occasion) */
 	uint64_t eligible;    /* first occasion more than `days` before as-of */
 	uint64_t inactive;    /* of the eligible, last occasion more than `days` before as-of */
 	double churn_rate;    /* 100 x inactive / eligible; NaN when eligible is 0 */
 } loyal_complaints_churn_row;
+
+#define LOYAL_COMPLAINTS_CHURN_ROW_VERSION 1
+#define LOYAL_COMPLAINTS_CHURN_ROW_INIT { .version = LOYAL_COMPLAINTS_CHURN_ROW_VERSION }
 
 /*
  * Split the customers of finished `t` into those with at least one

@@ -40,10 +40,14 @@ typedef struct {
 #define LOYAL_CSAT_LABEL 1000
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_CSAT_RESULT_INIT (see libloyal(3), Versions) */
 	uint64_t responses, satisfied;
 	double csat; /* 0-100 */
 	double mean; /* on the scale */
 } loyal_csat_result;
+
+#define LOYAL_CSAT_RESULT_VERSION 1
+#define LOYAL_CSAT_RESULT_INIT { .version = LOYAL_CSAT_RESULT_VERSION }
 
 /* Labels of the user's own, mapped to points ("Good" = 4): they are tried
  * before the built-in labels, and on any scale. */

@@ -26,11 +26,15 @@ typedef struct {
 #define LOYAL_HOLDOUT_INIT { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_HOLDOUT_RESULT_INIT (see libloyal(3), Versions) */
 	uint64_t customers;
 	double predicted, actual; /* totals over customers */
 	double mae, rmse;
 	double correlation;       /* NAN when either side has no variance */
 } loyal_holdout_result;
+
+#define LOYAL_HOLDOUT_RESULT_VERSION 1
+#define LOYAL_HOLDOUT_RESULT_INIT { .version = LOYAL_HOLDOUT_RESULT_VERSION }
 
 /* Add one customer's predicted and actual purchases. Returns 0, or
  * LOYAL_EINVAL when a value is not finite. */

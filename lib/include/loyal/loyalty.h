@@ -43,6 +43,7 @@ typedef struct {
 } loyal_loyalty_input;
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_LOYALTY_RESULT_INIT (see libloyal(3), Versions) */
 	int referral;         /* LOYAL_REFERRAL_*, -1 without r */
 	int repeat;           /* 1 or 0 */
 	int band;             /* LOYAL_BAND_*, -1 without purchases */
@@ -53,6 +54,9 @@ typedef struct {
 	int detractor;        /* r 0-6 */
 	double index;         /* 0-100; NaN without purchases */
 } loyal_loyalty_result;
+
+#define LOYAL_LOYALTY_RESULT_VERSION 1
+#define LOYAL_LOYALTY_RESULT_INIT { .version = LOYAL_LOYALTY_RESULT_VERSION }
 
 /* Classify one customer. Returns 0, or LOYAL_EINVAL (a scale of fewer than
  * 3 points, s or r off their scale, neither given, p outside 0-1 or NaN
@@ -129,6 +133,7 @@ LOYAL_EXTERN(int) loyal_loyalty_add_answer(loyal_loyalty *l, const char *id, siz
 LOYAL_EXTERN(int) loyal_loyalty_resolve(loyal_loyalty *l, int point);
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_LOYALTY_STATS_INIT (see libloyal(3), Versions) */
 	uint64_t answers;              /* answers added */
 	uint64_t by_rule[5];           /* answers per loyal_idmatch_rule */
 	uint64_t respondents;          /* distinct respondents */
@@ -137,10 +142,14 @@ typedef struct {
 	uint64_t customers_without_answers;
 } loyal_loyalty_stats;
 
+#define LOYAL_LOYALTY_STATS_VERSION 1
+#define LOYAL_LOYALTY_STATS_INIT { .version = LOYAL_LOYALTY_STATS_VERSION }
+
 LOYAL_EXTERN(int) loyal_loyalty_get_stats(loyal_loyalty_stats *out, const loyal_loyalty *l);
 
 /* One result row: a respondent (or an answer with all_answers). */
 typedef struct {
+	int version; /* set by the caller: LOYAL_LOYALTY_ROW_INIT (see libloyal(3), Versions) */
 	const char *customer;    /* the orders' id when matched, else the id as
 	                          * first written; borrowed until free */
 	loyal_idmatch_rule rule; /* how the (latest) answer's id matched */
@@ -153,6 +162,9 @@ typedef struct {
 	int32_t last_purchase;   /* when matched */
 } loyal_loyalty_row;
 
+#define LOYAL_LOYALTY_ROW_VERSION 1
+#define LOYAL_LOYALTY_ROW_INIT { .version = LOYAL_LOYALTY_ROW_VERSION }
+
 /* Number of rows: respondents in the order of their first answer (or
  * every answer in order with all_answers). */
 LOYAL_EXTERN(size_t) loyal_loyalty_count(const loyal_loyalty *l);
@@ -162,6 +174,7 @@ LOYAL_EXTERN(int) loyal_loyalty_get(loyal_loyalty_row *out, const loyal_loyalty 
 
 /* The loyalty matrix over the rows of matched customers. */
 typedef struct {
+	int version; /* set by the caller: LOYAL_LOYALTY_MATRIX_INIT (see libloyal(3), Versions) */
 	uint64_t customers[4];   /* per LOYAL_QUADRANT_* */
 	double share[4];         /* 100 x customers / total */
 	double spend[4];         /* sum of net spend, rounded to the micro-unit;
@@ -175,6 +188,9 @@ typedef struct {
 	uint64_t csat_responses[2], csat_satisfied[2]; /* top two boxes */
 	double csat_mean[2];     /* mean satisfaction point; NaN without answers */
 } loyal_loyalty_matrix;
+
+#define LOYAL_LOYALTY_MATRIX_VERSION 1
+#define LOYAL_LOYALTY_MATRIX_INIT { .version = LOYAL_LOYALTY_MATRIX_VERSION }
 
 /* Compute the matrix. Returns 0, LOYAL_EINVAL (all_answers) or
  * LOYAL_ENODATA (no respondent is a customer of the orders). */

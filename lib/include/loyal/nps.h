@@ -19,12 +19,16 @@ typedef struct {
 #define LOYAL_NPS_INIT { { 0 } }
 
 typedef struct {
+	int version; /* set by the caller: LOYAL_NPS_RESULT_INIT (see libloyal(3), Versions) */
 	uint64_t responses, promoters, passives, detractors;
 	double promoters_pct, passives_pct, detractors_pct; /* 0-100 */
 	double nps;   /* -100..100 */
 	double moe95; /* points */
 	double variance; /* variance of the NPS estimate, in squared shares */
 } loyal_nps_result;
+
+#define LOYAL_NPS_RESULT_VERSION 1
+#define LOYAL_NPS_RESULT_INIT { .version = LOYAL_NPS_RESULT_VERSION }
 
 /* Count one answer. Returns 0, or LOYAL_EVALUE when score is not 0-10. */
 LOYAL_EXTERN(int) loyal_nps_add(loyal_nps *acc, int score);

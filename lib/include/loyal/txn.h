@@ -147,6 +147,7 @@ LOYAL_EXTERN(int) loyal_txn_finish(loyal_txn *t, int32_t as_of);
 
 /* Counts of what was added. */
 typedef struct {
+	int version; /* set by the caller: LOYAL_TXN_STATS_INIT (see libloyal(3), Versions) */
 	uint64_t rows;              /* rows added */
 	uint64_t purchase_rows;     /* rows with an amount >= 0 */
 	uint64_t return_rows;       /* rows with a negative amount */
@@ -164,6 +165,9 @@ typedef struct {
 	                                * in purchase_rows and return_rows) */
 } loyal_txn_stats;
 
+#define LOYAL_TXN_STATS_VERSION 1
+#define LOYAL_TXN_STATS_INIT { .version = LOYAL_TXN_STATS_VERSION }
+
 /* Fill *out. Returns 0 or LOYAL_EINVAL for NULL arguments. */
 LOYAL_EXTERN(int) loyal_txn_get_stats(loyal_txn_stats *out, const loyal_txn *t);
 
@@ -174,6 +178,7 @@ LOYAL_EXTERN(int32_t) loyal_txn_as_of(const loyal_txn *t);
 
 /* One customer with at least one purchase occasion. Time is in whole days. */
 typedef struct {
+	int version;          /* set by the caller: LOYAL_TXN_CUSTOMER_INIT (see libloyal(3), Versions) */
 	const char *id;        /* the customer id, NUL-terminated; borrowed until
 	                        * loyal_txn_free() */
 	size_t id_len;
@@ -195,6 +200,9 @@ typedef struct {
 	                           * NaN when x = 0 (Gamma-Gamma's input) */
 } loyal_txn_customer;
 
+#define LOYAL_TXN_CUSTOMER_VERSION 1
+#define LOYAL_TXN_CUSTOMER_INIT { .version = LOYAL_TXN_CUSTOMER_VERSION }
+
 /* Number of customers with at least one occasion (0 before finish). */
 LOYAL_EXTERN(size_t) loyal_txn_customer_count(const loyal_txn *t);
 
@@ -212,6 +220,7 @@ LOYAL_EXTERN(int) loyal_txn_customer_get(loyal_txn_customer *out, const loyal_tx
  * to the as-of day (the holdout period). Times are whole days.
  */
 typedef struct {
+	int version;          /* set by the caller: LOYAL_TXN_SPLIT_INIT (see libloyal(3), Versions) */
 	int calibration;   /* 1 when the first occasion is on or before cut: the
 	                    * customer belongs to the calibration period; 0 for a
 	                    * customer acquired after it (x, t_x and T are then 0) */
@@ -221,6 +230,9 @@ typedef struct {
 	uint64_t holdout;  /* occasions after cut, up to as-of (all of them when
 	                    * calibration is 0) */
 } loyal_txn_split;
+
+#define LOYAL_TXN_SPLIT_VERSION 1
+#define LOYAL_TXN_SPLIT_INIT { .version = LOYAL_TXN_SPLIT_VERSION }
 
 /* Fill *out for customer number i (as loyal_txn_customer_get() numbers
  * them) with the calibration period ending at day `cut`, which must not be

@@ -115,7 +115,8 @@ LOYAL_EXTERN(int) loyal_txn_window_new(loyal_txn_window **out, const loyal_txn *
 /* Release the result. Accepts NULL. */
 LOYAL_EXTERN(void) loyal_txn_window_free(loyal_txn_window *w);
 
-/* Fill *out (every field, version included) with the measures held by w:
+/* Fill *out (out->version set by the caller, LOYAL_MEASURES_INIT, and
+ * kept) with the measures held by w:
  * n is loyal_txn_customer_count(), and every array is set (value is
  * NULL). The arrays are borrowed from w until loyal_txn_window_free().
  * Returns 0 or LOYAL_EINVAL (NULL argument). */

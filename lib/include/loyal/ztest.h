@@ -19,11 +19,15 @@
  *   p_value = 2 (1 - Phi(|z|)) = erfc(|z| / sqrt 2); significant: p < 0.05
  */
 typedef struct {
+	int version; /* set by the caller: LOYAL_ZTEST_INIT (see libloyal(3), Versions) */
 	double difference;  /* first minus second, in points (percent or NPS) */
 	double z;           /* NaN when the variance is 0 (the test is undefined) */
 	double p_value;     /* NaN with z */
 	int significant;    /* 1, 0, or -1 when undefined */
 } loyal_ztest;
+
+#define LOYAL_ZTEST_VERSION 1
+#define LOYAL_ZTEST_INIT { .version = LOYAL_ZTEST_VERSION }
 
 /* Compare shares k1/n1 and k2/n2 (k <= n). Returns 0, or LOYAL_ENODATA
  * when n1 or n2 is 0, LOYAL_EINVAL when k > n or out is NULL. */
