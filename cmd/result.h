@@ -34,6 +34,25 @@
  * unnamed, the tables follow each other (a blank line between them, csv and
  * tsv repeating the header). The context a command's tables point to is
  * the command's own and is freed by the command after rendering.
+ *
+ * The shape of a command file (cmd/summary.c is the smallest example):
+ *
+ *   struct NAME { struct cli_common c; ...options; ...loaded state;
+ *                 struct cli_column cols[...]; ...row buffers; };
+ *   static int parse(struct NAME *, int argc, char **argv, int *nargs);
+ *   static int NAME_row(void *ctx, size_t i, struct cli_value *v);
+ *   static int compute(struct NAME *, char **files, int nfiles,
+ *                      struct cli_result *res);
+ *   int cmd_NAME(int argc, char **argv)
+ *   {
+ *           parse; compute; cli_render(&res, &x.c); free what x holds;
+ *   }
+ *
+ * Adding a command is that file, a row in cmd/main.c's table, a man page
+ * (its COLUMNS from the column declarations), a golden test, and the
+ * library module that computes it. `check` is not a result table: it
+ * writes a report of each file as it reads it, and --rejects/--clean copy
+ * input rows through.
  */
 
 #define CLI_RESULT_MAX_TABLES 8
