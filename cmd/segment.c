@@ -176,6 +176,7 @@ static int parse(struct seg_run *R, int argc, char **argv, int *nargs)
 		CLI_OPT_STRING(0, "from", "DATE", &R->c.from, "ignore rows dated before DATE"),
 		CLI_OPT_STRING(0, "to", "DATE", &R->c.to, "ignore rows dated after DATE"),
 		CLI_OPTS_OUTPUT(&R->c),
+		CLI_OPTS_PARTIAL(&R->c),
 		CLI_OPT_END
 	};
 

@@ -444,6 +444,7 @@ int cmd_tiers(int argc, char **argv)
 		CLI_OPT_STRING(0, "from", "DATE", &R.c.from, "ignore rows dated before DATE"),
 		CLI_OPT_STRING(0, "to", "DATE", &R.c.to, "ignore rows dated after DATE"),
 		CLI_OPTS_OUTPUT(&R.c),
+		CLI_OPTS_PARTIAL(&R.c),
 		CLI_OPT_END
 	};
 
@@ -492,8 +493,9 @@ int cmd_tiers(int argc, char **argv)
 				     "earlier date", R.compare_text, R.t.as_of_text);
 		goto done;
 	}
-	/* the daily amounts, for a window or an earlier day */
-	R.t.need_days = R.window > 0 || R.has_compare;
+	/* the daily amounts, for a window or an earlier day; a partial
+	 * state keeps them, so that its merge can use --window or --compare */
+	R.t.need_days = R.window > 0 || R.has_compare || R.c.partial;
 	if ((rc = txn_load(&R.d, &R.c, &R.t, argv, nargs)) != 0)
 		goto done;
 	if (R.has_compare && R.compare > loyal_txn_as_of(R.d.acc)) {

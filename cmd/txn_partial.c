@@ -10,6 +10,8 @@
  *   load  FILES ROWS GUEST RANGE AS_OF INVALID HOLDOUT_ROWS MAX_DAY HAS_ORDER AMOUNT_KIND
  *   g ... the --by groups (partial_groups_write)
  *   txn ... txn-end   the accumulator (loyal_txn_state_write)
+ *   days ... days-end the daily amounts, when the command needs them
+ *                     (loyal_txn_days_state_write; tiers writes them always)
  */
 
 int txn_partial_write(struct txn_data *d, const struct cli_common *c, const struct txn_opts *o,
@@ -35,7 +37,8 @@ int txn_partial_write(struct txn_data *d, const struct cli_common *c, const stru
 	loyal_partial_end_line(w);
 	if ((rc = partial_groups_write(w, &d->groups, c->by.n)) != 0)
 		return partial_end(w, rc);
-	if ((error = loyal_txn_state_write(d->acc, w)) < 0)
+	if ((error = loyal_txn_state_write(d->acc, w)) < 0 ||
+	    (d->days && (error = loyal_txn_days_state_write(d->days, w)) < 0))
 		rc = error == LOYAL_EIO ? CLI_EXIT_IOERR : cli_lib_error(error);
 	return partial_end(w, rc);
 }
@@ -124,6 +127,31 @@ static int load_one(struct txn_data *d, struct cli_common *c, struct txn_opts *o
 		goto done;
 	}
 	error = loyal_partial_next(r);
+	if (error == 0 && !strcmp(loyal_partial_field(r, 0, NULL), "days")) {
+		/* the daily amounts: kept when this run needs them */
+		if (o->need_days) {
+			if (!d->days && (error = loyal_txn_days_new(&d->days)) < 0) {
+				rc = cli_lib_error(error);
+				goto done;
+			}
+			if ((error = loyal_txn_days_state_read(d->days, r)) < 0) {
+				rc = partial_error(error);
+				goto done;
+			}
+		} else {
+			/* not needed: passed over (the reader still checks the lines) */
+			do {
+				if ((rc = partial_next(r)) != 0)
+					goto done;
+			} while (strcmp(loyal_partial_field(r, 0, NULL), "days-end"));
+		}
+		error = loyal_partial_next(r);
+	} else if (o->need_days && (error == 0 || error == LOYAL_ITEROVER)) {
+		cli_error("%s: the state has no daily amounts (written by an older loyal, or "
+			  "by a command that does not keep them)", path);
+		rc = CLI_EXIT_DATA;
+		goto done;
+	}
 	if (error != LOYAL_ITEROVER) {
 		rc = partial_error(error < 0 ? error
 				   : loyal_partial_fail(r, 1, "the state goes on after 'txn-end'"));

@@ -11,6 +11,7 @@
 
 #include "errors_p.h"
 #include "loyal/date.h"
+#include "loyal/partial.h"
 #include "loyal/txn_window.h"
 #include "strmap_p.h"
 
@@ -380,4 +381,87 @@ int32_t loyal_txn_window_day(const loyal_txn_window *w)
 int32_t loyal_txn_window_days(const loyal_txn_window *w)
 {
 	return w ? w->days : 0;
+}
+
+/* ---- partial state (loyal-merge(1)) ------------------------------------ */
+
+/*
+ *   days  PAIRS
+ *   d     ID DAY AMOUNT     one (customer, day) pair, amount in micro-units
+ *   days-end
+ *
+ * Amounts are whole micro-units, so pairs merge exactly in any order.
+ */
+int loyal_txn_days_state_write(const loyal_txn_days *d, loyal_partial_writer *w)
+{
+	char day[32];
+	int error;
+
+	if (!d || !w)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_days_state_write");
+	loyal_partial_put_str(w, "days");
+	loyal_partial_put_uint(w, d->count);
+	if ((error = loyal_partial_end_line(w)) < 0)
+		return error;
+	for (size_t e = 0; e < d->count; e++) {
+		size_t len;
+		const char *id = loyal__strmap_key(&d->customers, d->e_cust[e], &len);
+		loyal_date_format(day, sizeof(day), d->e_day[e]);
+		loyal_partial_put_str(w, "d");
+		loyal_partial_put(w, id, len);
+		loyal_partial_put_str(w, day);
+		loyal_partial_put_int(w, d->e_amount[e]);
+		if ((error = loyal_partial_end_line(w)) < 0)
+			return error;
+	}
+	loyal_partial_put_str(w, "days-end");
+	return loyal_partial_end_line(w);
+}
+
+int loyal_txn_days_state_read(loyal_txn_days *d, loyal_partial_reader *r)
+{
+	uint64_t count;
+	int error;
+
+	if (!d || !r)
+		return loyal__error(LOYAL_EINVAL, "invalid argument to loyal_txn_days_state_read");
+	if (strcmp(loyal_partial_field(r, 0, NULL), "days") ||
+	    (error = loyal_partial_expect(r, 2)) < 0)
+		return loyal_partial_fail(r, 1, "a 'days' record with 2 fields was expected");
+	if ((error = loyal_partial_get_uint(&count, r, 1)) < 0)
+		return error;
+	for (uint64_t k = 0; k < count; k++) {
+		loyal_txn_row row;
+		loyal_datetime dt;
+		size_t len, dlen;
+		int64_t amount;
+		if ((error = loyal_partial_next(r)) < 0)
+			return error;
+		if (error == LOYAL_ITEROVER)
+			return loyal_partial_fail(r, 0, "the state ends too early");
+		if (strcmp(loyal_partial_field(r, 0, NULL), "d") || (error = loyal_partial_expect(r, 4)) < 0)
+			return loyal_partial_fail(r, 1, "a 'd' record with 4 fields was expected");
+		memset(&row, 0, sizeof(row));
+		row.customer = loyal_partial_field(r, 1, &len);
+		row.customer_len = len;
+		const char *day = loyal_partial_field(r, 2, &dlen);
+		if (len == 0)
+			return loyal_partial_fail(r, 2, "an empty customer id");
+		if (loyal_date_parse(&dt, day, dlen, "%Y-%m-%d") < 0 || !day_ok(dt.days))
+			return loyal_partial_fail(r, 3, "'%s' is not a date", day);
+		if ((error = loyal_partial_get_int(&amount, r, 3, INT64_MIN, INT64_MAX)) < 0)
+			return error;
+		row.day = dt.days;
+		row.amount = amount;
+		if ((error = loyal_txn_days_add(d, &row)) < 0)
+			return error;
+	}
+	if ((error = loyal_partial_next(r)) < 0)
+		return error;
+	if (error == LOYAL_ITEROVER)
+		return loyal_partial_fail(r, 0, "the state ends too early");
+	if (strcmp(loyal_partial_field(r, 0, NULL), "days-end") || loyal_partial_nfields(r) != 1)
+		return loyal_partial_fail(r, 1, "a 'days-end' record was expected after %llu 'd' "
+					  "records", (unsigned long long)count);
+	return 0;
 }

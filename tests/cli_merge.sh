@@ -61,6 +61,28 @@ cat "$tmp"/state0 "$tmp"/state1 "$tmp"/state2 "$tmp"/state3 |
 cmp -s "$tmp/stdin" "$tmp/single" && ok "states on standard input" || bad "states on standard input" "differs"
 
 same churn_holdout --evaluation -- churn --as-of 2011-10-31 --holdout-to 2011-12-09
+same segment --summary -- segment --by Country
+same segment_rows --format csv -- segment
+same tiers --summary -- tiers --by Country
+# a tiers state keeps the daily amounts: --window and --compare at the merge
+same tiers_window --window 90 -- tiers
+same tiers_compare --compare 2011-06-30 --summary -- tiers
+same tiers_clv --summary -- tiers --value clv
+
+# states of segment and tiers refused where they do not belong (exit 65)
+mkdir -p "$tmp/q"
+"$LOYAL" segment --partial "$tmp/shard0.csv" >"$tmp/q/seg.st" 2>/dev/null
+"$LOYAL" tiers --partial "$tmp/shard1.csv" >"$tmp/q/tiers.st" 2>/dev/null
+"$LOYAL" tiers --by Country --partial "$tmp/shard1.csv" >"$tmp/q/tiersby.st" 2>/dev/null
+"$LOYAL" summary --partial "$tmp/shard2.csv" >"$tmp/q/sum.st" 2>/dev/null
+# a summary state has no daily amounts: tiers --window cannot use it
+sed 's/^command	summary$/command	tiers/' "$tmp/q/sum.st" >"$tmp/q/sum_as_tiers.st"
+q() { sh -c "cd '$tmp/q' && \"$LOYAL\" $*"; }
+check segment_with_tiers 65 q merge seg.st tiers.st
+check tiers_with_summary 65 q merge tiers.st sum.st
+check tiers_other_by 65 q merge tiers.st tiersby.st
+check tiers_spend_as_clv 65 q tiers --value clv --from-partial tiers.st
+check days_missing 65 q tiers --window 30 --from-partial sum_as_tiers.st
 
 # GNU parallel runs the map step, 2 jobs at a time
 if command -v parallel >/dev/null 2>&1; then

@@ -3,6 +3,7 @@
 
 #include "common.h"
 #include "txn.h"
+#include "txn_window.h"
 
 /*
  * Partial states: the mergeable state of a metric command as text, so that
@@ -106,5 +107,19 @@ LOYAL_EXTERN(int) loyal_txn_state_write(const loyal_txn *t, loyal_partial_writer
  * than the state's, not empty), LOYAL_ETOOBIG or LOYAL_ENOMEM. */
 LOYAL_EXTERN(int) loyal_txn_state_read(loyal_txn *t, loyal_partial_reader *r,
 				       uint32_t max_group);
+
+/*
+ * The state of a loyal_txn_days accumulator: a "days" record with the
+ * number of (customer, day) pairs, one "d" record per pair (customer id,
+ * ISO date, net amount in micro-units), then "days-end". Amounts are whole
+ * micro-units, so states read into one accumulator in any order sum
+ * exactly. Returns 0 or the output's error (LOYAL_EINVAL for NULL).
+ */
+LOYAL_EXTERN(int) loyal_txn_days_state_write(const loyal_txn_days *d, loyal_partial_writer *w);
+
+/* Read such a state, the current record being its "days" record, into d
+ * (adding to what d holds), up to and including "days-end". Returns 0,
+ * LOYAL_ECSV (with file, line and field), LOYAL_ETOOBIG or LOYAL_ENOMEM. */
+LOYAL_EXTERN(int) loyal_txn_days_state_read(loyal_txn_days *d, loyal_partial_reader *r);
 
 #endif
