@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_file.h"
 #include "partial.h"
 
 /* ---- the options that decide a state ------------------------------------ */
@@ -68,24 +69,43 @@ void cli_partial_note(const struct cli_opt *opts, const struct cli_opt *o, const
 
 /* ---- writing -------------------------------------------------------------- */
 
-static int to_stdout(void *ctx, const char *p, size_t n)
+/* -o FILE: the state is written as results are (a temporary file renamed
+ * into place when complete, removed on failure or a signal). One state is
+ * written at a time. */
+static struct cli_target target;
+static int has_target;
+
+static int to_file(void *ctx, const char *p, size_t n)
 {
-	(void)ctx;
-	if (fwrite(p, 1, n, stdout) != n)
+	if (fwrite(p, 1, n, (FILE *)ctx) != n)
 		return LOYAL_EIO;
 	return 0;
 }
 
-int partial_begin(loyal_partial_writer **w)
+int partial_begin(loyal_partial_writer **w, const struct cli_common *c)
 {
-	int error;
+	FILE *fp = stdout;
+	int error, rc;
 
+	*w = NULL;
 	if (noted_overflow) {
 		cli_error("too many or too long options to record in a partial state");
 		return CLI_EXIT_USAGE;
 	}
-	if ((error = loyal_partial_writer_new(w, to_stdout, NULL)) < 0)
-		return cli_lib_error(error);
+	has_target = 0;
+	if (c->output && strcmp(c->output, "-")) {
+		if ((rc = cli_target_open(&target, c->output)) != 0)
+			return rc;
+		has_target = 1;
+		fp = target.fp;
+	}
+	if ((error = loyal_partial_writer_new(w, to_file, fp)) < 0) {
+		rc = cli_lib_error(error);
+		if (has_target)
+			rc = cli_target_close(&target, rc);
+		has_target = 0;
+		return rc;
+	}
 	loyal_partial_put_str(*w, "command");
 	loyal_partial_put_str(*w, cli_cmd);
 	loyal_partial_end_line(*w);
@@ -108,6 +128,11 @@ int partial_end(loyal_partial_writer *w, int rc)
 		rc = CLI_EXIT_IOERR;
 	}
 	loyal_partial_writer_free(w);
+	if (has_target) {
+		/* flushed, checked and renamed into place only when complete */
+		has_target = 0;
+		rc = cli_target_close(&target, rc);
+	}
 	return rc ? rc : CLI_PARTIAL_DONE;
 }
 

@@ -24,10 +24,12 @@
 /* Called by cli_parse() for each option given, before it is applied. */
 void cli_partial_note(const struct cli_opt *opts, const struct cli_opt *o, const char *value);
 
-/* Start a state on standard output: the first line, the command and the
- * recorded options. Returns 0 or an exit status. */
-int partial_begin(loyal_partial_writer **w);
-/* Finish it (the last line), flush; returns CLI_PARTIAL_DONE or an exit status. */
+/* Start a state on standard output, or with -o in c->output atomically
+ * (a temporary file renamed by partial_end): the first line, the command
+ * and the recorded options. Returns 0 or an exit status. */
+int partial_begin(loyal_partial_writer **w, const struct cli_common *c);
+/* Finish it (the last line), flush; with -o, move the file into place
+ * (rc 0) or remove it. Returns CLI_PARTIAL_DONE or an exit status. */
 int partial_end(loyal_partial_writer *w, int rc);
 
 /* Open a state and check its command and options against this run's;

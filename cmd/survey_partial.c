@@ -20,7 +20,7 @@ int survey_partial_write(const struct cli_common *c, const struct cli_groups *g,
 	uint64_t v[SURVEY_STATE_N];
 	int rc;
 
-	if ((rc = partial_begin(&w)) != 0)
+	if ((rc = partial_begin(&w, c)) != 0)
 		return rc;
 	loyal_partial_put_str(w, "survey");
 	loyal_partial_put_uint(w, st->files);
@@ -59,6 +59,19 @@ int survey_partial_write(const struct cli_common *c, const struct cli_groups *g,
 	return partial_end(w, 0);
 }
 
+/* The next record, or *end at the last line: a state of inputs whose
+ * every row was skipped or invalid has no groups and ends after its
+ * header, and is valid (it adds its row counts). */
+static int next_or_end(loyal_partial_reader *r, int *end)
+{
+	int error = loyal_partial_next(r);
+
+	*end = error == LOYAL_ITEROVER;
+	if (*end)
+		return 0;
+	return error < 0 ? partial_error(error) : 0;
+}
+
 static int load_one(struct cli_common *c, const char *path, struct cli_groups *g,
 		    const struct survey_spec *spec, void *ctx, struct survey_stats *st)
 {
@@ -87,9 +100,10 @@ static int load_one(struct cli_common *c, const char *path, struct cli_groups *g
 						      (unsigned long long)n[8], spec->ncols));
 		goto done;
 	}
-	if ((rc = partial_next(r)) != 0)
+	int end = 0;
+	if ((rc = next_or_end(r, &end)) != 0)
 		goto done;
-	while (!strcmp(loyal_partial_field(r, 0, NULL), "name")) {
+	while (!end && !strcmp(loyal_partial_field(r, 0, NULL), "name")) {
 		if ((error = loyal_partial_expect(r, 3)) < 0 ||
 		    (error = loyal_partial_get_uint(&k, r, 1)) < 0 ||
 		    (k >= spec->ncols && (error = loyal_partial_fail(r, 2, "no such column")) < 0)) {
@@ -100,16 +114,16 @@ static int load_one(struct cli_common *c, const char *path, struct cli_groups *g
 			rc = cli_lib_error(LOYAL_ENOMEM);
 			goto done;
 		}
-		if ((rc = partial_next(r)) != 0)
+		if ((rc = next_or_end(r, &end)) != 0)
 			goto done;
 	}
-	if ((rc = partial_groups_read(r, &local, c->by.n)) != 0)
+	if (!end && (rc = partial_groups_read(r, &local, c->by.n)) != 0)
 		goto done;
 	if (!(part = spec->part_new(ctx))) {
 		rc = cli_lib_error(LOYAL_ENOMEM);
 		goto done;
 	}
-	for (;;) {
+	while (!end) {
 		const char *kind = loyal_partial_field(r, 0, NULL);
 		if (strcmp(kind, "a")) {
 			rc = partial_error(loyal_partial_fail(r, 1, "an 'a' record was expected, not '%s'",
@@ -133,13 +147,8 @@ static int load_one(struct cli_common *c, const char *path, struct cli_groups *g
 			}
 		if ((rc = spec->state(part, (uint32_t)id, (size_t)k, v, 0)) != 0)
 			goto done;
-		error = loyal_partial_next(r);
-		if (error == LOYAL_ITEROVER)
-			break;
-		if (error < 0) {
-			rc = partial_error(error);
+		if ((rc = next_or_end(r, &end)) != 0)
 			goto done;
-		}
 	}
 	if ((rc = cli_groups_merge(g, &local, &map)) != 0 ||
 	    (rc = spec->part_merge(ctx, part, map, cli_groups_count(&local))) != 0)

@@ -21,7 +21,7 @@ int txn_partial_write(struct txn_data *d, const struct cli_common *c, const stru
 	char day[32] = "-";
 	int rc, error;
 
-	if ((rc = partial_begin(&w)) != 0)
+	if ((rc = partial_begin(&w, c)) != 0)
 		return rc;
 	if (have_day)
 		loyal_date_format(day, sizeof(day), max_day);

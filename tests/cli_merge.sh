@@ -84,6 +84,24 @@ check tiers_other_by 65 q merge tiers.st tiersby.st
 check tiers_spend_as_clv 65 q tiers --value clv --from-partial tiers.st
 check days_missing 65 q tiers --window 30 --from-partial sum_as_tiers.st
 
+# -o FILE writes the state as it writes results: the same bytes as on
+# standard output, through a temporary file; nothing left after a failure
+"$LOYAL" summary --by Country --partial "$tmp/shard0.csv" >"$tmp/o_stdout.st" 2>/dev/null
+"$LOYAL" summary --by Country --partial -o "$tmp/o_file.st" "$tmp/shard0.csv" >"$tmp/o_out" 2>/dev/null
+if cmp -s "$tmp/o_stdout.st" "$tmp/o_file.st" && [ ! -s "$tmp/o_out" ]; then ok "--partial -o FILE"
+else bad "--partial -o FILE" "the state is not in the file (or went to standard output)"; fi
+"$LOYAL" summary --by Country --partial -o "$tmp/o_file1.st" "$tmp/shard1.csv" 2>/dev/null
+"$LOYAL" merge --partial -o "$tmp/o_merged.st" "$tmp/o_file.st" "$tmp/o_file1.st" >"$tmp/o_out" 2>/dev/null
+"$LOYAL" merge -q "$tmp/o_merged.st" >"$tmp/o_tree" 2>/dev/null
+"$LOYAL" summary --by Country -q "$tmp/shard0.csv" "$tmp/shard1.csv" >"$tmp/o_single" 2>/dev/null
+if cmp -s "$tmp/o_tree" "$tmp/o_single" && [ ! -s "$tmp/o_out" ]; then
+	ok "merge --partial -o FILE"; else bad "merge --partial -o FILE" "the merged state in the file differs"; fi
+printf 'InvoiceNo,InvoiceDate,CustomerID,Quantity,UnitPrice\n1,not a date,5,1,1\n' >"$tmp/q/bad_orders.csv"
+check partial_o_fails 65 q summary --partial -o out.st bad_orders.csv
+if [ -e "$tmp/q/out.st" ] || ls "$tmp/q" | grep -q '^\.\?out\.st.'; then
+	bad "--partial -o after a failure" "a file was left"; else ok "--partial -o after a failure"; fi
+check partial_o_input 64 q summary --partial -o bad_orders.csv bad_orders.csv
+
 # GNU parallel runs the map step, 2 jobs at a time
 if command -v parallel >/dev/null 2>&1; then
 	for k in 0 1 2 3; do echo "$tmp/shard$k.csv"; done |
@@ -116,5 +134,13 @@ check cut_short 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_cut.part"
 check bad_record 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_bad.part"
 check not_a_state 65 sh -c "cd '$SRCDIR' && \"$LOYAL\" merge data/survey.csv"
 check option_of_state 64 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part --by channel"
+# a survey state with no group (every row invalid) is valid: alone it is
+# the single run's "no valid answers", merged it adds its row counts
+printf 'id,channel,nps\n1,web,x\n2,app,11\n' >"$tmp/p/allbad.csv"
+(cd "$tmp/p" && "$LOYAL" nps --skip-invalid --by channel --partial allbad.csv) >"$tmp/p/empty.part" 2>/dev/null
+(cd "$SRCDIR" && "$LOYAL" nps --skip-invalid --by channel --partial $S) >"$tmp/p/full.part" 2>/dev/null
+check empty_state 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge empty.part"
+check empty_state_merged 0 sh -c "cd '$tmp/p' && \"$LOYAL\" merge full.part empty.part -f csv"
+check empty_state_first 0 sh -c "cd '$tmp/p' && \"$LOYAL\" merge empty.part full.part -f csv"
 check from_partial 0 sh -c "cd '$tmp/p' && \"$LOYAL\" nps --by channel --from-partial nps.part -q"
 finish
