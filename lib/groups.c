@@ -8,6 +8,7 @@
 #include "errors_p.h"
 #include "groups_p.h"
 #include "hash_p.h"
+#include "mem_p.h"
 
 static uint64_t bits(double v)
 {
@@ -51,10 +52,11 @@ static int same_key(const double *a, const double *b)
 
 static int rehash(loyal__groups *gs, size_t nslots)
 {
-	size_t *slots = calloc(nslots, sizeof(*slots)), i;
+	size_t *slots = loyal__huge_malloc(nslots * sizeof(*slots)), i;
 
 	if (!slots)
 		return loyal__error_oom();
+	memset(slots, 0, nslots * sizeof(*slots));
 	for (i = 0; i < gs->len; i++) {
 		size_t h = group_hash(gs, gs->g[i].key) & (nslots - 1);
 		while (slots[h])
@@ -109,7 +111,9 @@ int loyal__groups_add(loyal__groups *gs, const double key[LOYAL__GROUP_KEYS], si
 		loyal__group *g;
 		if (cap > SIZE_MAX / sizeof(*g))
 			return loyal__error_oom();
-		if (!(g = realloc(gs->g, cap * sizeof(*g))))
+		/* a quarter of a million triples: grown in place (mremap), not
+		 * copied at each doubling */
+		if (!(g = loyal__big_realloc(gs->g, gs->cap * sizeof(*g), cap * sizeof(*g))))
 			return loyal__error_oom();
 		gs->g = g;
 		gs->cap = cap;
@@ -136,7 +140,7 @@ int loyal__groups_merge(loyal__groups *into, const loyal__groups *from)
 
 void loyal__groups_free(loyal__groups *gs)
 {
-	free(gs->g);
+	loyal__big_free(gs->g, gs->cap * sizeof(*gs->g));
 	free(gs->slots);
 	memset(gs, 0, sizeof(*gs));
 }
@@ -150,7 +154,8 @@ int loyal__value_ids_init(loyal__value_ids *m, size_t max_values)
 		nslots *= 2;
 	m->nslots = nslots;
 	m->vals = malloc((max_values ? max_values : 1) * sizeof(*m->vals));
-	m->slots = calloc(nslots, sizeof(*m->slots));
+	if ((m->slots = loyal__huge_malloc(nslots * sizeof(*m->slots))))
+		memset(m->slots, 0, nslots * sizeof(*m->slots));
 	return m->vals && m->slots ? 0 : -1;
 }
 

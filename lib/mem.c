@@ -29,6 +29,19 @@ void loyal__advise_huge(void *p, size_t len)
 #endif
 }
 
+void *loyal__huge_malloc(size_t size)
+{
+	void *p;
+
+	if (size < HUGE_PAGE || size > SIZE_MAX - HUGE_PAGE)
+		return malloc(size ? size : 1);
+	/* aligned_alloc() wants a multiple of the alignment */
+	if (!(p = aligned_alloc(HUGE_PAGE, (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1))))
+		return NULL;
+	loyal__advise_huge(p, size);
+	return p;
+}
+
 #if defined(HAVE_MREMAP)
 
 static int is_big(size_t size)

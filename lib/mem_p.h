@@ -32,4 +32,10 @@ void loyal__big_free(void *p, size_t size);
 /* Ask for huge pages for [p, p + len) (a hint; nothing depends on it). */
 void loyal__advise_huge(void *p, size_t len);
 
+/* malloc(size) for an array written soon after: from 2 MB on, aligned to
+ * 2 MB and advised into huge pages, so that a million customers' array
+ * costs a few page faults, not one per 4 KB. Freed with free() (and may
+ * be passed to realloc()); NULL when out of memory. */
+void *loyal__huge_malloc(size_t size);
+
 #endif

@@ -39,6 +39,7 @@
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t n);
+extern void *__libc_memalign(size_t align, size_t n);
 extern void __libc_free(void *p);
 
 static unsigned long long fail_at, calls;
@@ -150,6 +151,18 @@ void *calloc(size_t n, size_t size)
 	if (should_fail())
 		return NULL;
 	p = __libc_calloc(n, size);
+	track_add(p);
+	return p;
+}
+
+/* libloyal's arrays of a million customers (loyal__huge_malloc) */
+void *aligned_alloc(size_t align, size_t n)
+{
+	void *p;
+
+	if (should_fail())
+		return NULL;
+	p = __libc_memalign(align, n);
 	track_add(p);
 	return p;
 }

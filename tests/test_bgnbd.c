@@ -485,6 +485,65 @@ static void test_bgnbd_fit_threads_same_bits(void **state)
 	loyal_bgnbd_data_free(d);
 }
 
+/* The customers cut into contiguous parts, each grouped on its own and the
+ * parts merged in order (as `loyal churn -j N` groups a million
+ * customers), give the same groups in the same order, hence the same fit
+ * to the last bit, as grouping the whole list at once. Whole-day times, so
+ * that the parts share most of their triples. */
+static void test_bgnbd_merged_parts_fit_same_bits(void **state)
+{
+	enum { N = 30000, PARTS = 3 };
+	static double x[N], t_x[N], T[N];
+	loyal_bgnbd_data *whole = NULL, *part[PARTS] = { NULL };
+	loyal_bgnbd_params p1, p2;
+	int i, k;
+
+	(void)state;
+	loyal_test_seed(11);
+	for (i = 0; i < N; i++) {
+		double lambda = loyal_test_gamma(0.5) / 4.0;
+		double ga = loyal_test_gamma(0.8), drop = ga / (ga + loyal_test_gamma(2.5));
+		double t = 0.0;
+		T[i] = (double)(1 + (int)(364.0 * loyal_test_uniform())) / 7.0;
+		x[i] = t_x[i] = 0.0;
+		for (;;) {
+			t += -log(loyal_test_uniform()) / lambda;
+			if (t > T[i])
+				break;
+			/* whole days after the first purchase */
+			if (ceil(t * 7.0) / 7.0 > T[i])
+				break;
+			x[i] += 1.0;
+			t_x[i] = ceil(t * 7.0) / 7.0;
+			if (loyal_test_uniform() < drop)
+				break;
+		}
+	}
+	assert_int_equal(loyal_bgnbd_data_new(&whole), 0);
+	for (i = 0; i < N; i++)
+		assert_int_equal(loyal_bgnbd_data_add(whole, x[i], t_x[i], T[i]), 0);
+	for (k = 0; k < PARTS; k++) {
+		assert_int_equal(loyal_bgnbd_data_new(&part[k]), 0);
+		for (i = N / PARTS * k; i < N / PARTS * (k + 1); i++)
+			assert_int_equal(loyal_bgnbd_data_add(part[k], x[i], t_x[i], T[i]), 0);
+		if (k)
+			assert_int_equal(loyal_bgnbd_data_merge(part[0], part[k]), 0);
+	}
+	/* fewer groups than customers, and the parts share triples */
+	assert_true(loyal_bgnbd_data_groups(whole) < N * 2 / 3);
+	assert_true(loyal_bgnbd_data_groups(part[1]) + loyal_bgnbd_data_groups(part[2]) >
+		    loyal_bgnbd_data_groups(whole) - loyal_bgnbd_data_groups(part[1]));
+	assert_int_equal(loyal_bgnbd_data_groups(part[0]), loyal_bgnbd_data_groups(whole));
+	assert_int_equal(loyal_bgnbd_data_customers(part[0]), N);
+	assert_int_equal(loyal_bgnbd_fit(&p1, whole, NULL), 0);
+	memset(&p2, 0xff, sizeof(p2));
+	assert_int_equal(loyal_bgnbd_fit(&p2, part[0], NULL), 0);
+	assert_memory_equal(&p1, &p2, sizeof(p1));
+	loyal_bgnbd_data_free(whole);
+	for (k = 0; k < PARTS; k++)
+		loyal_bgnbd_data_free(part[k]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_bgnbd_expected_unconditional_matches_mpmath),
 		cmocka_unit_test(test_bgnbd_score_matches_single_calls),
 		cmocka_unit_test(test_bgnbd_fit_recovers_simulated_parameters),
+		cmocka_unit_test(test_bgnbd_merged_parts_fit_same_bits),
 		cmocka_unit_test(test_bgnbd_fit_threads_same_bits),
 	};
 
