@@ -60,12 +60,9 @@ static int repurchase_row(void *ctx, size_t i, struct cli_value *v)
 	const loyal_txn_repurchase_row *r = &p->rows[p->perm[i]];
 	size_t n;
 
-	if ((n = txn_group_values(v, &p->d, r->group)) == SIZE_MAX)
+	if ((n = txn_row_keys(v, &p->d, r->group, p->c.period, r->cohort, p->cohort,
+			      sizeof(p->cohort))) == SIZE_MAX)
 		return cli_oom();
-	if (p->c.period != LOYAL_PERIOD_NONE) {
-		txn_period_key(p->cohort, sizeof(p->cohort), p->c.period, r->cohort);
-		v[n++] = CLI_STR(p->cohort);
-	}
 	v[n++] = CLI_INT(r->customers);
 	v[n++] = CLI_INT(r->repeat_customers);
 	v[n++] = txn_num(r->repurchase_rate);

@@ -81,10 +81,10 @@ static int period_row(void *ctx, size_t i, struct cli_value *v)
 	const loyal_txn_retention_row *r = &p->periods[p->perm[i]];
 	size_t n;
 
-	if ((n = txn_group_values(v, &p->d, r->group)) == SIZE_MAX)
+	/* a period is always set without --inactive */
+	if ((n = txn_row_keys(v, &p->d, r->group, p->c.period, r->period, p->key,
+			      sizeof(p->key))) == SIZE_MAX)
 		return cli_oom();
-	txn_period_key(p->key, sizeof(p->key), p->c.period, r->period);
-	v[n++] = CLI_STR(p->key);
 	v[n++] = CLI_INT(r->active_prev);
 	v[n++] = CLI_INT(r->retained);
 	v[n++] = txn_num(r->retention);
@@ -131,10 +131,9 @@ static int cohort_row(void *ctx, size_t i, struct cli_value *v)
 	const loyal_txn_cohort_row *r = &p->cohort_rows[p->perm[i]];
 	size_t n;
 
-	if ((n = txn_group_values(v, &p->d, r->group)) == SIZE_MAX)
+	if ((n = txn_row_keys(v, &p->d, r->group, p->c.period, r->cohort, p->key,
+			      sizeof(p->key))) == SIZE_MAX)
 		return cli_oom();
-	txn_period_key(p->key, sizeof(p->key), p->c.period, r->cohort);
-	v[n++] = CLI_STR(p->key);
 	v[n++] = CLI_INT(r->customers);
 	if (p->c.format == CLI_FMT_JSON) {
 		v[n] = (struct cli_value){ .nums = r->retention, .nnums = r->ncells };
@@ -201,12 +200,9 @@ static int inactive_row(void *ctx, size_t i, struct cli_value *v)
 	const loyal_txn_inactive_row *r = &p->inactive_rows[p->perm[i]];
 	size_t n;
 
-	if ((n = txn_group_values(v, &p->d, r->group)) == SIZE_MAX)
+	if ((n = txn_row_keys(v, &p->d, r->group, p->c.period, r->cohort, p->key,
+			      sizeof(p->key))) == SIZE_MAX)
 		return cli_oom();
-	if (p->c.period != LOYAL_PERIOD_NONE) {
-		txn_period_key(p->key, sizeof(p->key), p->c.period, r->cohort);
-		v[n++] = CLI_STR(p->key);
-	}
 	v[n++] = CLI_STR(p->asof);
 	v[n++] = CLI_INT(r->customers);
 	v[n++] = CLI_INT(r->eligible);

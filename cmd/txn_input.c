@@ -1015,6 +1015,18 @@ size_t txn_group_values(struct cli_value *vals, struct txn_data *d, uint32_t gro
 	return cli_groups_values(vals, &d->groups, group);
 }
 
+size_t txn_row_keys(struct cli_value *vals, struct txn_data *d, uint32_t group,
+		    loyal_period period, int64_t index, char *buf, size_t size)
+{
+	size_t n = txn_group_values(vals, d, group);
+
+	if (n != SIZE_MAX && period != LOYAL_PERIOD_NONE) {
+		loyal_period_key(buf, size, period, index);
+		vals[n++] = CLI_STR(buf);
+	}
+	return n;
+}
+
 void txn_period_key(char *buf, size_t size, loyal_period p, int64_t index)
 {
 	loyal_period_key(buf, size, p, index);

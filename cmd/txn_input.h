@@ -244,6 +244,12 @@ size_t *txn_order_rows(const struct txn_data *d, const uint32_t *group_of_row, s
  * cli_group_columns / cli_group_values); period key text into buf. */
 size_t txn_group_columns(struct cli_column *cols, const struct txn_data *d);
 size_t txn_group_values(struct cli_value *vals, struct txn_data *d, uint32_t group);
+/* The key columns that open a grouped row: the --by values of `group`,
+ * then, unless `period` is LOYAL_PERIOD_NONE, the period key of `index`
+ * (written into buf, which must live until the row is written). The number
+ * of values, or SIZE_MAX when out of memory (not yet reported). */
+size_t txn_row_keys(struct cli_value *vals, struct txn_data *d, uint32_t group,
+		    loyal_period period, int64_t index, char *buf, size_t size);
 void txn_period_key(char *buf, size_t size, loyal_period p, int64_t index);
 /* A double that may be NaN (undefined) as an output value. */
 struct cli_value txn_num(double v);
