@@ -11,16 +11,24 @@
 #include "decompress_p.h"
 #include "loyal/errors.h"
 
-/* Compressed bytes are read in blocks of this size. */
+/* Compressed bytes are handed to the decoder in blocks of this size, at the
+ * same offsets whatever the source: a file read in as many read() calls as
+ * it takes, or memory sliced the same way. zlib and libzstd name the damage
+ * they find by what they have seen so far, so their reason for a corrupt
+ * stream could otherwise depend on how the reads happened to fall. */
 #define IN_BLOCK ((size_t)128 * 1024)
 
 struct loyal__dz {
 	int kind;
 	int fd;
-	const unsigned char *in; /* compressed bytes: the memory source, or buf */
+	const unsigned char *in; /* the block being decoded: in mem, or buf */
 	unsigned char *buf;
 	size_t in_len, in_pos;
-	int in_eof;
+	int in_eof; /* in is the last block */
+	const unsigned char *mem; /* the memory source, or NULL */
+	size_t mem_len;
+	unsigned char *pre; /* bytes the reader read before: read() them first */
+	size_t pre_len, pre_pos;
 	int in_member; /* inside a gzip member or a zstd frame */
 	int done;
 	unsigned long long consumed; /* compressed bytes decoded so far */
@@ -76,6 +84,7 @@ void loyal__dz_free(loyal__dz *d)
 		inflateEnd(&d->z);
 	ZSTD_freeDStream(d->zs);
 	free(d->buf);
+	free(d->pre);
 	free(d);
 }
 
@@ -86,10 +95,12 @@ void loyal__dz_set_fd(loyal__dz *d, int fd)
 
 void loyal__dz_set_mem(loyal__dz *d, const void *data, size_t len)
 {
+	d->mem = data;
+	d->mem_len = len;
 	d->in = data;
-	d->in_len = len;
+	d->in_len = len < IN_BLOCK ? len : IN_BLOCK;
 	d->in_pos = 0;
-	d->in_eof = 1;
+	d->in_eof = d->in_len == len;
 }
 
 static int reserve(loyal__dz *d)
@@ -104,19 +115,18 @@ static int reserve(loyal__dz *d)
 
 int loyal__dz_prime(loyal__dz *d, const void *data, size_t len)
 {
-	int error;
-
-	if ((error = reserve(d)) < 0)
-		return error;
-	if (len > IN_BLOCK)
-		len = IN_BLOCK; /* the reader primes with at most one block */
-	memcpy(d->buf, data, len);
-	d->in_len = len;
-	d->in_pos = 0;
+	if (!len)
+		return 0;
+	if (!(d->pre = malloc(len)))
+		return LOYAL_ENOMEM;
+	memcpy(d->pre, data, len);
+	d->pre_len = len;
+	d->pre_pos = 0;
 	return 0;
 }
 
-/* Read more compressed bytes, keeping the unread rest. */
+/* Make in the next block: the unread rest, topped up to IN_BLOCK bytes or
+ * to the end of the input. */
 static int fill(loyal__dz *d)
 {
 	size_t keep = d->in_len - d->in_pos;
@@ -124,24 +134,49 @@ static int fill(loyal__dz *d)
 
 	if (d->in_eof)
 		return 0;
+	if (d->mem) {
+		size_t start = (size_t)(d->in + d->in_pos - d->mem), left = d->mem_len - start;
+		d->in = d->mem + start;
+		d->in_len = left < IN_BLOCK ? left : IN_BLOCK;
+		d->in_pos = 0;
+		d->in_eof = d->in_len == left;
+		return 0;
+	}
 	if ((error = reserve(d)) < 0)
 		return error;
 	if (keep && d->in_pos)
 		memmove(d->buf, d->buf + d->in_pos, keep);
 	d->in_len = keep;
 	d->in_pos = 0;
-	for (;;) {
+	while (d->in_len < IN_BLOCK) {
+		if (d->pre_pos < d->pre_len) {
+			size_t n = d->pre_len - d->pre_pos;
+			if (n > IN_BLOCK - d->in_len)
+				n = IN_BLOCK - d->in_len;
+			memcpy(d->buf + d->in_len, d->pre + d->pre_pos, n);
+			d->pre_pos += n;
+			d->in_len += n;
+			continue;
+		}
 		ssize_t n = read(d->fd, d->buf + d->in_len, IN_BLOCK - d->in_len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return LOYAL_EIO;
 		}
-		if (n == 0)
+		if (n == 0) {
 			d->in_eof = 1;
+			break;
+		}
 		d->in_len += (size_t)n;
-		return 0;
 	}
+	return 0;
+}
+
+/* Whether the block in is short of what the decoder is to see at once. */
+static int short_block(const loyal__dz *d)
+{
+	return !d->in_eof && (d->in_pos == d->in_len || d->in_len < IN_BLOCK);
 }
 
 /* The reason names the compressed byte where decoding stopped: the reader
@@ -186,7 +221,7 @@ static int gzip_read(loyal__dz *d, unsigned char *dst, size_t cap, size_t *got)
 				return error;
 			}
 		}
-		if (d->in_pos == d->in_len && (error = fill(d)) < 0)
+		if (short_block(d) && (error = fill(d)) < 0)
 			return error;
 		d->z.next_in = (unsigned char *)(d->in + d->in_pos);
 		d->z.avail_in = (uInt)(d->in_len - d->in_pos);
@@ -215,16 +250,13 @@ static int zstd_read(loyal__dz *d, unsigned char *dst, size_t cap, size_t *got)
 	int error;
 
 	while (*got == 0) {
-		if (d->in_pos == d->in_len) {
-			if ((error = fill(d)) < 0)
-				return error;
-			if (d->in_pos == d->in_len && d->in_eof) {
-				if (d->in_member)
-					return fail(d, "the zstd stream ends early: the file is "
-						       "truncated%s", NULL);
-				d->done = 1;
-				return 0;
-			}
+		if (short_block(d) && (error = fill(d)) < 0)
+			return error;
+		/* all input seen: the decoder may still hold output of a frame */
+		int drained = d->in_pos == d->in_len && d->in_eof;
+		if (drained && !d->in_member) {
+			d->done = 1;
+			return 0;
 		}
 		ZSTD_inBuffer in = { d->in, d->in_len, d->in_pos };
 		ZSTD_outBuffer out = { dst, cap, 0 };
@@ -245,6 +277,8 @@ static int zstd_read(loyal__dz *d, unsigned char *dst, size_t cap, size_t *got)
 		d->in_member = rc != 0;
 		if (*got == cap)
 			break;
+		if (drained && *got == 0 && d->in_member)
+			return fail(d, "the zstd stream ends early: the file is truncated%s", NULL);
 	}
 	return 0;
 }

@@ -82,6 +82,30 @@ same invalid_survey tests/fixtures/survey/invalid.csv nps
 same utf16 tests/fixtures/survey/cn_survey_utf16.txt nps
 same gbk_orders tests/fixtures/txn/cn_orders_gbk.csv summary --encoding gbk
 
+# a file whose compressed bytes are many of the reader's blocks (the
+# reader's first read of a regular file is 256 KiB, the decoder's blocks
+# 128 KiB): every byte is decoded once, in order, from a file, a pipe and
+# memory alike
+awk 'BEGIN { srand(7); print "customer_id,order_date,amount"
+	for (i = 0; i < 120000; i++)
+		printf "C%d,2024-%02d-%02d,%.2f\n", int(rand() * 40000), 1 + int(rand() * 12), 1 + int(rand() * 28), rand() * 500 }' >"$tmp/many.csv"
+"$LOYAL_COMPRESS" gz "$tmp/many.csv" "$tmp/many.csv.gz"
+"$LOYAL_COMPRESS" zst "$tmp/many.csv" "$tmp/many.csv.zst"
+"$LOYAL" summary --format csv -q "$tmp/many.csv" >"$tmp/many.out" 2>&1
+for kind in gz zst; do
+	size=$(wc -c <"$tmp/many.csv.$kind")
+	if [ "$size" -le 400000 ]; then
+		bad "many_blocks/$kind" "the compressed file is only $size bytes"
+		continue
+	fi
+	"$LOYAL" summary --format csv -q "$tmp/many.csv.$kind" >"$tmp/many.$kind.out" 2>&1
+	cmp -s "$tmp/many.out" "$tmp/many.$kind.out" && ok "many_blocks/$kind" ||
+		{ bad "many_blocks/$kind" "differs from the plain file's"; head -5 "$tmp/many.$kind.out" | sed 's/^/    /'; }
+	cat "$tmp/many.csv.$kind" | "$LOYAL" summary --format csv -q - >"$tmp/many.$kind.pipe" 2>&1
+	cmp -s "$tmp/many.out" "$tmp/many.$kind.pipe" && ok "many_blocks/$kind.pipe" ||
+		{ bad "many_blocks/$kind.pipe" "differs from the plain file's"; head -5 "$tmp/many.$kind.pipe" | sed 's/^/    /'; }
+done
+
 # damaged files: a clear message and status 65, whatever the command
 "$LOYAL_COMPRESS" gz "$SRCDIR/data/survey.csv" "$tmp/survey.csv.gz"
 "$LOYAL_COMPRESS" zst "$SRCDIR/data/survey.csv" "$tmp/survey.csv.zst"
