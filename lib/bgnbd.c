@@ -27,7 +27,8 @@
 /* Fits explore ln(parameter) within +-LOG_BOUND; loyal__optim_check_fit()
  * judges the end point (LOYAL__OPTIM_RUNAWAY, LOYAL__OPTIM_SUSPECT). */
 #define LOG_BOUND 25.0
-/* Largest change of a log-parameter in one quasi-Newton step. */
+/* Largest change of a log-parameter in one quasi-Newton step (every fit:
+ * loyal__fit_minimize). */
 #define MAX_LOG_STEP 3.0
 /* Threads of the likelihood: at most this many, each with at least
  * THREAD_GROUPS distinct triples (fewer are not worth starting one). */
@@ -460,7 +461,9 @@ int loyal__fit_settings_read(loyal__fit_settings *out, const loyal_bgnbd_fit_opt
 	return 0;
 }
 
-size_t loyal__bg_repeaters(const loyal_bgnbd_data *d, double *sum_x, double *sum_T)
+/* Customers with a repeat purchase in d, and the sums of x and T over all
+ * customers. */
+static size_t repeaters_of(const loyal_bgnbd_data *d, double *sum_x, double *sum_T)
 {
 	size_t i, repeaters = 0;
 
@@ -475,31 +478,59 @@ size_t loyal__bg_repeaters(const loyal_bgnbd_data *d, double *sum_x, double *sum
 	return repeaters;
 }
 
+int loyal__fit_begin(loyal__fit_settings *fs, const loyal_bgnbd_data *d,
+		     const loyal_bgnbd_fit_options *opts, const char *model, double *sum_x,
+		     double *sum_T)
+{
+	size_t repeaters;
+	int rc;
+
+	if ((rc = loyal__fit_settings_read(fs, opts, model)) != 0)
+		return rc;
+	if (d->groups.total == 0)
+		return loyal__error(LOYAL_ENODATA, "no customers to fit the %s model to", model);
+	repeaters = repeaters_of(d, sum_x, sum_T);
+	if (repeaters < 2)
+		return loyal__error(LOYAL_ENODATA, "the %s fit needs at least 2 customers with "
+				    "repeat purchases; %zu of %zu customers have any",
+				    model, repeaters, d->groups.total);
+	return 0;
+}
+
+int loyal__fit_minimize(const char *model, const loyal__fit_settings *fs,
+			loyal__objective_fn fn, void *ctx, double N, const char *const names[4],
+			double th[4], double *log_likelihood, int *iterations, double se[4])
+{
+	loyal__penalized pen = { fn, ctx, 4, fs->penalty };
+	loyal__optim_options oo;
+	loyal__optim_result res;
+	double g[4];
+	int status;
+
+	oo.max_iterations = fs->max_iterations;
+	oo.gtol = fs->tolerance;
+	oo.max_step = MAX_LOG_STEP;
+	status = loyal__optim_bfgs(loyal__penalized_objective, &pen, 4, th, &oo, &res);
+	*log_likelihood = -fn(ctx, th, g) * N;
+	*iterations = res.iterations;
+	return loyal__optim_conclude(model, status, &res, 4, th, names, fs->tolerance,
+				     loyal__penalized_objective, &pen, N, *log_likelihood, se);
+}
+
 int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 		  const loyal_bgnbd_fit_options *opts, int modified)
 {
 	const char *model = model_name(modified);
 	loyal__fit_settings fs;
-	loyal__optim_options oo;
-	loyal__optim_result res;
-	loyal__penalized pen;
-	double th[4], se[4], g[4], sum_x, sum_T;
-	size_t repeaters;
+	double th[4], se[4], sum_x, sum_T, log_likelihood;
 	work wk;
-	int rc, status;
+	int rc, iterations;
 
 	if (!out || !d)
 		return loyal__error(LOYAL_EINVAL, "loyal_%s_fit: argument is NULL",
 				    modified ? "mbgnbd" : "bgnbd");
-	if ((rc = loyal__fit_settings_read(&fs, opts, model)) != 0)
+	if ((rc = loyal__fit_begin(&fs, d, opts, model, &sum_x, &sum_T)) != 0)
 		return rc;
-	if (d->groups.total == 0)
-		return loyal__error(LOYAL_ENODATA, "no customers to fit the %s model to", model);
-	repeaters = loyal__bg_repeaters(d, &sum_x, &sum_T);
-	if (repeaters < 2)
-		return loyal__error(LOYAL_ENODATA, "the %s fit needs at least 2 customers with "
-				    "repeat purchases; %zu of %zu customers have any",
-				    model, repeaters, d->groups.total);
 	if ((rc = work_init(&wk, d, modified)) != 0)
 		return rc;
 	wk.bounded = 1;
@@ -509,10 +540,6 @@ int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	/* without the memory for the terms, the calling thread does it all */
 	if (wk.threads > 1 && wk.ngroups <= SIZE_MAX / (4 * sizeof(double)))
 		wk.terms = malloc(4 * wk.ngroups * sizeof(double));
-	pen.fn = objective;
-	pen.ctx = &wk;
-	pen.n = 4;
-	pen.penalty = fs.penalty;
 
 	/* Start from r = a = b = 1, with alpha matching the observed rate of
 	 * repeat purchases (the mean rate is r/alpha). */
@@ -520,10 +547,8 @@ int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	th[1] = log(fmin(fmax(sum_T / sum_x, 1e-6), 1e6));
 	th[2] = 0.0;
 	th[3] = 0.0;
-	oo.max_iterations = fs.max_iterations;
-	oo.gtol = fs.tolerance;
-	oo.max_step = MAX_LOG_STEP;
-	status = loyal__optim_bfgs(loyal__penalized_objective, &pen, 4, th, &oo, &res);
+	rc = loyal__fit_minimize(model, &fs, objective, &wk, wk.N, param_names, th,
+				 &log_likelihood, &iterations, se);
 
 	memset(out, 0, sizeof(*out));
 	out->r = exp(th[0]);
@@ -531,25 +556,19 @@ int loyal__bg_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 	out->a = exp(th[2]);
 	out->b = exp(th[3]);
 	/* the likelihood itself, without the penalty */
-	out->log_likelihood = -objective(&wk, th, g) * wk.N;
+	out->log_likelihood = log_likelihood;
 	out->customers = d->groups.total;
-	out->iterations = res.iterations;
+	out->iterations = iterations;
 	out->penalty = fs.penalty;
-	out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
-
-	if ((rc = loyal__optim_conclude(model, status, &res, 4, th, param_names, fs.tolerance,
-					 loyal__penalized_objective, &pen, wk.N,
-					 out->log_likelihood, se)) != 0)
-		goto done;
-	out->se_r = se[0];
-	out->se_alpha = se[1];
-	out->se_a = se[2];
-	out->se_b = se[3];
-	out->converged = 1;
-	rc = 0;
-done:
-	if (rc != 0)
+	if (rc == 0) {
+		out->se_r = se[0];
+		out->se_alpha = se[1];
+		out->se_a = se[2];
+		out->se_b = se[3];
+		out->converged = 1;
+	} else {
 		out->se_r = out->se_alpha = out->se_a = out->se_b = NAN;
+	}
 	work_free(&wk);
 	return rc;
 }
@@ -562,7 +581,7 @@ int loyal_bgnbd_fit(loyal_bgnbd_params *out, const loyal_bgnbd_data *d,
 
 /* -------------------------------------------------------- predictions */
 
-static int history_ok(double x, double t_x, double T)
+int loyal__bg_history_ok(double x, double t_x, double T)
 {
 	return isfinite(x) && isfinite(t_x) && isfinite(T) && x >= 0.0 && x == floor(x) &&
 	       t_x >= 0.0 && t_x <= T;
@@ -588,7 +607,7 @@ static double p_alive_raw(const loyal_bgnbd_params *p, double x, double t_x, dou
 double loyal__bg_p_alive(const loyal_bgnbd_params *p, double x, double t_x, double T,
 			 int modified)
 {
-	if (!params_ok(p) || !history_ok(x, t_x, T))
+	if (!params_ok(p) || !loyal__bg_history_ok(x, t_x, T))
 		return NAN;
 	return p_alive_raw(p, x, t_x, T, modified);
 }
@@ -684,7 +703,7 @@ static double expected_alive(const loyal_bgnbd_params *p, double t, double x, do
 double loyal__bg_expected_conditional(const loyal_bgnbd_params *p, double t, double x,
 				      double t_x, double T, int modified)
 {
-	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
+	if (!params_ok(p) || !loyal__bg_history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
 		return NAN;
 	if (t == 0.0)
 		return 0.0;
@@ -705,7 +724,7 @@ double loyal__bg_p_no_purchase(const loyal_bgnbd_params *p, double t, double x, 
 {
 	double alive;
 
-	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
+	if (!params_ok(p) || !loyal__bg_history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
 		return NAN;
 	alive = p_alive_raw(p, x, t_x, T, modified);
 	return (1.0 - alive) + alive * exp(-(p->r + x) * log1p(t / (p->alpha + T)));
@@ -790,7 +809,7 @@ int loyal__bg_score(const loyal_bgnbd_params *p, double t, size_t n, const doubl
 		double xi = x[i], Ti = T[i], alive, v;
 		size_t h;
 
-		if (!history_ok(xi, t_x[i], Ti)) {
+		if (!loyal__bg_history_ok(xi, t_x[i], Ti)) {
 			if (p_alive)
 				p_alive[i] = NAN;
 			if (expected)

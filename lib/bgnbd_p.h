@@ -3,6 +3,7 @@
 
 #include "loyal/bgnbd.h"
 #include "groups_p.h"
+#include "optim_p.h"
 
 /*
  * Internals shared by the models fitted to (x, t_x, T) data: BG/NBD and
@@ -31,9 +32,32 @@ typedef struct {
 int loyal__fit_settings_read(loyal__fit_settings *out, const loyal_bgnbd_fit_options *opts,
 			     const char *model);
 
-/* Customers with a repeat purchase in d, and the sums of x and T over all
- * customers (for starting points). */
-size_t loyal__bg_repeaters(const loyal_bgnbd_data *d, double *sum_x, double *sum_T);
+/*
+ * The start of every fit of `model` ("BG/NBD") to d: its options read into
+ * *fs, then at least one customer and at least 2 with a repeat purchase.
+ * Writes the sums of x and T over all customers (for starting points).
+ * Returns 0, or LOYAL_EINVAL or LOYAL_ENODATA with a message naming model.
+ */
+int loyal__fit_begin(loyal__fit_settings *fs, const loyal_bgnbd_data *d,
+		     const loyal_bgnbd_fit_options *opts, const char *model, double *sum_x,
+		     double *sum_T);
+
+/*
+ * The rest of every fit: minimise fn (the mean negative log-likelihood per
+ * customer over N customers, with ctx) plus fs->penalty on the
+ * log-parameters th[4], named names[4], from the starting point in th; th
+ * is left at the estimate. Writes the log-likelihood there (without the
+ * penalty) and the iterations done, then judges the fit and writes the
+ * standard errors into se[4] (loyal__optim_conclude()). Returns 0, or
+ * LOYAL_ECONVERGE naming model with se[] all NaN.
+ */
+int loyal__fit_minimize(const char *model, const loyal__fit_settings *fs,
+			loyal__objective_fn fn, void *ctx, double N, const char *const names[4],
+			double th[4], double *log_likelihood, int *iterations, double se[4]);
+
+/* Whether (x, t_x, T) is a history the predictions take: finite, x a whole
+ * number >= 0, 0 <= t_x <= T. */
+int loyal__bg_history_ok(double x, double t_x, double T);
 
 /* The BG/NBD family: `modified` 0 for BG/NBD, 1 for MBG/NBD. Each is the
  * public function of that model (see bgnbd.h, mbgnbd.h). */

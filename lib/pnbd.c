@@ -35,7 +35,6 @@
 #include "optim_p.h"
 
 #define LOG_BOUND 25.0
-#define MAX_LOG_STEP 3.0
 
 static const char *const param_names[4] = { "r", "alpha", "s", "beta" };
 
@@ -96,12 +95,6 @@ static int params_ok(const loyal_pnbd_params *p)
 {
 	return p && isfinite(p->r) && p->r > 0.0 && isfinite(p->alpha) && p->alpha > 0.0 &&
 	       isfinite(p->s) && p->s > 0.0 && isfinite(p->beta) && p->beta > 0.0;
-}
-
-static int history_ok(double x, double t_x, double T)
-{
-	return isfinite(x) && isfinite(t_x) && isfinite(T) && x >= 0.0 && x == floor(x) &&
-	       t_x >= 0.0 && t_x <= T;
 }
 
 /* ---------------------------------------------------------- workspace */
@@ -347,32 +340,17 @@ int loyal_pnbd_fit(loyal_pnbd_params *out, const loyal_bgnbd_data *d,
 		   const loyal_bgnbd_fit_options *opts)
 {
 	loyal__fit_settings fs;
-	loyal__optim_options oo;
-	loyal__optim_result res;
-	loyal__penalized pen;
-	double th[4], se[4], g[4], sum_x, sum_T;
-	size_t repeaters;
+	double th[4], se[4], sum_x, sum_T, log_likelihood;
 	work wk;
-	int rc, status;
+	int rc, iterations;
 
 	if (!out || !d)
 		return loyal__error(LOYAL_EINVAL, "loyal_pnbd_fit: argument is NULL");
-	if ((rc = loyal__fit_settings_read(&fs, opts, "Pareto/NBD")) != 0)
+	if ((rc = loyal__fit_begin(&fs, d, opts, "Pareto/NBD", &sum_x, &sum_T)) != 0)
 		return rc;
-	if (d->groups.total == 0)
-		return loyal__error(LOYAL_ENODATA, "no customers to fit the Pareto/NBD model to");
-	repeaters = loyal__bg_repeaters(d, &sum_x, &sum_T);
-	if (repeaters < 2)
-		return loyal__error(LOYAL_ENODATA, "the Pareto/NBD fit needs at least 2 customers "
-				    "with repeat purchases; %zu of %zu customers have any",
-				    repeaters, d->groups.total);
 	if ((rc = work_init(&wk, d)) != 0)
 		return rc;
 	wk.bounded = 1;
-	pen.fn = objective;
-	pen.ctx = &wk;
-	pen.n = 4;
-	pen.penalty = fs.penalty;
 
 	/* r = s = 1, alpha matching the observed purchase rate, and beta the
 	 * mean observation time (a median lifetime of that length). */
@@ -380,35 +358,27 @@ int loyal_pnbd_fit(loyal_pnbd_params *out, const loyal_bgnbd_data *d,
 	th[1] = log(fmin(fmax(sum_T / sum_x, 1e-6), 1e6));
 	th[2] = 0.0;
 	th[3] = log(fmin(fmax(sum_T / wk.N, 1e-6), 1e6));
-	oo.max_iterations = fs.max_iterations;
-	oo.gtol = fs.tolerance;
-	oo.max_step = MAX_LOG_STEP;
-	status = loyal__optim_bfgs(loyal__penalized_objective, &pen, 4, th, &oo, &res);
+	rc = loyal__fit_minimize("Pareto/NBD", &fs, objective, &wk, wk.N, param_names, th,
+				 &log_likelihood, &iterations, se);
 
 	memset(out, 0, sizeof(*out));
 	out->r = exp(th[0]);
 	out->alpha = exp(th[1]);
 	out->s = exp(th[2]);
 	out->beta = exp(th[3]);
-	out->log_likelihood = -objective(&wk, th, g) * wk.N;
+	out->log_likelihood = log_likelihood;
 	out->customers = d->groups.total;
-	out->iterations = res.iterations;
+	out->iterations = iterations;
 	out->penalty = fs.penalty;
-	out->se_r = out->se_alpha = out->se_s = out->se_beta = NAN;
-
-	if ((rc = loyal__optim_conclude("Pareto/NBD", status, &res, 4, th, param_names,
-					 fs.tolerance, loyal__penalized_objective, &pen, wk.N,
-					 out->log_likelihood, se)) != 0)
-		goto done;
-	out->se_r = se[0];
-	out->se_alpha = se[1];
-	out->se_s = se[2];
-	out->se_beta = se[3];
-	out->converged = 1;
-	rc = 0;
-done:
-	if (rc != 0)
+	if (rc == 0) {
+		out->se_r = se[0];
+		out->se_alpha = se[1];
+		out->se_s = se[2];
+		out->se_beta = se[3];
+		out->converged = 1;
+	} else {
 		out->se_r = out->se_alpha = out->se_s = out->se_beta = NAN;
+	}
 	work_free(&wk);
 	return rc;
 }
@@ -446,7 +416,7 @@ static double one_minus_pow(double eps, double L)
 
 double loyal_pnbd_p_alive(const loyal_pnbd_params *p, double x, double t_x, double T)
 {
-	if (!params_ok(p) || !history_ok(x, t_x, T))
+	if (!params_ok(p) || !loyal__bg_history_ok(x, t_x, T))
 		return NAN;
 	return alive_raw(p, x, t_x, T);
 }
@@ -461,7 +431,7 @@ static double expected_alive(const loyal_pnbd_params *p, double t, double x, dou
 double loyal_pnbd_expected_conditional(const loyal_pnbd_params *p, double t, double x,
 				       double t_x, double T)
 {
-	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
+	if (!params_ok(p) || !loyal__bg_history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
 		return NAN;
 	if (t == 0.0)
 		return 0.0;
@@ -482,7 +452,7 @@ double loyal_pnbd_p_no_purchase(const loyal_pnbd_params *p, double t, double x, 
 {
 	double alive, rx, A, B, l0, lt, c0, none;
 
-	if (!params_ok(p) || !history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
+	if (!params_ok(p) || !loyal__bg_history_ok(x, t_x, T) || !isfinite(t) || t < 0.0)
 		return NAN;
 	if (t == 0.0)
 		return 1.0;
@@ -527,7 +497,7 @@ int loyal_pnbd_score(const loyal_pnbd_params *p, double t, size_t n, const doubl
 	for (i = 0; i < n; i++) {
 		double alive;
 
-		if (!history_ok(x[i], t_x[i], T[i])) {
+		if (!loyal__bg_history_ok(x[i], t_x[i], T[i])) {
 			if (p_alive)
 				p_alive[i] = NAN;
 			if (expected)
