@@ -15,11 +15,7 @@
 # The check compares all six.
 . "$(dirname "$0")/common.sh"
 . "$bench_here/orders-common.sh"
-bench_need
-bench_duckdb
-lines=${1:-10000000}
-customers=${2:-1000000}
-csv=$(bench_data orders "$lines" "$customers")
+orders_bench "$@"
 
 cat > "$work/repurchase.sql" <<SQL
 WITH l AS (SELECT customer_id AS c, receipt_id AS o, CAST("timestamp" AS DATE) AS d,

@@ -14,27 +14,11 @@
 # segment.
 . "$(dirname "$0")/common.sh"
 . "$bench_here/orders-common.sh"
-bench_need
-bench_duckdb
-lines=${1:-10000000}
-customers=${2:-1000000}
-csv=$(bench_data orders "$lines" "$customers")
+orders_bench "$@"
 
 cat > "$work/segment.sql" <<SQL
 COPY (
-  WITH occ0 AS (SELECT customer_id AS c, receipt_id AS o,
-                      min(CAST("timestamp" AS DATE)) FILTER (WHERE qty * unit_price >= 0) AS pd,
-                      max(CAST("timestamp" AS DATE)) AS md, sum(qty * unit_price) AS a,
-                      sum(qty * unit_price) FILTER (WHERE qty * unit_price >= 0) AS b,
-                      min(CAST("timestamp" AS DATE)) FILTER (WHERE qty * unit_price < 0) AS rd,
-                      sum(qty * unit_price) FILTER (WHERE qty * unit_price < 0) AS r
-               FROM $orders_read GROUP BY ALL),
-  gone AS (SELECT c, d FROM (SELECT c, pd AS d, sum(b) AS v FROM occ0 WHERE pd IS NOT NULL GROUP BY ALL
-                             UNION ALL
-                             SELECT c, rd AS d, sum(r) AS v FROM occ0 WHERE rd IS NOT NULL GROUP BY ALL)
-           WHERE c IS NOT NULL GROUP BY ALL HAVING count(*) = 2 AND sum(v) <= 0),
-  occ AS (SELECT occ0.c, occ0.o, CASE WHEN gone.c IS NULL THEN occ0.pd END AS pd, occ0.md, occ0.a
-          FROM occ0 LEFT JOIN gone ON occ0.c = gone.c AND occ0.pd = gone.d),
+  WITH $orders_occasions
   lastday AS (SELECT max(md) AS last_day FROM occ),
   s AS (SELECT c, max(pd) AS la, count(pd) AS n, sum(a) AS spend
         FROM occ WHERE c IS NOT NULL GROUP BY c HAVING count(pd) > 0),
