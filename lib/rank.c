@@ -121,3 +121,33 @@ double loyal__wide_double(const loyal__wide *w)
 	 * is within one part in 2^52 of the value. */
 	return (double)w->hi * 18446744073709551616.0 + (double)w->lo;
 }
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t loyal__u32_distinct(uint32_t *v, size_t n)
+{
+	size_t u = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || v[i] != v[u - 1])
+			v[u++] = v[i];
+	return u;
+}
+
+size_t loyal__u32_find(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -26,6 +26,14 @@ uint64_t loyal__rank_key_f64(double v);
 int loyal__rank(uint32_t *below, uint32_t *size, size_t n, const uint64_t *keys,
 		const uint32_t *group, const unsigned char *present);
 
+/* The groups of a summary by group (segments, tiers): sorts v[0..n)
+ * ascending and drops repeats in place; returns the number left. */
+size_t loyal__u32_distinct(uint32_t *v, size_t n);
+
+/* In v[0..n), ascending: the index of the first value not below x (x's
+ * index when v holds it). */
+size_t loyal__u32_find(const uint32_t *v, size_t n, uint32_t x);
+
 /* A sum of int64_t values kept exactly in 128 bits (without compiler
  * extensions), read once as a double. */
 typedef struct {

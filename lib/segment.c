@@ -425,44 +425,21 @@ static int check_table(const loyal_rfm_segments *s, unsigned bins, int *others)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* The distinct groups of the present customers, ascending: *out (caller
  * frees) and *ng. */
 static int distinct_groups(uint32_t **out, size_t *ng, const loyal_measures *m)
 {
 	uint32_t *g = malloc((m->n ? m->n : 1) * sizeof(*g));
-	size_t k = 0, u = 0;
+	size_t k = 0;
 
 	if (!g)
 		return loyal__error_oom();
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->present || m->present[i])
 			g[k++] = m->group ? m->group[i] : 0;
-	qsort(g, k, sizeof(*g), cmp_u32);
-	for (size_t i = 0; i < k; i++)
-		if (u == 0 || g[i] != g[u - 1])
-			g[u++] = g[i];
 	*out = g;
-	*ng = u;
+	*ng = loyal__u32_distinct(g, k);
 	return 0;
-}
-
-static size_t group_index(const uint32_t *g, size_t ng, uint32_t v)
-{
-	size_t lo = 0, hi = ng;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (g[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 struct seg_acc {
@@ -490,7 +467,7 @@ static int summarise(loyal_rfm *r, const loyal_measures *m)
 		const loyal_rfm_customer *c = &r->cust[i];
 		if (!c->present)
 			continue;
-		size_t g = group_index(groups, ng, c->group);
+		size_t g = loyal__u32_find(groups, ng, c->group);
 		struct seg_acc *a[2] = { &acc[g * r->nseg + (size_t)c->segment], &tot[g] };
 		for (int k = 0; k < 2; k++) {
 			a[k]->customers++;

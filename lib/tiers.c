@@ -82,44 +82,22 @@ oom:
 	return loyal__error_oom();
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Distinct values of g[i] over the customers with keep(i), ascending. */
+/* Distinct values of g[i] over the customers with a tier in tier_a (or in
+ * tier_b, when given), ascending. */
 static int distinct(uint32_t **out, size_t *nout, const uint32_t *g, size_t n,
 		    const int *tier_a, const int *tier_b)
 {
 	uint32_t *v = malloc((n ? n : 1) * sizeof(*v));
-	size_t k = 0, u = 0;
+	size_t k = 0;
 
 	if (!v)
 		return loyal__error_oom();
 	for (size_t i = 0; i < n; i++)
 		if (tier_a[i] != LOYAL_TIER_ABSENT || (tier_b && tier_b[i] != LOYAL_TIER_ABSENT))
 			v[k++] = g[i];
-	qsort(v, k, sizeof(*v), cmp_u32);
-	for (size_t i = 0; i < k; i++)
-		if (u == 0 || v[i] != v[u - 1])
-			v[u++] = v[i];
 	*out = v;
-	*nout = u;
+	*nout = loyal__u32_distinct(v, k);
 	return 0;
-}
-
-static size_t find_u32(const uint32_t *v, size_t n, uint32_t x)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 struct tier_acc {
@@ -166,7 +144,7 @@ static int summarise(loyal_tiers *t, const loyal_measures *m)
 		int k = t->tier[i];
 		if (k == LOYAL_TIER_ABSENT)
 			continue;
-		size_t g = find_u32(groups, ng, t->group[i]);
+		size_t g = loyal__u32_find(groups, ng, t->group[i]);
 		size_t slot = k == LOYAL_TIER_NONE ? t->ntiers : (size_t)k;
 		struct tier_acc *a[2] = { &acc[g * per + slot], &tot[g] };
 		double v = !t->by_value ? 0 : m->value ? m->value[i] : (double)m->spend[i] / 1e6;
@@ -467,7 +445,7 @@ int loyal_tier_migration_compute(loyal_tier_migration **out, const loyal_tiers *
 		int f = from->tier[i], t = to->tier[i];
 		if (m->move[i] == LOYAL_MOVE_NONE)
 			continue;
-		size_t g = find_u32(groups, ng, to->group[i]);
+		size_t g = loyal__u32_find(groups, ng, to->group[i]);
 		size_t a = f >= 0 ? (size_t)f : f == LOYAL_TIER_NONE ? T : nf - 1;
 		size_t b = t >= 0 ? (size_t)t : t == LOYAL_TIER_NONE ? T : nt - 1;
 		count[(g * nf + a) * nt + b]++;
