@@ -183,3 +183,32 @@ double loyal_test_gamma(double shape)
 	}
 }
 
+
+void loyal_test_bg_customer(double r, double alpha, double a, double b, double *lambda,
+			    double *drop)
+{
+	double ga;
+
+	*lambda = loyal_test_gamma(r) / alpha;
+	ga = loyal_test_gamma(a);
+	*drop = ga / (ga + loyal_test_gamma(b));
+}
+
+void loyal_test_bg_purchases(double lambda, double drop, int modified, double T, double *x,
+			     double *t_x)
+{
+	double t = 0.0;
+
+	*x = *t_x = 0.0;
+	if (modified && loyal_test_uniform() < drop)
+		return;
+	for (;;) {
+		t += -log(loyal_test_uniform()) / lambda;
+		if (t > T)
+			break;
+		*x += 1.0;
+		*t_x = t;
+		if (loyal_test_uniform() < drop)
+			break;
+	}
+}

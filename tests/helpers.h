@@ -64,4 +64,17 @@ void loyal_test_seed(uint64_t seed);
 double loyal_test_uniform(void);
 double loyal_test_gamma(double shape);
 
+/* A customer of the BG/NBD model drawn from that stream: its purchase rate
+ * *lambda (Gamma(r) / alpha) and its chance *drop (Beta(a, b)) of dropping
+ * out after a purchase. */
+void loyal_test_bg_customer(double r, double alpha, double a, double b, double *lambda,
+			    double *drop);
+
+/* That customer's repeat purchases over (0, T] drawn from the stream: their
+ * number *x and the time of the last, *t_x (0 without any). modified: the
+ * MBG/NBD model, where the customer may also drop out right at the first
+ * purchase. */
+void loyal_test_bg_purchases(double lambda, double drop, int modified, double T, double *x,
+			     double *t_x);
+
 #endif

@@ -408,18 +408,9 @@ static void test_bgnbd_fit_recovers_simulated_parameters(void **state)
 	loyal_test_seed(42);
 	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
 	for (i = 0; i < 20000; i++) {
-		double lambda = loyal_test_gamma(r) / alpha;
-		double ga = loyal_test_gamma(a), drop = ga / (ga + loyal_test_gamma(b));
-		double T = (double)(1 + i % 52), t = 0.0, t_x = 0.0, x = 0.0;
-		for (;;) {
-			t += -log(loyal_test_uniform()) / lambda;
-			if (t > T)
-				break;
-			x += 1.0;
-			t_x = t;
-			if (loyal_test_uniform() < drop)
-				break;
-		}
+		double lambda, drop, T = (double)(1 + i % 52), x, t_x;
+		loyal_test_bg_customer(r, alpha, a, b, &lambda, &drop);
+		loyal_test_bg_purchases(lambda, drop, 0, T, &x, &t_x);
 		assert_int_equal(loyal_bgnbd_data_add(d, x, t_x, T), 0);
 	}
 	rc = loyal_bgnbd_fit(&p, d, NULL);
@@ -451,18 +442,10 @@ static void test_bgnbd_fit_threads_same_bits(void **state)
 	loyal_test_seed(7);
 	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
 	for (i = 0; i < 40000; i++) {
-		double lambda = loyal_test_gamma(0.5) / 4.0;
-		double ga = loyal_test_gamma(0.8), drop = ga / (ga + loyal_test_gamma(2.5));
-		double T = 1.0 + 51.0 * loyal_test_uniform(), t = 0.0, t_x = 0.0, x = 0.0;
-		for (;;) {
-			t += -log(loyal_test_uniform()) / lambda;
-			if (t > T)
-				break;
-			x += 1.0;
-			t_x = t;
-			if (loyal_test_uniform() < drop)
-				break;
-		}
+		double lambda, drop, T, x, t_x;
+		loyal_test_bg_customer(0.5, 4.0, 0.8, 2.5, &lambda, &drop);
+		T = 1.0 + 51.0 * loyal_test_uniform();
+		loyal_test_bg_purchases(lambda, drop, 0, T, &x, &t_x);
 		assert_int_equal(loyal_bgnbd_data_add(d, x, t_x, T), 0);
 	}
 	assert_true(loyal_bgnbd_data_groups(d) > 32768);
@@ -501,9 +484,8 @@ static void test_bgnbd_merged_parts_fit_same_bits(void **state)
 	(void)state;
 	loyal_test_seed(11);
 	for (i = 0; i < N; i++) {
-		double lambda = loyal_test_gamma(0.5) / 4.0;
-		double ga = loyal_test_gamma(0.8), drop = ga / (ga + loyal_test_gamma(2.5));
-		double t = 0.0;
+		double lambda, drop, t = 0.0;
+		loyal_test_bg_customer(0.5, 4.0, 0.8, 2.5, &lambda, &drop);
 		T[i] = (double)(1 + (int)(364.0 * loyal_test_uniform())) / 7.0;
 		x[i] = t_x[i] = 0.0;
 		for (;;) {

@@ -158,20 +158,9 @@ static void test_mbgnbd_fit_recovers_simulated_parameters(void **state)
 	loyal_test_seed(11);
 	assert_int_equal(loyal_bgnbd_data_new(&d), 0);
 	for (i = 0; i < 20000; i++) {
-		double lambda = loyal_test_gamma(r) / alpha;
-		double ga = loyal_test_gamma(a), drop = ga / (ga + loyal_test_gamma(b));
-		double T = (double)(1 + i % 52), t = 0.0, t_x = 0.0, x = 0.0;
-		if (loyal_test_uniform() >= drop) {
-			for (;;) {
-				t += -log(loyal_test_uniform()) / lambda;
-				if (t > T)
-					break;
-				x += 1.0;
-				t_x = t;
-				if (loyal_test_uniform() < drop)
-					break;
-			}
-		}
+		double lambda, drop, T = (double)(1 + i % 52), x, t_x;
+		loyal_test_bg_customer(r, alpha, a, b, &lambda, &drop);
+		loyal_test_bg_purchases(lambda, drop, 1, T, &x, &t_x);
 		assert_int_equal(loyal_bgnbd_data_add(d, x, t_x, T), 0);
 	}
 	rc = loyal_mbgnbd_fit(&p, d, NULL);
