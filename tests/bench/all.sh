@@ -6,6 +6,10 @@
 #
 #   sh tests/bench/all.sh
 set -eu
+case ${1:-} in
+-h | --help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+?*) echo "all.sh: no arguments (the sizes are those of each script's default); see --help" >&2; exit 64 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

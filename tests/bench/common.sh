@@ -14,6 +14,20 @@
 # and the peak memory (Debian: apt-get install time).
 set -eu
 
+# The arguments are counts (lines, customers, rows): --help shows the
+# script's own header, anything else that is not a positive whole number is
+# refused before a file is generated under its name.
+for arg in "$@"; do
+	case $arg in
+	-h | --help)
+		sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"
+		exit 0 ;;
+	'' | *[!0-9]* | 0 | 0*)
+		echo "$(basename "$0"): '$arg' is not a count (a positive whole number); see --help" >&2
+		exit 64 ;;
+	esac
+done
+
 bench_here=$(cd "$(dirname "$0")" && pwd)
 bench_root=$(cd "$bench_here/../.." && pwd)
 loyal=${LOYAL:-$bench_root/build/loyal}
