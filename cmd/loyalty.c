@@ -7,6 +7,8 @@
 #include "model_input.h"
 #include "result.h"
 #include "survey.h"
+#include "partial.h"
+#include "txn_partial.h"
 
 static const struct cli_command_info info = {
 	"loyalty",
@@ -61,19 +63,23 @@ struct run {
 	loyal_loyalty_matrix m;   /* --matrix */
 	size_t *followup_order;   /* --followup: customers by value at risk */
 	char day1[32], day2[32];
+	/* --partial and --from-partial: the answers, in the order read, kept
+	 * until the orders' customers are known (loyal-loyalty(1), PARTIAL STATES) */
+	int collect, states;
+	struct kept_answer { size_t id_off, id_len; int32_t day; int sat, rec; } *kept;
+	size_t nkept, kept_cap;
+	char *ids;
+	size_t ids_len, ids_cap;
 };
 
 /* ---- the orders and the model ------------------------------------------- */
 
-static int load_orders(struct run *R)
+static int load_orders(struct run *R, char **files, int nfiles)
 {
-	char *files[CLI_LIST_MAX];
 	double *pa = NULL, *ey = NULL;
 	int rc, error;
 
-	for (size_t i = 0; i < R->orders.n; i++)
-		files[i] = (char *)R->orders.items[i];
-	if ((rc = txn_load(&R->d, &R->oc, &R->t, files, (int)R->orders.n)) != 0)
+	if ((rc = txn_load(&R->d, &R->oc, &R->t, files, nfiles)) != 0)
 		return rc;
 	int32_t as_of = loyal_txn_as_of(R->d.acc);
 	if ((rc = model_customers_load(&R->all, R->d.acc, as_of, R->mo.unit_days, R->mo.threads)) != 0)
@@ -240,6 +246,50 @@ static int resolve(struct run *R, struct cli_source *s, size_t *ccol, size_t *co
 	return 0;
 }
 
+/* One answer read: joined now, or kept for the state (blank ids too: they
+ * are counted when joined). */
+static int use_answer(struct run *R, const char *id, size_t len, int32_t day, int sat, int rec)
+{
+	int error;
+
+	if (R->collect) {
+		if (R->nkept == R->kept_cap) {
+			size_t cap = R->kept_cap ? 2 * R->kept_cap : 256;
+			struct kept_answer *k = realloc(R->kept, cap * sizeof(*k));
+			if (!k)
+				return cli_oom();
+			R->kept = k;
+			R->kept_cap = cap;
+		}
+		if (R->ids_len + len + 1 > R->ids_cap) {
+			size_t cap = R->ids_cap ? 2 * R->ids_cap : 4096;
+			while (cap < R->ids_len + len + 1)
+				cap *= 2;
+			char *p = realloc(R->ids, cap);
+			if (!p)
+				return cli_oom();
+			R->ids = p;
+			R->ids_cap = cap;
+		}
+		if (len)
+			memcpy(R->ids + R->ids_len, id, len);
+		R->ids[R->ids_len + len] = '\0';
+		R->kept[R->nkept++] = (struct kept_answer){ R->ids_len, len, day, sat, rec };
+		R->ids_len += len + 1;
+		return 0;
+	}
+	error = loyal_loyalty_add_answer(R->L, id, len, day, sat, rec, NULL);
+	if (error == LOYAL_EVALUE) {
+		/* an anonymous answer: nothing to join it to */
+		R->no_id++;
+		return 0;
+	}
+	if (error < 0)
+		return cli_lib_error(error);
+	R->st.used++;
+	return 0;
+}
+
 static void warn_skipped(struct run *R, const char *msg)
 {
 	if (R->st.invalid <= 10)
@@ -314,19 +364,10 @@ static int read_survey(struct run *R, const char *path)
 		}
 		size_t idlen;
 		const char *id = loyal_reader_field(s.r, ccol, &idlen);
-		error = loyal_loyalty_add_answer(R->L, id, idlen,
-						 s.date_col != SIZE_MAX ? row.day : LOYAL_LOYALTY_NO_DAY,
-						 sat, rec, NULL);
-		if (error == LOYAL_EVALUE) {
-			/* an anonymous answer: nothing to join it to */
-			R->no_id++;
-			continue;
-		}
-		if (error < 0) {
-			rc = cli_lib_error(error);
+		if ((rc = use_answer(R, id, idlen,
+				     s.date_col != SIZE_MAX ? row.day : LOYAL_LOYALTY_NO_DAY,
+				     sat, rec)) != 0)
 			goto done;
-		}
-		R->st.used++;
 	}
 	R->st.blank_lines += loyal_reader_blank_lines(s.r);
 done:
@@ -334,15 +375,32 @@ done:
 	return rc;
 }
 
-static int load_survey(struct run *R)
+static int read_surveys(struct run *R)
 {
-	struct survey_in *sv = &R->sv;
-	int rc, point;
+	int rc;
 
 	for (size_t i = 0; i < R->surveys.n; i++) {
 		if ((rc = read_survey(R, R->surveys.items[i])) != 0)
 			return rc;
 		R->st.files++;
+	}
+	return 0;
+}
+
+/* After the orders' customers: the survey read now, or the answers of the
+ * states joined in their order. */
+static int load_survey(struct run *R)
+{
+	struct survey_in *sv = &R->sv;
+	int rc, point;
+
+	if (!R->collect && (rc = read_surveys(R)) != 0)
+		return rc;
+	R->collect = 0;
+	for (size_t i = 0; i < R->nkept; i++) {
+		const struct kept_answer *k = &R->kept[i];
+		if ((rc = use_answer(R, R->ids + k->id_off, k->id_len, k->day, k->sat, k->rec)) != 0)
+			return rc;
 	}
 	survey_report(&R->sc, &R->st);
 	if (sv->has_csat) {
@@ -381,6 +439,195 @@ static void report(const struct run *R)
 		  (unsigned long long)s.by_rule[LOYAL_IDMATCH_NONE],
 		  (unsigned long long)s.by_rule[LOYAL_IDMATCH_AMBIGUOUS],
 		  (unsigned long long)R->no_id, R->no_id == 1 ? "" : "s");
+}
+
+/* ---- partial states ----------------------------------------------------- */
+
+/*
+ * The survey part of a loyalty state, after the orders' (txn_partial.c):
+ *   survey FILES ROWS BLANK_ROWS BLANK_ANSWERS INVALID FILTERED BLANK_LINES
+ *          HAS_NPS HAS_CSAT LABELS_SEEN ANSWERS
+ *   name   nps|csat NAME      the answer columns' header names
+ *   nps    C0..C10            the recommendations, for the 1-5 check
+ *   ans    ID DAY SAT REC     every answer with a customer id field, in
+ *                             the order read (DAY, SAT, REC "-" when none;
+ *                             SAT "pending" for 满意 before its scale is known)
+ *   survey-end
+ */
+
+static int put_opt_int(loyal_partial_writer *w, int v, int none)
+{
+	if (v == none)
+		return loyal_partial_put_str(w, "-");
+	return loyal_partial_put_int(w, v);
+}
+
+static int tail_write(void *ctx, loyal_partial_writer *w)
+{
+	struct run *R = ctx;
+	const struct survey_stats *st = &R->st;
+	char day[32];
+
+	loyal_partial_put_str(w, "survey");
+	loyal_partial_put_uint(w, st->files);
+	loyal_partial_put_uint(w, st->rows);
+	loyal_partial_put_uint(w, st->blank_rows);
+	loyal_partial_put_uint(w, st->blank_answers);
+	loyal_partial_put_uint(w, st->invalid);
+	loyal_partial_put_uint(w, st->filtered);
+	loyal_partial_put_uint(w, st->blank_lines);
+	loyal_partial_put_int(w, R->sv.has_nps);
+	loyal_partial_put_int(w, R->sv.has_csat);
+	loyal_partial_put_uint(w, R->sv.tally.labels_seen);
+	loyal_partial_put_uint(w, R->nkept);
+	loyal_partial_end_line(w);
+	const char *names[2] = { R->sv.nps_name, R->sv.csat_name }, *which[2] = { "nps", "csat" };
+	for (int i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		loyal_partial_put_str(w, "name");
+		loyal_partial_put_str(w, which[i]);
+		loyal_partial_put_str(w, names[i]);
+		loyal_partial_end_line(w);
+	}
+	loyal_partial_put_str(w, "nps");
+	for (int i = 0; i <= 10; i++)
+		loyal_partial_put_uint(w, R->sv.nps_counts[i]);
+	loyal_partial_end_line(w);
+	for (size_t i = 0; i < R->nkept; i++) {
+		const struct kept_answer *k = &R->kept[i];
+		loyal_partial_put_str(w, "ans");
+		loyal_partial_put(w, R->ids + k->id_off, k->id_len);
+		if (k->day == LOYAL_LOYALTY_NO_DAY) {
+			loyal_partial_put_str(w, "-");
+		} else {
+			loyal_date_format(day, sizeof(day), k->day);
+			loyal_partial_put_str(w, day);
+		}
+		if (k->sat == LOYAL_LOYALTY_PENDING)
+			loyal_partial_put_str(w, "pending");
+		else
+			put_opt_int(w, k->sat, -1);
+		put_opt_int(w, k->rec, -1);
+		if (loyal_partial_end_line(w) < 0)
+			return CLI_EXIT_IOERR;
+	}
+	loyal_partial_put_str(w, "survey-end");
+	if (loyal_partial_end_line(w) < 0)
+		return CLI_EXIT_IOERR;
+	return 0;
+}
+
+/* An optional whole number of field i: "-" is `none`. */
+static int get_opt_int(int *out, loyal_partial_reader *r, size_t i, int none, int lo, int hi)
+{
+	int64_t v;
+	int error;
+
+	if (!strcmp(loyal_partial_field(r, i, NULL), "-")) {
+		*out = none;
+		return 0;
+	}
+	if ((error = loyal_partial_get_int(&v, r, i, lo, hi)) < 0)
+		return error;
+	*out = (int)v;
+	return 0;
+}
+
+static int tail_read(void *ctx, loyal_partial_reader *r, const char *path)
+{
+	struct run *R = ctx;
+	uint64_t v[11];
+	int error, rc;
+
+	if (strcmp(loyal_partial_field(r, 0, NULL), "survey"))
+		return partial_error(loyal_partial_fail(r, 1, "a 'survey' record was expected"));
+	if ((error = loyal_partial_expect(r, 12)) < 0)
+		return partial_error(error);
+	for (size_t k = 0; k < 11; k++)
+		if ((error = loyal_partial_get_uint(&v[k], r, k + 1)) < 0)
+			return partial_error(error);
+	if (v[7] > 1 || v[8] > 1)
+		return partial_error(loyal_partial_fail(r, v[7] > 1 ? 9 : 10, "0 or 1 was expected"));
+	/* the first survey file fixes the answer columns (as in one run) */
+	if (R->states++ == 0) {
+		R->sv.has_nps = (int)v[7];
+		R->sv.has_csat = (int)v[8];
+	} else if (R->sv.has_nps != (int)v[7] || R->sv.has_csat != (int)v[8]) {
+		cli_error("%s: its survey had %s NPS and %s satisfaction column, unlike the first "
+			  "state's", path, v[7] ? "an" : "no", v[8] ? "a" : "no");
+		return CLI_EXIT_DATA;
+	}
+	R->st.files += v[0];
+	R->st.rows += v[1];
+	R->st.blank_rows += v[2];
+	R->st.blank_answers += v[3];
+	R->st.invalid += v[4];
+	R->st.filtered += v[5];
+	R->st.blank_lines += v[6];
+	R->sv.tally.labels_seen |= v[9];
+	uint64_t nanswers = v[10];
+	if ((rc = partial_next(r)) != 0)
+		return rc;
+	while (!strcmp(loyal_partial_field(r, 0, NULL), "name")) {
+		if ((error = loyal_partial_expect(r, 3)) < 0)
+			return partial_error(error);
+		const char *which = loyal_partial_field(r, 1, NULL);
+		char **name = !strcmp(which, "nps") ? &R->sv.nps_name
+			      : !strcmp(which, "csat") ? &R->sv.csat_name : NULL;
+		if (!name)
+			return partial_error(loyal_partial_fail(r, 2, "nps or csat was expected"));
+		if (!*name && !(*name = strdup(loyal_partial_field(r, 2, NULL))))
+			return cli_oom();
+		if ((rc = partial_next(r)) != 0)
+			return rc;
+	}
+	if (strcmp(loyal_partial_field(r, 0, NULL), "nps"))
+		return partial_error(loyal_partial_fail(r, 1, "an 'nps' record was expected"));
+	if ((error = loyal_partial_expect(r, 12)) < 0)
+		return partial_error(error);
+	for (size_t k = 0; k < 11; k++) {
+		if ((error = loyal_partial_get_uint(&v[k], r, k + 1)) < 0)
+			return partial_error(error);
+		R->sv.nps_counts[k] += v[k];
+	}
+	for (uint64_t n = 0;; n++) {
+		if ((rc = partial_next(r)) != 0)
+			return rc;
+		if (strcmp(loyal_partial_field(r, 0, NULL), "ans")) {
+			if (n != nanswers)
+				return partial_error(loyal_partial_fail(r, 1, "%llu answers were expected, "
+									"not %llu",
+									(unsigned long long)nanswers,
+									(unsigned long long)n));
+			break;
+		}
+		size_t idlen;
+		const char *id, *day = loyal_partial_field(r, 2, NULL), *sat;
+		loyal_datetime dt = { 0 };
+		int s = -1, rec;
+		if ((error = loyal_partial_expect(r, 5)) < 0)
+			return partial_error(error);
+		id = loyal_partial_field(r, 1, &idlen);
+		day = loyal_partial_field(r, 2, NULL);
+		sat = loyal_partial_field(r, 3, NULL);
+		if (strcmp(day, "-") && loyal_date_parse(&dt, day, strlen(day), "%Y-%m-%d") < 0)
+			return partial_error(loyal_partial_fail(r, 3, "'%s' is not a date", day));
+		if (!strcmp(sat, "pending"))
+			s = LOYAL_LOYALTY_PENDING;
+		else if ((error = get_opt_int(&s, r, 3, -1, R->sv.lo, R->sv.hi)) < 0)
+			return partial_error(error);
+		if ((error = get_opt_int(&rec, r, 4, -1, 0, 10)) < 0)
+			return partial_error(error);
+		if (s == -1 && rec == -1)
+			return partial_error(loyal_partial_fail(r, 4, "an answer without a point"));
+		if ((rc = use_answer(R, id, idlen, strcmp(day, "-") ? dt.days : LOYAL_LOYALTY_NO_DAY,
+				     s, rec)) != 0)
+			return rc;
+	}
+	if (strcmp(loyal_partial_field(r, 0, NULL), "survey-end") || loyal_partial_nfields(r) != 1)
+		return partial_error(loyal_partial_fail(r, 1, "'survey-end' was expected"));
+	return 0;
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -606,11 +853,22 @@ static int finish_options(struct run *R, int nargs)
 	loyal_loyalty_options lo = LOYAL_LOYALTY_OPTIONS_INIT;
 	int rc, error;
 
-	if (nargs > 0)
+	if (R->c.from_partial) {
+		/* the states of `loyal merge` are the operands */
+		if (R->surveys.n || R->orders.n || nargs == 0)
+			return cli_usage_error(&info, "--from-partial reads the states given as operands, "
+					       "not --survey and --orders");
+	} else if (nargs > 0) {
 		return cli_usage_error(&info, "the inputs are given with --survey and --orders, "
 				       "not as operands");
-	if (R->surveys.n == 0 || R->orders.n == 0)
+	} else if (R->surveys.n == 0 || R->orders.n == 0) {
 		return cli_usage_error(&info, "--survey and --orders are both needed");
+	}
+	/* the state is the orders' with the survey's after it (txn_partial.c) */
+	R->oc.partial = R->c.partial;
+	R->oc.from_partial = R->c.from_partial;
+	if (R->c.partial)
+		R->oc.output = R->c.output;
 	/* The output's options, then the survey's, then the orders': the
 	 * orders' --orders-date-format is the one --orders-as-of is read with. */
 	R->sc.quiet = R->oc.quiet = R->c.quiet;
@@ -710,7 +968,7 @@ int cmd_loyalty(int argc, char **argv)
 		TXN_OPTS_MODEL_INPUT(&R.t),
 		CLI_OPT_END
 	};
-	const struct cli_opt output[] = { CLI_OPTS_OUTPUT(&R.c), CLI_OPT_END };
+	const struct cli_opt output[] = { CLI_OPTS_PARTIAL(&R.c), CLI_OPTS_OUTPUT(&R.c), CLI_OPT_END };
 
 	/* MBG/NBD by default: BG/NBD gives every one-time buyer P(alive) = 1,
 	 * so a one-time detractor's value at risk would be 0 (loyal-loyalty(1)). */
@@ -745,7 +1003,10 @@ int cmd_loyalty(int argc, char **argv)
 			nargs = 0;
 	}
 	free(given);
-	if (R.surveys.n + R.orders.n <= 2 * CLI_LIST_MAX) {
+	if (R.c.from_partial && nargs > 0) {
+		if ((rc = cli_inputs_register(&info, argv, nargs)) != CLI_CONTINUE)
+			return rc;
+	} else if (R.surveys.n + R.orders.n <= 2 * CLI_LIST_MAX) {
 		int n = 0;
 		for (size_t i = 0; i < R.surveys.n; i++)
 			inputs[n++] = (char *)R.surveys.items[i];
@@ -757,12 +1018,32 @@ int cmd_loyalty(int argc, char **argv)
 	}
 	if ((rc = finish_options(&R, nargs)) != CLI_CONTINUE)
 		goto done;
-	if ((rc = load_orders(&R)) != 0 || (rc = load_survey(&R)) != 0)
+	struct txn_partial_tail tail = { tail_write, tail_read, &R };
+	if (R.c.partial || R.c.from_partial) {
+		/* the answers are kept until the orders' customers are known */
+		R.collect = 1;
+		txn_partial_set_tail(&tail);
+		if (!R.c.from_partial && (rc = read_surveys(&R)) != 0)
+			goto done;
+	}
+	if (R.c.from_partial) {
+		rc = load_orders(&R, argv, nargs);
+	} else {
+		char *files[CLI_LIST_MAX];
+		for (size_t i = 0; i < R.orders.n; i++)
+			files[i] = (char *)R.orders.items[i];
+		rc = load_orders(&R, files, (int)R.orders.n);
+	}
+	txn_partial_set_tail(NULL);
+	if (rc != 0 || (rc = load_survey(&R)) != 0)
 		goto done;
 	report(&R);
 	if ((rc = result_of(&R, &res)) == 0)
 		rc = cli_render(&res, &R.c);
 done:
+	txn_partial_set_tail(NULL);
+	free(R.kept);
+	free(R.ids);
 	free(R.followup_order);
 	loyal_loyalty_free(R.L);
 	loyal_csat_labels_free(R.sv.labels);

@@ -24,7 +24,8 @@ static int noted_overflow;
 
 static int decides_state(const char *group, const struct cli_opt *o)
 {
-	static const char *const groups[] = { "Input", "Transactions", "Grouping", "CSAT" };
+	static const char *const groups[] = { "Input", "Transactions", "Grouping", "CSAT",
+						"Survey file", "Orders file" };
 	/* tiers --value: clv counts purchases in days, spend in orders */
 	static const char *const names[] = { "skip-invalid", "score-col", "holdout-to", "value" };
 
@@ -344,6 +345,7 @@ static int (*command_fn(const char *name))(int, char **)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "churn", cmd_churn }, { "clv", cmd_clv }, { "csat", cmd_csat },
+		{ "loyalty", cmd_loyalty },
 		{ "nps", cmd_nps }, { "repurchase", cmd_repurchase },
 		{ "retention", cmd_retention }, { "segment", cmd_segment },
 		{ "summary", cmd_summary }, { "tiers", cmd_tiers },

@@ -12,7 +12,15 @@
  *   txn ... txn-end   the accumulator (loyal_txn_state_write)
  *   days ... days-end the daily amounts, when the command needs them
  *                     (loyal_txn_days_state_write; tiers writes them always)
+ *   ...               a second part of the command's own (txn_partial_set_tail)
  */
+
+static const struct txn_partial_tail *tail;
+
+void txn_partial_set_tail(const struct txn_partial_tail *t)
+{
+	tail = t;
+}
 
 int txn_partial_write(struct txn_data *d, const struct cli_common *c, const struct txn_opts *o,
 		      int32_t max_day, int have_day)
@@ -40,6 +48,8 @@ int txn_partial_write(struct txn_data *d, const struct cli_common *c, const stru
 	if ((error = loyal_txn_state_write(d->acc, w)) < 0 ||
 	    (d->days && (error = loyal_txn_days_state_write(d->days, w)) < 0))
 		rc = error == LOYAL_EIO ? CLI_EXIT_IOERR : cli_lib_error(error);
+	if (rc == 0 && tail && tail->write)
+		rc = tail->write(tail->ctx, w);
 	return partial_end(w, rc);
 }
 
@@ -151,6 +161,17 @@ static int load_one(struct txn_data *d, struct cli_common *c, struct txn_opts *o
 			  "by a command that does not keep them)", path);
 		rc = CLI_EXIT_DATA;
 		goto done;
+	}
+	if (tail && tail->read) {
+		if (error == LOYAL_ITEROVER)
+			error = loyal_partial_fail(r, 0, "the state ends before its '%s' part", cli_cmd);
+		if (error < 0) {
+			rc = partial_error(error);
+			goto done;
+		}
+		if ((rc = tail->read(tail->ctx, r, path)) != 0)
+			goto done;
+		error = loyal_partial_next(r);
 	}
 	if (error != LOYAL_ITEROVER) {
 		rc = partial_error(error < 0 ? error

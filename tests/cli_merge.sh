@@ -102,6 +102,65 @@ if [ -e "$tmp/q/out.st" ] || ls -A "$tmp/q" | grep -q 'out\.st'; then
 	bad "--partial -o after a failure" "a file was left"; else ok "--partial -o after a failure"; fi
 check partial_o_input 64 q summary --partial -o bad_orders.csv bad_orders.csv
 
+# loyalty: two inputs, sharded independently (orders in 4, the survey in
+# 2 plus one shard with no answer); each state holds its orders and its
+# answers in the order read
+head -n 1 "$SRCDIR/$S" >"$tmp/sh"
+tail -n +2 "$SRCDIR/$S" >"$tmp/sbody"
+split -n l/2 "$tmp/sbody" "$tmp/srows_"
+cat "$tmp/sh" "$tmp/srows_aa" >"$tmp/survey0.csv"
+cat "$tmp/sh" "$tmp/srows_ab" >"$tmp/survey1.csv"
+cp "$tmp/sh" "$tmp/survey2.csv"
+cp "$tmp/sh" "$tmp/survey3.csv"
+loyalty_same() {
+	name=$1
+	shift
+	(cd "$SRCDIR" && "$LOYAL" loyalty -q --survey $S --orders $O "$@") >"$tmp/single" 2>"$tmp/err" || {
+		bad "$name" "single run failed"; return; }
+	"$LOYAL" merge -q "$@" "$tmp"/lstate0 "$tmp"/lstate1 "$tmp"/lstate2 "$tmp"/lstate3 \
+		>"$tmp/merged" 2>"$tmp/err"
+	if cmp -s "$tmp/single" "$tmp/merged"; then ok "$name"; else
+		bad "$name" "merge differs from the single run"; diff "$tmp/single" "$tmp/merged" | head -10; fi
+}
+for k in 0 1 2 3; do
+	"$LOYAL" loyalty --partial --survey "$tmp/survey$k.csv" --orders "$tmp/shard$k.csv" \
+		>"$tmp/lstate$k" 2>"$tmp/err" || bad "loyalty map $k" "$(cat "$tmp/err")"
+done
+loyalty_same loyalty
+loyalty_same loyalty_csv --format csv
+loyalty_same loyalty_matrix --matrix --format json
+loyalty_same loyalty_followup --followup --top 10 --format tsv
+loyalty_same loyalty_all_answers --answers all --format csv
+loyalty_same loyalty_horizon --horizon 90 --model bgnbd
+"$LOYAL" merge --partial "$tmp/lstate0" "$tmp/lstate1" >"$tmp/lleft" 2>/dev/null
+"$LOYAL" merge --partial -o "$tmp/lright" "$tmp/lstate2" "$tmp/lstate3" 2>/dev/null
+"$LOYAL" merge -q "$tmp/lleft" "$tmp/lright" >"$tmp/ltree" 2>/dev/null
+(cd "$SRCDIR" && "$LOYAL" loyalty -q --survey $S --orders $O) >"$tmp/single"
+cmp -s "$tmp/ltree" "$tmp/single" && ok "loyalty tree of merges" || bad "loyalty tree of merges" "differs"
+cat "$tmp"/lstate0 "$tmp"/lstate1 "$tmp"/lstate2 "$tmp"/lstate3 | "$LOYAL" merge -q >"$tmp/lstdin" 2>/dev/null
+cmp -s "$tmp/lstdin" "$tmp/single" && ok "loyalty states on standard input" || bad "loyalty states on standard input" "differs"
+# one respondent answering in two survey shards, the same day: the answer
+# read last wins, in one run and in the merge (states in the order given)
+mkdir -p "$tmp/l"
+printf 'customer_id,date,satisfaction,likelihood_to_recommend\n12347,2025-03-01,2,3\n' >"$tmp/l/a.csv"
+printf 'customer_id,date,satisfaction,likelihood_to_recommend\n12347,2025-03-01,5,10\n12347,2025-01-01,1,0\n' >"$tmp/l/b.csv"
+l() { sh -c "cd '$tmp/l' && \"$LOYAL\" $*"; }
+l loyalty --partial --survey a.csv --orders "$tmp/shard0.csv" >"$tmp/l/a.st" 2>/dev/null
+l loyalty --partial --survey b.csv --orders "$tmp/shard1.csv" >"$tmp/l/b.st" 2>/dev/null
+l loyalty --partial --survey-scale 1-7 --survey b.csv --orders "$tmp/shard1.csv" >"$tmp/l/b7.st" 2>/dev/null
+l loyalty -q -f csv --survey a.csv --survey b.csv --orders "$tmp/shard0.csv" --orders "$tmp/shard1.csv" >"$tmp/l/ab.single"
+l merge -q -f csv a.st b.st >"$tmp/l/ab.merged"
+if cmp -s "$tmp/l/ab.single" "$tmp/l/ab.merged" && grep -q '^12347,.*,5,10,' "$tmp/l/ab.merged"; then
+	ok "loyalty same-day answers in two shards"; else bad "loyalty same-day answers in two shards" "differs"; fi
+l loyalty -q -f csv --survey b.csv --survey a.csv --orders "$tmp/shard1.csv" --orders "$tmp/shard0.csv" >"$tmp/l/ba.single"
+l merge -q -f csv b.st a.st >"$tmp/l/ba.merged"
+if cmp -s "$tmp/l/ba.single" "$tmp/l/ba.merged" && grep -q '^12347,.*,2,3,' "$tmp/l/ba.merged"; then
+	ok "loyalty same-day answers, states in the other order"; else bad "loyalty same-day answers, other order" "differs"; fi
+cp "$tmp/q/sum.st" "$tmp/l/"
+check loyalty_with_summary 65 l merge a.st sum.st
+check loyalty_other_scale 65 l merge a.st b7.st
+check loyalty_from_partial_and_survey 64 l loyalty --from-partial --survey a.csv a.st
+
 # GNU parallel runs the map step, 2 jobs at a time
 if command -v parallel >/dev/null 2>&1; then
 	for k in 0 1 2 3; do echo "$tmp/shard$k.csv"; done |

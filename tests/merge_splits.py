@@ -13,6 +13,12 @@ one run, byte for byte.
                  (the defined semantics, loyal-merge(1)); survey results do
                  not depend on order, so they equal the run over the file
 
+loyalty reads two inputs, split independently (the survey by rows or
+interleaved, the orders by rows, customer or interleaved) and paired into
+shards (a shard with no rows of one input gets a file with its header
+only): the merge is the single run over each input's shards one after the
+other.
+
 usage: merge_splits.py LOYAL SRCDIR TMPDIR [TRIALS]
 """
 import csv
@@ -141,6 +147,80 @@ for path, cust, state_args, result_args in CASES:
                     and "clv" not in state_args:
                 same = sorted(merged.splitlines()) == sorted(whole.splitlines())
                 check(name + ", rows as the file's", same, "rows differ from the file's")
+
+
+def records_of(path):
+    with open(os.path.join(src, path), encoding="utf-8", newline="") as f:
+        records = list(csv.reader(f))
+
+    def line(rec):
+        b = io.StringIO()
+        csv.writer(b, lineterminator="\n").writerow(rec)
+        return b.getvalue()
+
+    return records[0], line(records[0]), [line(r) for r in records[1:]]
+
+
+def split(rows, mode, k, col):
+    if mode == "rows":
+        cuts = sorted(rng.sample(range(1, len(rows)), k - 1))
+        return [rows[a:b] for a, b in zip([0] + cuts, cuts + [len(rows)])]
+    shards, owner = [[] for _ in range(k)], {}
+    for r in rows:
+        if mode == "customer":
+            c = next(csv.reader(io.StringIO(r)))[col]
+            shards[owner.setdefault(c, rng.randrange(k))].append(r)
+        else:
+            shards[rng.randrange(k)].append(r)
+    return shards
+
+
+# loyalty: the survey and the orders sharded independently
+s_names, s_header, s_rows = records_of("data/survey.csv")
+o_names, o_header, o_rows = records_of("data/orders.csv")
+o_col = o_names.index("CustomerID")
+for result_args in (["--format", "csv", "-q"], ["--matrix", "--format", "json", "-q"],
+                    ["--followup", "--top", "20", "--format", "csv", "-q"]):
+    rc, whole, err = run(["loyalty", "--survey", "data/survey.csv", "--orders", "data/orders.csv"]
+                         + result_args)
+    if rc != 0:
+        check(f"loyalty {result_args} single run", False, err.decode())
+        continue
+    for s_mode in ("rows", "interleaved"):
+        for o_mode in ("rows", "customer", "interleaved"):
+            for t in range(trials):
+                k = rng.randint(2, 5)
+                ss = split(s_rows, s_mode, rng.randint(1, k) if s_mode == "rows" and k > 2 else k, None)
+                os_ = split(o_rows, o_mode, k, o_col)
+                ss += [[] for _ in range(len(os_) - len(ss))]
+                states, sfiles, ofiles = [], [], []
+                for i, (sv, od) in enumerate(zip(ss, os_)):
+                    sf, of = os.path.join(tmp, f"survey{i}.csv"), os.path.join(tmp, f"orders{i}.csv")
+                    write(sf, s_header, sv)
+                    write(of, o_header, od)
+                    sfiles += ["--survey", sf]
+                    ofiles += ["--orders", of]
+                    rc, st, err = run(["loyalty", "--partial", "--survey", sf, "--orders", of])
+                    if rc != 0:
+                        break
+                    sp = os.path.join(tmp, f"loyalty{i}.part")
+                    open(sp, "wb").write(st)
+                    states.append(sp)
+                name = (f"loyalty {' '.join(result_args[:2])} survey by {s_mode}, orders by "
+                        f"{o_mode}, {len(os_)} shards (trial {t + 1})")
+                if len(states) != len(os_):
+                    check(name, False, "map step failed: " + err.decode())
+                    continue
+                rc, merged, err = run(["merge"] + result_args + states)
+                if rc != 0:
+                    check(name, False, "merge failed: " + err.decode())
+                    continue
+                if s_mode == "rows" and o_mode == "rows":
+                    check(name, merged == whole, "differs from the single run over the files")
+                    continue
+                rc, seq, err = run(["loyalty"] + sfiles + ofiles + result_args)
+                check(name, rc == 0 and merged == seq,
+                      "differs from the single run over the shards in order")
 
 print(f"{checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)
