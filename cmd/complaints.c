@@ -5,7 +5,9 @@
 #include "cli_file.h"
 #include "cli_prefix.h"
 #include "result.h"
+#include "partial.h"
 #include "txn_input.h"
+#include "txn_partial.h"
 
 static const struct cli_command_info info = {
 	"complaints",
@@ -57,7 +59,95 @@ struct run {
 	char key[64], as_of_text[32];
 	loyal_complaints_churn_row churn_rows[2]; /* --churn */
 	loyal_ztest test;
+	/* --partial and --from-partial: the complaints read, in order, kept
+	 * until the orders' customers and as-of are known (loyal-complaints(1),
+	 * PARTIAL STATES) */
+	int collect, states;
+	struct kept_complaint { int32_t day; int resolved; } *kept;
+	struct kept_field { size_t off, len; } *fields; /* the id, then the --by values */
+	size_t nkept, kept_cap, fields_cap;
+	char *text;
+	size_t text_len, text_cap;
 };
+
+static int grow(void **p, size_t *cap, size_t size, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 256;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, c * size);
+	if (!q)
+		return cli_oom();
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* One complaint read (valid, within --from/--to): set against the orders
+ * now, or kept for the state. vals/lens: the --by values. */
+static int use_complaint(struct run *R, const char *cf, size_t clen, int32_t day, int resolved,
+			 const char *const *vals, const size_t *lens, int32_t as_of)
+{
+	size_t nby = R->c.by.n, nf = 1 + nby;
+	int error, rc;
+
+	if (R->collect) {
+		size_t need = clen + 1;
+		if ((rc = grow((void **)&R->kept, &R->kept_cap, sizeof(*R->kept), R->nkept + 1)) != 0 ||
+		    (rc = grow((void **)&R->fields, &R->fields_cap, sizeof(*R->fields),
+			       (R->nkept + 1) * nf)) != 0)
+			return rc;
+		for (size_t k = 0; k < nby; k++)
+			need += lens[k] + 1;
+		if ((rc = grow((void **)&R->text, &R->text_cap, 1, R->text_len + need)) != 0)
+			return rc;
+		struct kept_field *f = &R->fields[R->nkept * nf];
+		for (size_t k = 0; k < nf; k++) {
+			const char *v = k ? vals[k - 1] : cf;
+			size_t len = k ? lens[k - 1] : clen;
+			if (len)
+				memcpy(R->text + R->text_len, v, len);
+			R->text[R->text_len + len] = '\0';
+			f[k] = (struct kept_field){ R->text_len, len };
+			R->text_len += len + 1;
+		}
+		R->kept[R->nkept++] = (struct kept_complaint){ day, resolved };
+		return 0;
+	}
+	if (day > as_of) {
+		/* the orders end at as-of: a later complaint has no period to
+		 * be set against */
+		R->after_as_of++;
+		return 0;
+	}
+	uint32_t who = LOYAL_COMPLAINTS_UNKNOWN, cell;
+	loyal_idmatch_rule rule = LOYAL_IDMATCH_NONE;
+	char norm[8];
+	if (loyal_idmatch_normalize(norm, sizeof(norm), cf, clen) == 0) {
+		R->no_id++;
+	} else {
+		if ((error = loyal_idmatch_find(R->match, cf, clen, &who, &rule)) < 0)
+			return cli_lib_error(error);
+		if (rule == LOYAL_IDMATCH_NONE || rule == LOYAL_IDMATCH_AMBIGUOUS)
+			who = LOYAL_COMPLAINTS_UNKNOWN;
+		R->by_rule[rule]++;
+	}
+	int64_t p = R->c.period != LOYAL_PERIOD_NONE ? loyal_period_index(R->c.period, day) : 0;
+	if (!R->g.lib && (error = loyal_grouping_new(&R->g.lib, nby)) < 0)
+		return cli_lib_error(error);
+	if ((error = loyal_grouping_add(R->g.lib, vals, lens, p, &cell, NULL)) < 0 ||
+	    (error = loyal_complaints_add(R->acc, cell, who, resolved)) < 0)
+		return cli_lib_error(error);
+	if (!R->have_period || p < R->pmin)
+		R->pmin = p;
+	if (!R->have_period || p > R->pmax)
+		R->pmax = p;
+	R->have_period = 1;
+	R->used++;
+	return 0;
+}
 
 /* A resolved flag: 1 yes, 0 no (blank: still open), -1 not a flag. */
 static int parse_resolved(const char *s, size_t len)
@@ -181,39 +271,12 @@ static int read_file(struct run *R, const char *path, int32_t as_of)
 			R->filtered++;
 			continue;
 		}
-		if (dt.days > as_of) {
-			/* the orders end at as-of: a later complaint has no period to
-			 * be set against */
-			R->after_as_of++;
-			continue;
-		}
-		uint32_t who = LOYAL_COMPLAINTS_UNKNOWN, cell;
-		loyal_idmatch_rule rule = LOYAL_IDMATCH_NONE;
-		char norm[8];
-		if (loyal_idmatch_normalize(norm, sizeof(norm), cf, clen) == 0) {
-			R->no_id++;
-		} else {
-			if ((error = loyal_idmatch_find(R->match, cf, clen, &who, &rule)) < 0) {
-				rc = cli_lib_error(error);
-				goto done;
-			}
-			if (rule == LOYAL_IDMATCH_NONE || rule == LOYAL_IDMATCH_AMBIGUOUS)
-				who = LOYAL_COMPLAINTS_UNKNOWN;
-			R->by_rule[rule]++;
-		}
-		int64_t p = R->c.period != LOYAL_PERIOD_NONE ? loyal_period_index(R->c.period, dt.days) : 0;
-		if ((rc = cli_groups_id(&R->g, &s, &R->c, p, &cell, NULL)) != 0)
+		const char *vals[CLI_LIST_MAX];
+		size_t lens[CLI_LIST_MAX];
+		for (size_t k = 0; k < R->c.by.n; k++)
+			vals[k] = loyal_reader_field(s.r, s.by_cols[k], &lens[k]);
+		if ((rc = use_complaint(R, cf, clen, dt.days, resolved, vals, lens, as_of)) != 0)
 			goto done;
-		if ((error = loyal_complaints_add(R->acc, cell, who, resolved)) < 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		if (!R->have_period || p < R->pmin)
-			R->pmin = p;
-		if (!R->have_period || p > R->pmax)
-			R->pmax = p;
-		R->have_period = 1;
-		R->used++;
 	}
 	R->blank_lines += loyal_reader_blank_lines(s.r);
 done:
@@ -378,16 +441,141 @@ static int churn_table(struct run *R, struct cli_result *res)
 	return 0;
 }
 
+/* ---- partial states ----------------------------------------------------- */
+
+/*
+ * The complaints' part of a complaints state, after the orders'
+ * (txn_partial.c):
+ *   complaints FILES ROWS INVALID FILTERED BLANK_LINES HAS_RESOLVED COMPLAINTS
+ *   c  ID DAY RESOLVED BY...   every valid complaint within --from/--to, in
+ *                              the order read (the id as written, the --by
+ *                              values)
+ *   complaints-end
+ */
+
+static int tail_write(void *ctx, loyal_partial_writer *w)
+{
+	struct run *R = ctx;
+	size_t nf = 1 + R->c.by.n;
+	char day[32];
+
+	loyal_partial_put_str(w, "complaints");
+	loyal_partial_put_uint(w, R->files);
+	loyal_partial_put_uint(w, R->rows);
+	loyal_partial_put_uint(w, R->invalid);
+	loyal_partial_put_uint(w, R->filtered);
+	loyal_partial_put_uint(w, R->blank_lines);
+	loyal_partial_put_int(w, R->has_resolved);
+	loyal_partial_put_uint(w, R->nkept);
+	loyal_partial_end_line(w);
+	for (size_t i = 0; i < R->nkept; i++) {
+		const struct kept_field *f = &R->fields[i * nf];
+		loyal_partial_put_str(w, "c");
+		loyal_partial_put(w, R->text + f[0].off, f[0].len);
+		loyal_date_format(day, sizeof(day), R->kept[i].day);
+		loyal_partial_put_str(w, day);
+		loyal_partial_put_int(w, R->kept[i].resolved);
+		for (size_t k = 1; k < nf; k++)
+			loyal_partial_put(w, R->text + f[k].off, f[k].len);
+		if (loyal_partial_end_line(w) < 0)
+			return CLI_EXIT_IOERR;
+	}
+	loyal_partial_put_str(w, "complaints-end");
+	if (loyal_partial_end_line(w) < 0)
+		return CLI_EXIT_IOERR;
+	return 0;
+}
+
+static int tail_read(void *ctx, loyal_partial_reader *r, const char *path)
+{
+	struct run *R = ctx;
+	size_t nby = R->c.by.n;
+	uint64_t v[7];
+	int error, rc;
+
+	if (strcmp(loyal_partial_field(r, 0, NULL), "complaints"))
+		return partial_error(loyal_partial_fail(r, 1, "a 'complaints' record was expected"));
+	if ((error = loyal_partial_expect(r, 8)) < 0)
+		return partial_error(error);
+	for (size_t k = 0; k < 7; k++)
+		if ((error = loyal_partial_get_uint(&v[k], r, k + 1)) < 0)
+			return partial_error(error);
+	if (v[5] > 1)
+		return partial_error(loyal_partial_fail(r, 7, "0 or 1 was expected"));
+	/* the resolution rate needs the flag in every file (as in one run) */
+	if (R->states++ == 0) {
+		R->has_resolved = (int)v[5];
+	} else if (R->has_resolved != (int)v[5]) {
+		cli_error("%s: its complaints files %s resolved column, unlike the first state's",
+			  path, v[5] ? "have a" : "have no");
+		return CLI_EXIT_DATA;
+	}
+	R->files += v[0];
+	R->rows += v[1];
+	R->invalid += v[2];
+	R->filtered += v[3];
+	R->blank_lines += v[4];
+	for (uint64_t n = 0;; n++) {
+		if ((rc = partial_next(r)) != 0)
+			return rc;
+		if (strcmp(loyal_partial_field(r, 0, NULL), "c")) {
+			if (n != v[6])
+				return partial_error(loyal_partial_fail(r, 1, "%llu complaints were "
+									"expected, not %llu",
+									(unsigned long long)v[6],
+									(unsigned long long)n));
+			break;
+		}
+		const char *vals[CLI_LIST_MAX], *id, *day;
+		size_t lens[CLI_LIST_MAX], idlen;
+		loyal_datetime dt;
+		int64_t resolved;
+		if (nby > CLI_LIST_MAX)
+			return cli_lib_error(LOYAL_EINVAL);
+		if ((error = loyal_partial_expect(r, 4 + nby)) < 0 ||
+		    (error = loyal_partial_get_int(&resolved, r, 3, 0, 1)) < 0)
+			return partial_error(error);
+		id = loyal_partial_field(r, 1, &idlen);
+		day = loyal_partial_field(r, 2, NULL);
+		if (loyal_date_parse(&dt, day, strlen(day), "%Y-%m-%d") < 0)
+			return partial_error(loyal_partial_fail(r, 3, "'%s' is not a date", day));
+		for (size_t k = 0; k < nby; k++)
+			vals[k] = loyal_partial_field(r, 4 + k, &lens[k]);
+		if ((rc = use_complaint(R, id, idlen, dt.days, (int)resolved, vals, lens, 0)) != 0)
+			return rc;
+	}
+	if (strcmp(loyal_partial_field(r, 0, NULL), "complaints-end") || loyal_partial_nfields(r) != 1)
+		return partial_error(loyal_partial_fail(r, 1, "'complaints-end' was expected"));
+	return 0;
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 static int load(struct run *R, char **files, int nfiles)
 {
 	char *order_files[CLI_LIST_MAX];
+	struct txn_partial_tail tail = { tail_write, tail_read, R };
 	int rc, error;
 
 	for (size_t i = 0; i < R->orders.n; i++)
 		order_files[i] = (char *)R->orders.items[i];
-	if ((rc = txn_load(&R->d, &R->oc, &R->t, order_files, (int)R->orders.n)) != 0)
+	if (R->c.partial || R->c.from_partial) {
+		/* the complaints are kept until the orders' customers and as-of
+		 * are known: read first, or from the states with the orders */
+		R->collect = 1;
+		for (int i = 0; !R->c.from_partial && i < nfiles; i++) {
+			if ((rc = read_file(R, files[i], INT32_MAX)) != 0)
+				return rc;
+			R->files++;
+		}
+		txn_partial_set_tail(&tail);
+		rc = R->c.from_partial ? txn_load(&R->d, &R->oc, &R->t, files, nfiles)
+				       : txn_load(&R->d, &R->oc, &R->t, order_files, (int)R->orders.n);
+		txn_partial_set_tail(NULL);
+	} else {
+		rc = txn_load(&R->d, &R->oc, &R->t, order_files, (int)R->orders.n);
+	}
+	if (rc != 0)
 		return rc;
 	if ((error = loyal_idmatch_new(&R->match)) < 0 ||
 	    (error = loyal_complaints_new(&R->acc)) < 0)
@@ -402,10 +590,25 @@ static int load(struct run *R, char **files, int nfiles)
 	 * table's own column */
 	if ((rc = cli_groups_init_as(&R->g, &R->c, LOYAL_PERIOD_NONE)) != 0)
 		return rc;
-	for (int i = 0; i < nfiles; i++) {
-		if ((rc = read_file(R, files[i], loyal_txn_as_of(R->d.acc))) != 0)
+	int32_t as_of = loyal_txn_as_of(R->d.acc);
+	for (int i = 0; !R->collect && i < nfiles; i++) {
+		if ((rc = read_file(R, files[i], as_of)) != 0)
 			return rc;
 		R->files++;
+	}
+	/* the complaints of the states, in their order */
+	R->collect = 0;
+	for (size_t i = 0; i < R->nkept; i++) {
+		const struct kept_field *f = &R->fields[i * (1 + R->c.by.n)];
+		const char *vals[CLI_LIST_MAX];
+		size_t lens[CLI_LIST_MAX];
+		for (size_t k = 0; k < R->c.by.n; k++) {
+			vals[k] = R->text + f[1 + k].off;
+			lens[k] = f[1 + k].len;
+		}
+		if ((rc = use_complaint(R, R->text + f[0].off, f[0].len, R->kept[i].day,
+					R->kept[i].resolved, vals, lens, as_of)) != 0)
+			return rc;
 	}
 	report(R);
 	return 0;
@@ -447,7 +650,7 @@ static int parse(struct run *R, int argc, char **argv, int *nargs)
 		TXN_OPTS_INPUT(&R->t),
 		CLI_OPT_END
 	};
-	const struct cli_opt output[] = { CLI_OPTS_OUTPUT(&R->c), CLI_OPT_END };
+	const struct cli_opt output[] = { CLI_OPTS_PARTIAL(&R->c), CLI_OPTS_OUTPUT(&R->c), CLI_OPT_END };
 
 	cli_opt_table_init(&tab);
 	cli_opt_table_add(&tab, own);
@@ -459,10 +662,18 @@ static int parse(struct run *R, int argc, char **argv, int *nargs)
 	R->oc.opt_prefix = "orders-";
 	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
 		return rc;
-	if (R->orders.n == 0)
+	if (R->c.from_partial && R->orders.n)
+		return cli_usage_error(&info, "--from-partial reads the states given as operands, "
+				       "not --orders");
+	if (R->orders.n == 0 && !R->c.from_partial)
 		return cli_usage_error(&info, "--orders names the orders file: no complaint rate without it");
 	if (*nargs == 0)
 		return cli_usage_error(&info, "no complaints file (use - for standard input)");
+	/* the state is the orders' with the complaints' after it (txn_partial.c) */
+	R->oc.partial = R->c.partial;
+	R->oc.from_partial = R->c.from_partial;
+	if (R->c.partial)
+		R->oc.output = R->c.output;
 	/* Every input, complaints and orders, is read once, and none is the
 	 * output (cli_parse registered the complaints files only). */
 	for (int i = 0; i < *nargs; i++)
@@ -527,6 +738,10 @@ int cmd_complaints(int argc, char **argv)
 	free(R.order_counts);
 	free(R.order);
 	free(R.tuples);
+	txn_partial_set_tail(NULL);
+	free(R.kept);
+	free(R.fields);
+	free(R.text);
 	cli_groups_dispose(&R.g);
 	loyal_complaints_free(R.acc);
 	loyal_idmatch_free(R.match);

@@ -27,7 +27,9 @@ static int decides_state(const char *group, const struct cli_opt *o)
 	static const char *const groups[] = { "Input", "Transactions", "Grouping", "CSAT",
 						"Survey file", "Orders file" };
 	/* tiers --value: clv counts purchases in days, spend in orders */
-	static const char *const names[] = { "skip-invalid", "score-col", "holdout-to", "value" };
+	/* complaints: its columns are options of its own group */
+	static const char *const names[] = { "skip-invalid", "score-col", "holdout-to", "value",
+					      "customer-col", "resolved-col" };
 
 	if (o->long_name && (!strcmp(o->long_name, "threads") || !strcmp(o->long_name, "partial") ||
 			     !strcmp(o->long_name, "from-partial")))
@@ -344,8 +346,8 @@ static int spool_stdin(char ***paths, size_t *n)
 static int (*command_fn(const char *name))(int, char **)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
-		{ "churn", cmd_churn }, { "clv", cmd_clv }, { "csat", cmd_csat },
-		{ "loyalty", cmd_loyalty },
+		{ "churn", cmd_churn }, { "clv", cmd_clv },
+		{ "complaints", cmd_complaints }, { "csat", cmd_csat }, { "loyalty", cmd_loyalty },
 		{ "nps", cmd_nps }, { "repurchase", cmd_repurchase },
 		{ "retention", cmd_retention }, { "segment", cmd_segment },
 		{ "summary", cmd_summary }, { "tiers", cmd_tiers },

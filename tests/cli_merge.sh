@@ -161,6 +161,57 @@ check loyalty_with_summary 65 l merge a.st sum.st
 check loyalty_other_scale 65 l merge a.st b7.st
 check loyalty_from_partial_and_survey 64 l loyalty --from-partial --survey a.csv a.st
 
+# complaints: two inputs, sharded independently (orders in 4, the
+# complaints in 2 plus two shards with none)
+C=data/complaints.csv
+head -n 1 "$SRCDIR/$C" >"$tmp/ch"
+tail -n +2 "$SRCDIR/$C" >"$tmp/cbody"
+split -n l/2 "$tmp/cbody" "$tmp/crows_"
+cat "$tmp/ch" "$tmp/crows_aa" >"$tmp/compl1.csv"
+cat "$tmp/ch" "$tmp/crows_ab" >"$tmp/compl3.csv"
+cp "$tmp/ch" "$tmp/compl0.csv"
+cp "$tmp/ch" "$tmp/compl2.csv"
+complaints_same() {
+	name=$1
+	shift
+	margs=""
+	while [ "$1" != -- ]; do margs="$margs $1"; shift; done
+	shift
+	# shellcheck disable=SC2086
+	(cd "$SRCDIR" && "$LOYAL" complaints -q --orders $O "$@" $margs $C) >"$tmp/single" 2>"$tmp/err" || {
+		bad "$name" "single run failed"; return; }
+	for k in 0 1 2 3; do
+		"$LOYAL" complaints --partial --orders "$tmp/shard$k.csv" "$@" "$tmp/compl$k.csv" \
+			>"$tmp/cstate$k" 2>"$tmp/err" || { bad "$name" "map $k: $(cat "$tmp/err")"; return; }
+	done
+	# shellcheck disable=SC2086
+	"$LOYAL" merge -q $margs "$tmp"/cstate0 "$tmp"/cstate1 "$tmp"/cstate2 "$tmp"/cstate3 \
+		>"$tmp/merged" 2>"$tmp/err"
+	if cmp -s "$tmp/single" "$tmp/merged"; then ok "$name"; else
+		bad "$name" "merge differs from the single run"; diff "$tmp/single" "$tmp/merged" | head -10; fi
+}
+complaints_same complaints --
+complaints_same complaints_month --format csv -- --period month
+complaints_same complaints_by --format json -- --by category --period quarter
+complaints_same complaints_to -- --to 2011-09-30 --period month
+complaints_same complaints_churn --churn --inactive 60 --
+"$LOYAL" merge --partial "$tmp/cstate0" "$tmp/cstate1" >"$tmp/cleft" 2>/dev/null
+"$LOYAL" merge --partial -o "$tmp/cright" "$tmp/cstate2" "$tmp/cstate3" 2>/dev/null
+"$LOYAL" merge -q "$tmp/cleft" "$tmp/cright" >"$tmp/ctree" 2>/dev/null
+(cd "$SRCDIR" && "$LOYAL" complaints -q --orders $O $C) >"$tmp/single"
+cmp -s "$tmp/ctree" "$tmp/single" && ok "complaints tree of merges" || bad "complaints tree of merges" "differs"
+cat "$tmp"/cstate0 "$tmp"/cstate1 "$tmp"/cstate2 "$tmp"/cstate3 | "$LOYAL" merge -q >"$tmp/cstdin" 2>/dev/null
+cmp -s "$tmp/cstdin" "$tmp/single" && ok "complaints states on standard input" || bad "complaints states on standard input" "differs"
+# refused: another command, other grouping, files without the resolved column
+cut -d, -f1-4 "$tmp/compl1.csv" >"$tmp/l/nores.csv"
+cp "$tmp/cstate0" "$tmp/l/c0.st"
+l complaints --partial --orders "$tmp/shard1.csv" nores.csv >"$tmp/l/nores.st" 2>/dev/null
+l complaints --partial --period month --orders "$tmp/shard1.csv" nores.csv >"$tmp/l/month.st" 2>/dev/null
+check complaints_with_loyalty 65 l merge c0.st a.st
+check complaints_other_period 65 l merge c0.st month.st
+check complaints_no_resolved 65 l merge c0.st nores.st
+check complaints_from_partial_and_orders 64 l complaints --from-partial --orders nores.csv c0.st
+
 # GNU parallel runs the map step, 2 jobs at a time
 if command -v parallel >/dev/null 2>&1; then
 	for k in 0 1 2 3; do echo "$tmp/shard$k.csv"; done |

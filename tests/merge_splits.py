@@ -13,8 +13,8 @@ one run, byte for byte.
                  (the defined semantics, loyal-merge(1)); survey results do
                  not depend on order, so they equal the run over the file
 
-loyalty reads two inputs, split independently (the survey by rows or
-interleaved, the orders by rows, customer or interleaved) and paired into
+loyalty and complaints read two inputs, split independently (the survey by rows or
+interleaved (the complaints too), the orders by rows, customer or interleaved) and paired into
 shards (a shard with no rows of one input gets a file with its header
 only): the merge is the single run over each input's shards one after the
 other.
@@ -221,6 +221,45 @@ for result_args in (["--format", "csv", "-q"], ["--matrix", "--format", "json", 
                 rc, seq, err = run(["loyalty"] + sfiles + ofiles + result_args)
                 check(name, rc == 0 and merged == seq,
                       "differs from the single run over the shards in order")
+
+# complaints: the complaints and the orders sharded independently
+c_names, c_header, c_rows = records_of("data/complaints.csv")
+for state_args, result_args in (([], ["--format", "csv", "-q"]),
+                                (["--by", "category", "--period", "quarter"], ["--format", "csv", "-q"]),
+                                ([], ["--churn", "--format", "csv", "-q"])):
+    rc, whole, err = run(["complaints", "--orders", "data/orders.csv"] + state_args + result_args
+                         + ["data/complaints.csv"])
+    if rc != 0:
+        check(f"complaints {state_args} single run", False, err.decode())
+        continue
+    for c_mode in ("rows", "interleaved"):
+        for o_mode in ("rows", "customer", "interleaved"):
+            for t in range(trials):
+                k = rng.randint(2, 5)
+                cs = split(c_rows, c_mode, k, None)
+                os_ = split(o_rows, o_mode, k, o_col)
+                states = []
+                for i, (cv, od) in enumerate(zip(cs, os_)):
+                    cf, of = os.path.join(tmp, f"compl{i}.csv"), os.path.join(tmp, f"orders{i}.csv")
+                    write(cf, c_header, cv)
+                    write(of, o_header, od)
+                    rc, st, err = run(["complaints", "--partial", "--orders", of] + state_args + [cf])
+                    if rc != 0:
+                        break
+                    sp = os.path.join(tmp, f"complaints{i}.part")
+                    open(sp, "wb").write(st)
+                    states.append(sp)
+                name = (f"complaints {' '.join(state_args + result_args[:1])} complaints by "
+                        f"{c_mode}, orders by {o_mode}, {k} shards (trial {t + 1})")
+                if len(states) != k:
+                    check(name, False, "map step failed: " + err.decode())
+                    continue
+                rc, merged, err = run(["merge"] + result_args + states)
+                if rc != 0:
+                    check(name, False, "merge failed: " + err.decode())
+                    continue
+                # counts: the same whatever the shards and their order
+                check(name, merged == whole, "differs from the single run over the files")
 
 print(f"{checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)
