@@ -678,6 +678,24 @@ static int compute(struct run *R, char **files, int nfiles, struct cli_result *r
 	R->end = loyal_txn_as_of(R->d.acc);
 	R->cut = R->t.has_holdout ? R->t.as_of : R->end;
 	R->length = (R->t.holdout_to - R->t.as_of) / R->mo.unit_days;
+	if (R->params && !R->c.by.n && !R->t.has_holdout) {
+		/* only the fit of everyone: grouped straight from the
+		 * accumulator, no per-customer copy (a million customers) */
+		size_t n;
+		if (!(R->fits = calloc(1, sizeof(*R->fits))))
+			return cli_oom();
+		R->fits[0].all = 1;
+		R->nfits = 1;
+		R->reports = R->fits;
+		R->nreports = 1;
+		if ((rc = model_fit_all(&R->fits[0].set, &n, R->d.acc, R->cut, &R->mo)) != 0)
+			return rc;
+		if (n == 0) {
+			cli_error("no customer made a purchase by the as-of date: nothing to fit");
+			return CLI_EXIT_DATA;
+		}
+		goto fitted;
+	}
 	if ((rc = model_customers_load(&R->all, R->d.acc, R->cut, R->mo.unit_days,
 				       R->mo.threads)) != 0)
 		return rc;
@@ -700,6 +718,7 @@ static int compute(struct run *R, char **files, int nfiles, struct cli_result *r
 			return rc;
 	if (R->t.has_holdout && R->mo.model == MODEL_AUTO && (rc = choose_by_holdout(R)) != 0)
 		return rc;
+fitted:
 	for (size_t k = 0; k < R->nfits; k++) {
 		model_note_choice(&R->fits[k].set, &R->mo, R->fits[k].label);
 		model_warn_doubtful(model_chosen(&R->fits[k].set), &R->mo, R->fits[k].label);

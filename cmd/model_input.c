@@ -445,29 +445,130 @@ static loyal_bgnbd_data *group_customers(const struct model_customers *m, size_t
 	return d;
 }
 
+/* A failed loyal_bgnbd_data_add(): day occasions make every triple valid,
+ * so anything but running out of memory is a bug. */
+static int add_failed(int error)
+{
+	if (error == LOYAL_ENOMEM)
+		return cli_lib_error(error);
+	cli_error("internal error: %s", loyal_error_last()->message);
+	return CLI_EXIT_SOFTWARE;
+}
+
+static int fit_grouped(struct model_set *s, const loyal_bgnbd_data *d,
+		       const struct model_opts *mo, const char *label);
+
 int model_fit_set(struct model_set *s, const struct model_customers *m,
 		  const struct model_opts *mo, const char *label)
 {
 	loyal_bgnbd_data *d = NULL;
-	char why[MODEL_NKINDS][400];
-	int error, rc = 0, failed_all = 1;
+	int error, rc = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->chosen = -1;
-	if ((d = group_customers(m, mo->threads)) != NULL)
-		goto grouped;
-	if ((error = loyal_bgnbd_data_new(&d)) < 0)
-		return cli_lib_error(error);
-	for (size_t i = 0; i < m->n; i++) {
-		if ((error = loyal_bgnbd_data_add(d, m->x[i], m->t_x[i], m->T[i])) < 0) {
-			/* Day occasions make every triple valid; anything else is a bug. */
-			rc = error == LOYAL_ENOMEM ? cli_lib_error(error) : CLI_EXIT_SOFTWARE;
-			if (rc == CLI_EXIT_SOFTWARE)
-				cli_error("internal error: %s", loyal_error_last()->message);
-			goto done;
+	if ((d = group_customers(m, mo->threads)) == NULL) {
+		if ((error = loyal_bgnbd_data_new(&d)) < 0)
+			return cli_lib_error(error);
+		for (size_t i = 0; i < m->n; i++) {
+			if ((error = loyal_bgnbd_data_add(d, m->x[i], m->t_x[i], m->T[i])) < 0) {
+				rc = add_failed(error);
+				goto done;
+			}
 		}
 	}
-grouped:
+	rc = fit_grouped(s, d, mo, label);
+done:
+	loyal_bgnbd_data_free(d);
+	return rc;
+}
+
+/* One part of model_fit_all(): the calibration customers among buyers
+ * [from, to) of acc, grouped. */
+struct direct_part {
+	const loyal_txn *acc;
+	int32_t cut;
+	double unit_days;
+	size_t from, to;
+	loyal_bgnbd_data *d;
+	int error;
+};
+
+static void direct_part(void *arg)
+{
+	struct direct_part *p = arg;
+
+	if ((p->error = loyal_bgnbd_data_new(&p->d)) < 0)
+		return;
+	for (size_t i = p->from; i < p->to; i++) {
+		loyal_txn_split sp = LOYAL_TXN_SPLIT_INIT;
+		if ((p->error = loyal_txn_customer_split(&sp, p->acc, i, p->cut)) < 0)
+			return;
+		/* the values model_customers_load() gives */
+		if (sp.calibration &&
+		    (p->error = loyal_bgnbd_data_add(p->d, (double)sp.x, sp.t_x / p->unit_days,
+						     sp.T / p->unit_days)) < 0)
+			return;
+	}
+}
+
+int model_fit_all(struct model_set *s, size_t *n, const loyal_txn *acc, int32_t cut,
+		  const struct model_opts *mo)
+{
+	struct direct_part parts[MODEL_MAX_THREADS];
+	void *args[MODEL_MAX_THREADS];
+	size_t total = loyal_txn_customer_count(acc);
+	size_t np = mo->threads < 1 ? 1 : mo->threads > MODEL_MAX_THREADS ? MODEL_MAX_THREADS
+									    : mo->threads;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->chosen = -1;
+	*n = 0;
+	while (np > 1 && total / np < LOAD_PART_MIN)
+		np--;
+	for (;;) {
+		for (size_t k = 0; k < np; k++) {
+			parts[k] = (struct direct_part){ acc, cut, mo->unit_days, total / np * k,
+							 k + 1 == np ? total : total / np * (k + 1),
+							 NULL, 0 };
+			args[k] = &parts[k];
+		}
+		cli_run_parts(np, direct_part, args);
+		/* Merged in order, the groups are those of one list of all the
+		 * customers (see group_customers()): the fit is the same to the
+		 * last bit as from model_customers_load() and model_fit_set(). */
+		int error = 0;
+		for (size_t k = 0; k < np && !error; k++)
+			if ((error = parts[k].error) == 0 && k > 0)
+				error = loyal_bgnbd_data_merge(parts[0].d, parts[k].d);
+		if (error < 0 && np > 1) {
+			/* the message is one thread's: once more on this one */
+			for (size_t k = 0; k < np; k++)
+				loyal_bgnbd_data_free(parts[k].d);
+			np = 1;
+			continue;
+		}
+		if (error < 0)
+			rc = add_failed(error);
+		break;
+	}
+	if (rc == 0) {
+		*n = loyal_bgnbd_data_customers(parts[0].d);
+		if (*n)
+			rc = fit_grouped(s, parts[0].d, mo, "");
+	}
+	for (size_t k = 0; k < np; k++)
+		loyal_bgnbd_data_free(parts[k].d);
+	return rc;
+}
+
+/* Fit the models asked for to the grouped customers d (see model_fit_set). */
+static int fit_grouped(struct model_set *s, const loyal_bgnbd_data *d,
+		       const struct model_opts *mo, const char *label)
+{
+	char why[MODEL_NKINDS][400];
+	int error, rc = 0, failed_all = 1;
+
 	for (int k = 0; k < MODEL_NKINDS; k++) {
 		if (mo->model != MODEL_AUTO && mo->model != k)
 			continue;
@@ -519,7 +620,6 @@ grouped:
 			s->chosen = k;
 	s->chosen_by = mo->model == MODEL_AUTO ? "BIC" : "--model";
 done:
-	loyal_bgnbd_data_free(d);
 	return rc;
 }
 

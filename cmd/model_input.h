@@ -135,6 +135,18 @@ void model_units_free(struct model_unit *units, size_t n);
 int model_fit_set(struct model_set *s, const struct model_customers *m,
 		  const struct model_opts *mo, const char *label);
 
+/*
+ * model_fit_set() on every customer of the finished accumulator acc who
+ * bought by day `cut`, without their (x, t_x, T) copied out: each thread
+ * groups its range of customers straight from acc. For output that needs
+ * only the fit (--params without --by or a holdout). *n receives the
+ * number of customers (0: nothing was fitted, and no message was given).
+ * The same fit, to the last bit, as model_customers_load() then
+ * model_fit_set(). Returns 0 or an exit status after a message.
+ */
+int model_fit_all(struct model_set *s, size_t *n, const loyal_txn *acc, int32_t cut,
+		  const struct model_opts *mo);
+
 /* The chosen model of a set. */
 const struct model_fit *model_chosen(const struct model_set *s);
 

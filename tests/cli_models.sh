@@ -196,6 +196,54 @@ res=$(awk -F, 'FILENAME ~ /pooled/ { if (FNR > 1) { n += $2; e += $7 } next }
 [ "$res" = ok ] && ok "--pooled group rows add up to the unpooled total" || bad "--pooled sums" "$res"
 
 # ---- CDNOW ---------------------------------------------------------------
+# --params of everyone is fitted straight from the accumulator; --by with
+# --pooled fits the same customers through their copied (x, t_x, T): both
+# must print the same fit to the last digit, on one thread and on several
+# (files cut into parts with LOYAL_PART_MIN), with returns, same-day
+# cancellations, dates out of order, guest rows and invalid rows.
+# data/orders.csv (returns, guest rows) and data/cancellations.csv (same-day
+# cancellations) in one file, its lines shuffled out of date order, with
+# invalid rows; a store column to group by
+{
+	head -n 1 "$SRCDIR/data/orders.csv"
+	{
+		tail -n +2 "$SRCDIR/data/orders.csv"
+		tail -n +2 "$SRCDIR/data/cancellations.csv"
+		echo '536400,22000,BAD QUANTITY,"1,5",2011-05-01 10:00:00,1.00,13047,France'
+		echo '536401,22001,BAD DATE,2,2011-13-01 10:00:00,1.00,12583,France'
+	} | awk '{ printf "%d\t%s\n", (NR * 7919) % 10007, $0 }' | sort -n | cut -f 2-
+} | awk 'NR == 1 { print $0 ",store"; next } { print $0 ",S" NR % 3 }' >"$tmp/paths.csv"
+# same_fit STATUS NAME ARGS...
+same_fit() {
+	want=$1 name=$2
+	shift 2
+	for j in 1 2 3; do
+		LOYAL_PART_MIN=2000 "$LOYAL" churn "$@" --params -f csv -j $j >"$tmp/p1" 2>"$tmp/e1"
+		s1=$?
+		LOYAL_PART_MIN=2000 "$LOYAL" churn "$@" --params -f csv -j $j --by store --pooled \
+			>"$tmp/p2" 2>"$tmp/e2"
+		s2=$?
+		if [ "$s1" != "$s2" ] || ! cmp -s "$tmp/p1" "$tmp/p2" || ! cmp -s "$tmp/e1" "$tmp/e2"; then
+			bad "fit paths: $name -j $j" "--params and --by store --pooled --params differ (status $s1, $s2)"
+			diff "$tmp/p1" "$tmp/p2" | head -5 | sed 's/^/    /'
+			diff "$tmp/e1" "$tmp/e2" | head -5 | sed 's/^/    /'
+			return
+		fi
+	done
+	[ "$s1" = "$want" ] && { [ "$s1" != 0 ] || [ "$(wc -l < "$tmp/p1")" -ge 2 ]; } &&
+		ok "fit paths: $name" || bad "fit paths: $name" "status $s1, $(cat "$tmp/e1")"
+}
+same_fit 0 "returns, cancellations, out of order, guests, invalid rows" "$tmp/paths.csv" --skip-invalid
+same_fit 0 "net-day as of a date" "$tmp/paths.csv" --skip-invalid --as-of 2011-10-31 --model auto
+same_fit 0 "returns kept" "$tmp/paths.csv" --skip-invalid --returns keep --unit day
+same_fit 0 "-q, mbgnbd" "$tmp/paths.csv" --skip-invalid -q --model mbgnbd
+same_fit 65 "an invalid row" "$tmp/paths.csv"
+same_fit 65 "too few repeat buyers" "$tmp/paths.csv" --skip-invalid --as-of 2010-12-01
+awk -F, 'NR == 1 { print $0 ",store"; next } { print $0 ",S" NR % 2 }' "$SRCDIR"/data/cancellations.csv >"$tmp/canc.csv"
+same_fit 0 "data/cancellations.csv" "$tmp/canc.csv" --model auto
+awk -F, 'NR == 1 { print $0 ",store"; next } { print $0 ",S" NR % 2 }' "$SRCDIR"/data/orders.csv >"$tmp/orders.csv"
+same_fit 0 "data/orders.csv" "$tmp/orders.csv" --model auto
+
 cdnow="${LOYAL_SHARED_DATA:-$SRCDIR/../shared/data}/cdnow/CDNOW_sample.txt"
 if [ ! -f "$cdnow" ]; then
 	skip "CDNOW checks" "$cdnow not found (../shared is absent)"
