@@ -474,6 +474,63 @@ static int dot_command(char **w, size_t n)
 
 /* ---- running a command line -------------------------------------------- */
 
+/* Whether the line asks for the command's --help. */
+static int asks_help(const struct words *w)
+{
+	for (size_t i = 1; i < w->n && strcmp(w->w[i], "--"); i++)
+		if (!strcmp(w->w[i], "--help") || !strcmp(w->w[i], "-h"))
+			return 1;
+	return 0;
+}
+
+/* The commands that name their inputs with --survey FILE and --orders FILE,
+ * never as operands. */
+static int by_option(const char *cmd)
+{
+	return !strcmp(cmd, "loyalty") || !strcmp(cmd, "report");
+}
+
+/* For loyalty and report: an input option the line does not give is filled
+ * with the loaded files of its kind (--survey with the surveys, --orders
+ * with the orders); report reads one file of each, so two loaded files of
+ * a kind it is not given are an error asking to name one. */
+static int add_input_options(const char *name, const struct cmd_opts *co, struct words *w,
+			     char **argv, size_t *argc)
+{
+	static const struct { const char *opt; enum shell_kind kind; } in[] = {
+		{ "survey", SHELL_SURVEY }, { "orders", SHELL_ORDERS }
+	};
+	int many = strcmp(name, "report") != 0, given = 0, help = asks_help(w);
+
+	/* loyalty's merge of states reads no survey or orders file */
+	if (has_option(co, w->w, w->n, "from-partial"))
+		return 0;
+	for (size_t k = 0; k < 2; k++)
+		given |= has_option(co, w->w, w->n, in[k].opt);
+	for (size_t k = 0; k < 2 && !help; k++) {
+		size_t n = 0;
+		if (has_option(co, w->w, w->n, in[k].opt))
+			continue;
+		for (size_t i = 0; i < shell_nfiles(); i++)
+			n += shell_file_at(i)->kind == in[k].kind;
+		if (n > 1 && !many)
+			return shell_error("%s: %zu %s files are loaded: name one with --%s", name,
+					   n, in[k].opt, in[k].opt);
+		for (size_t i = 0; i < shell_nfiles(); i++) {
+			const struct shell_file *f = shell_file_at(i);
+			if (f->kind != in[k].kind)
+				continue;
+			argv[(*argc)++] = in[k].kind == SHELL_SURVEY ? "--survey" : "--orders";
+			argv[(*argc)++] = f->path;
+			given = 1;
+		}
+	}
+	if (!given && !help)
+		return shell_error("%s: no survey or orders file is loaded: name them with --survey "
+				   "and --orders, or .load them", name);
+	return 0;
+}
+
 static int run_command(struct words *w)
 {
 	const char *name = w->w[0];
@@ -507,8 +564,10 @@ static int run_command(struct words *w)
 					   name);
 	operands = count_operands(co, w->w, w->n);
 
-	/* argv: the words, --format from .format, then the loaded files. */
-	size_t extra = 3 + (operands ? 0 : shell_nfiles()); /* --format FMT, -- */
+	/* argv: the words, --format from .format, then the loaded files
+	 * (--survey F / --orders F for a command that names its inputs with
+	 * options: two words a file). */
+	size_t extra = 3 + 2 * shell_nfiles(); /* --format FMT, -- */
 	if (!(argv = calloc(w->n + extra + 1, sizeof(*argv))))
 		return shell_error("out of memory");
 	argv[argc++] = w->w[0];
@@ -516,11 +575,24 @@ static int run_command(struct words *w)
 		argv[argc++] = "--format";
 		argv[argc++] = (char *)sh.format;
 	}
+	/* before the words: after a "--" of theirs an option is an operand */
+	if (by_option(name) && (rc = add_input_options(name, co, w, argv, &argc)) != 0) {
+		free(argv);
+		return rc;
+	}
 	for (size_t i = 1; i < w->n; i++)
 		argv[argc++] = w->w[i];
-	/* loyalty names its inputs with --survey and --orders, never as
-	 * operands: the loaded files are not handed to it */
-	if (!operands && strcmp(name, "loyalty")) {
+	if (by_option(name)) {
+		/* given their inputs above */
+	} else if (!strcmp(name, "complaints")) {
+		/* its operand is the complaints file, a kind the shell does not
+		 * tell from orders: it is named, not taken from the loaded files */
+		if (!operands && !asks_help(w)) {
+			free(argv);
+			return shell_error("complaints: name the complaints file (it may be loaded: "
+					   "it is then read from memory)");
+		}
+	} else if (!operands) {
 		enum shell_kind want = kind_of(name, w->w, w->n);
 		size_t added = 0;
 		int ended = 0;
@@ -535,10 +607,7 @@ static int run_command(struct words *w)
 				added++;
 			}
 		}
-		int help = 0;
-		for (size_t i = 1; i < w->n; i++)
-			help |= !strcmp(w->w[i], "--help") || !strcmp(w->w[i], "-h");
-		if (!added && !help) {
+		if (!added && !asks_help(w)) {
 			free(argv);
 			return shell_error("%s: no %s file is loaded: name one, or .load it", name,
 					   want == SHELL_SURVEY ? "survey" : want == SHELL_ORDERS

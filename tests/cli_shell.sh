@@ -115,4 +115,44 @@ else
 	bad "loaded file read from memory, other from disk" "status $st"
 	cat "$tmp/got.err"
 fi
+# loyalty and report name their inputs with --survey and --orders: the
+# shell gives them the loaded files of each kind, and their answers are the
+# command line's, byte for byte. report reads one file of a kind: two loaded
+# surveys are an error asking to name one. complaints' operand is named.
+printf 'report -q -o %s\nloyalty -q --matrix -f csv\n' "$tmp/sh.html" >"$tmp/byopt"
+(cd "$SRCDIR" && "$LOYAL" report -q --survey data/survey.csv --orders data/orders.csv \
+	-o "$tmp/cli.html" && "$LOYAL" loyalty -q --matrix -f csv --survey data/survey.csv \
+	--orders data/orders.csv) >"$tmp/cli.loyalty" 2>&1
+(cd "$SRCDIR" && "$LOYAL" shell data/orders.csv data/survey.csv <"$tmp/byopt") \
+	>"$tmp/sh.loyalty" 2>&1
+st=$?
+if [ "$st" = 0 ] && [ -s "$tmp/cli.html" ] && cmp -s "$tmp/cli.html" "$tmp/sh.html" &&
+	[ -s "$tmp/cli.loyalty" ] && cmp -s "$tmp/cli.loyalty" "$tmp/sh.loyalty"; then
+	ok "report and loyalty on the loaded files"
+else
+	bad "report and loyalty on the loaded files" "status $st or output differs"
+	diff "$tmp/cli.loyalty" "$tmp/sh.loyalty" | head -10
+fi
+cp "$SRCDIR/data/survey.csv" "$tmp/survey2.csv"
+printf 'report -o %s\n' "$tmp/two.html" >"$tmp/two"
+(cd "$SRCDIR" && "$LOYAL" shell data/orders.csv data/survey.csv "$tmp/survey2.csv" \
+	<"$tmp/two") >"$tmp/two.out" 2>"$tmp/two.err"
+st=$?
+if [ "$st" = 64 ] && [ ! -e "$tmp/two.html" ] &&
+	grep -q "report: 2 survey files are loaded: name one with --survey" "$tmp/two.err"; then
+	ok "report with two loaded surveys"
+else
+	bad "report with two loaded surveys" "status $st"
+	cat "$tmp/two.err"
+fi
+echo complaints >"$tmp/compl"
+(cd "$SRCDIR" && "$LOYAL" shell data/orders.csv <"$tmp/compl") >"$tmp/compl.out" 2>"$tmp/compl.err"
+st=$?
+if [ "$st" = 64 ] && [ ! -s "$tmp/compl.out" ] &&
+	grep -q "complaints: name the complaints file" "$tmp/compl.err"; then
+	ok "complaints names its file"
+else
+	bad "complaints names its file" "status $st"
+	cat "$tmp/compl.err"
+fi
 finish
