@@ -91,7 +91,9 @@ static int tiers_of(struct tier_run *R, loyal_tiers **out, const loyal_measures 
 	return error < 0 ? cli_lib_error(error) : 0;
 }
 
-static int compute(struct tier_run *R)
+/* The measures and tiers on the as-of date, and with --compare on its date
+ * and the migration between them. */
+static int measure(struct tier_run *R)
 {
 	int32_t as_of = loyal_txn_as_of(R->d.acc);
 	int rc, error;
@@ -406,17 +408,15 @@ static void run_dispose(struct tier_run *R)
 	txn_data_dispose(&R->d);
 }
 
-int cmd_tiers(int argc, char **argv)
+/* The options, checked; the --members rules loaded. */
+static int parse(struct tier_run *R, int argc, char **argv, int *nargs)
 {
-	struct tier_run R;
-	struct cli_result res = { 0 };
 	const char *value_text = NULL, *split_text = NULL, *members_text = NULL;
 	const char *window_text = NULL;
 	uint64_t window = 0;
-	int nargs, rc;
+	int rc;
 
-	memset(&R, 0, sizeof(R));
-	R.vo = (loyal_value_tier_options)LOYAL_VALUE_TIER_OPTIONS_INIT;
+	R->vo = (loyal_value_tier_options)LOYAL_VALUE_TIER_OPTIONS_INIT;
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Tiers"),
 		CLI_OPT_STRING(0, "value", "WHAT", &value_text,
@@ -430,86 +430,103 @@ int cmd_tiers(int argc, char **argv)
 		CLI_OPT_STRING(0, "window", "DAYS", &window_text,
 			       "spend and purchases of the DAYS days ending on the day of the tiers "
 			       "(default: all history)"),
-		CLI_OPT_STRING(0, "compare", "DATE", &R.compare_text,
+		CLI_OPT_STRING(0, "compare", "DATE", &R->compare_text,
 			       "also the tiers on DATE, and each customer's move since"),
-		CLI_OPT_FLAG(0, "summary", &R.summary,
+		CLI_OPT_FLAG(0, "summary", &R->summary,
 			     "one row per tier with its share of spend; with --compare, the "
 			     "migration matrix too"),
-		TXN_OPTS_INPUT(&R.t),
-		CLI_OPTS_INPUT(&R.c),
-		CLI_OPT_THREADS(&R.c),
+		TXN_OPTS_INPUT(&R->t),
+		CLI_OPTS_INPUT(&R->c),
+		CLI_OPT_THREADS(&R->c),
 		CLI_OPT_GROUP("Grouping"),
-		CLI_OPT_LIST(0, "by", "COL", &R.c.by,
+		CLI_OPT_LIST(0, "by", "COL", &R->c.by,
 			     "rank within each group of customers by COL at first purchase (repeatable)"),
-		CLI_OPT_STRING(0, "from", "DATE", &R.c.from, "ignore rows dated before DATE"),
-		CLI_OPT_STRING(0, "to", "DATE", &R.c.to, "ignore rows dated after DATE"),
-		CLI_OPTS_OUTPUT(&R.c),
-		CLI_OPTS_PARTIAL(&R.c),
+		CLI_OPT_STRING(0, "from", "DATE", &R->c.from, "ignore rows dated before DATE"),
+		CLI_OPT_STRING(0, "to", "DATE", &R->c.to, "ignore rows dated after DATE"),
+		CLI_OPTS_OUTPUT(&R->c),
+		CLI_OPTS_PARTIAL(&R->c),
 		CLI_OPT_END
 	};
 
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE)
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE)
 		return rc;
 	if (value_text && strcmp(value_text, "spend") && strcmp(value_text, "clv"))
 		return cli_usage_error(&info, "unknown value '%s' (spend or clv)", value_text);
-	R.clv = value_text && !strcmp(value_text, "clv");
-	if (R.clv && (R.compare_text || window_text))
+	R->clv = value_text && !strcmp(value_text, "clv");
+	if (R->clv && (R->compare_text || window_text))
 		return cli_usage_error(&info, "--value clv ranks the lifetime value on the as-of "
 				       "date, from all history: not with --compare or --window");
-	if (R.clv && R.t.occasion_name)
+	if (R->clv && R->t.occasion_name)
 		return cli_usage_error(&info, "--value clv counts purchases in days, as the models "
 				       "do: --occasion does not apply");
-	if (R.clv)
-		txn_opts_days(&R.t);
-	R.t.need_amount = 1;
-	if ((rc = cli_common_finish(&info, &R.c)) != CLI_CONTINUE ||
-	    (rc = txn_opts_finish(&info, &R.t)) != CLI_CONTINUE)
+	if (R->clv)
+		txn_opts_days(&R->t);
+	R->t.need_amount = 1;
+	if ((rc = cli_common_finish(&info, &R->c)) != CLI_CONTINUE ||
+	    (rc = txn_opts_finish(&info, &R->t)) != CLI_CONTINUE)
 		return rc;
 	if (members_text && (value_text || split_text))
 		return cli_usage_error(&info, "--members gives member tiers; --value and --split "
 				       "are for value tiers");
-	if (split_text && (rc = parse_split(&R, split_text)) != 0)
+	if (split_text && (rc = parse_split(R, split_text)) != 0)
 		return rc;
 	if (window_text) {
 		if (cli_parse_count(&window, "--window", window_text, 1, 3652059))
 			return CLI_EXIT_USAGE;
-		R.window = (int32_t)window;
+		R->window = (int32_t)window;
 	}
-	if (R.compare_text) {
-		if (cli_parse_day(&R.compare, "--compare", R.compare_text))
+	if (R->compare_text) {
+		if (cli_parse_day(&R->compare, "--compare", R->compare_text))
 			return CLI_EXIT_USAGE;
-		R.has_compare = 1;
+		R->has_compare = 1;
 	}
-	if (nargs == 0)
+	if (*nargs == 0)
 		return cli_usage_error(&info, "no input file (use - for standard input)");
-	for (int i = 0; members_text && !strcmp(members_text, "-") && i < nargs; i++)
+	for (int i = 0; members_text && !strcmp(members_text, "-") && i < *nargs; i++)
 		if (!strcmp(argv[i], "-"))
 			return cli_usage_error(&info, "--members - and the input - cannot both be "
 					       "standard input");
-	if (members_text && (rc = load_rules(&R, members_text)) != 0)
-		goto done;
-	if (R.t.has_as_of && R.has_compare && R.compare > R.t.as_of) {
-		rc = cli_usage_error(&info, "--compare %s is after --as-of %s: compare with an "
-				     "earlier date", R.compare_text, R.t.as_of_text);
-		goto done;
-	}
+	if (members_text && (rc = load_rules(R, members_text)) != 0)
+		return rc;
+	if (R->t.has_as_of && R->has_compare && R->compare > R->t.as_of)
+		return cli_usage_error(&info, "--compare %s is after --as-of %s: compare with an "
+				       "earlier date", R->compare_text, R->t.as_of_text);
+	return CLI_CONTINUE;
+}
+
+/* Load the inputs, the tiers on the as-of date (and --compare's), and the
+ * result's tables. */
+static int compute(struct tier_run *R, char **files, int nfiles, struct cli_result *res)
+{
+	int rc;
+
 	/* the daily amounts, for a window or an earlier day; a partial
 	 * state keeps them, so that its merge can use --window or --compare */
-	R.t.need_days = R.window > 0 || R.has_compare || R.c.partial;
-	if ((rc = txn_load(&R.d, &R.c, &R.t, argv, nargs)) != 0)
-		goto done;
-	if (R.has_compare && R.compare > loyal_txn_as_of(R.d.acc)) {
+	R->t.need_days = R->window > 0 || R->has_compare || R->c.partial;
+	if ((rc = txn_load(&R->d, &R->c, &R->t, files, nfiles)) != 0)
+		return rc;
+	if (R->has_compare && R->compare > loyal_txn_as_of(R->d.acc)) {
 		char as_of[16];
-		loyal_date_format(as_of, sizeof(as_of), loyal_txn_as_of(R.d.acc));
-		rc = cli_usage_error(&info, "--compare %s is after the as-of date %s (the last "
-				     "date in the data): compare with an earlier date",
-				     R.compare_text, as_of);
-		goto done;
+		loyal_date_format(as_of, sizeof(as_of), loyal_txn_as_of(R->d.acc));
+		return cli_usage_error(&info, "--compare %s is after the as-of date %s (the last "
+				       "date in the data): compare with an earlier date",
+				       R->compare_text, as_of);
 	}
-	if ((rc = compute(&R)) != 0 || (rc = result_of(&R, &res)) != 0)
-		goto done;
-	rc = cli_render(&res, &R.c);
-done:
+	if ((rc = measure(R)) != 0)
+		return rc;
+	return result_of(R, res);
+}
+
+int cmd_tiers(int argc, char **argv)
+{
+	struct tier_run R;
+	struct cli_result res = { 0 };
+	int nargs, rc;
+
+	memset(&R, 0, sizeof(R));
+	if ((rc = parse(&R, argc, argv, &nargs)) == CLI_CONTINUE &&
+	    (rc = compute(&R, argv, nargs, &res)) == 0)
+		rc = cli_render(&res, &R.c);
 	run_dispose(&R);
 	return rc;
 }
