@@ -920,59 +920,58 @@ static int finish_options(struct run *R, int nargs)
 	return CLI_CONTINUE;
 }
 
-int cmd_loyalty(int argc, char **argv)
+/* The options of the command and of its two inputs (the --survey- and
+ * --orders- prefixed tables), checked; the inputs registered. */
+static int parse(struct run *R, int argc, char **argv, int *nargs)
 {
-	struct run R;
-	struct cli_result res = { 0 };
 	struct cli_opt_table tab;
 	const struct cli_opt *opts;
 	char *inputs[2 * CLI_LIST_MAX + 1], **given = NULL;
-	int nargs, rc;
+	int rc;
 
-	memset(&R, 0, sizeof(R));
 	const struct cli_opt own[] = {
 		CLI_OPT_GROUP("Loyalty"),
-		CLI_OPT_LIST(0, "survey", "FILE", &R.surveys, "the survey answers (repeatable)"),
-		CLI_OPT_LIST(0, "orders", "FILE", &R.orders, "the orders (order lines) (repeatable)"),
-		CLI_OPT_FLAG(0, "matrix", &R.matrix,
+		CLI_OPT_LIST(0, "survey", "FILE", &R->surveys, "the survey answers (repeatable)"),
+		CLI_OPT_LIST(0, "orders", "FILE", &R->orders, "the orders (order lines) (repeatable)"),
+		CLI_OPT_FLAG(0, "matrix", &R->matrix,
 			     "the attitude x behaviour matrix and repeat against one-time buyers"),
-		CLI_OPT_FLAG(0, "followup", &R.followup,
+		CLI_OPT_FLAG(0, "followup", &R->followup,
 			     "detractors and dissatisfied customers by value at risk"),
-		CLI_OPT_STRING(0, "top", "N", &R.top_text, "with --followup: the first N only"),
-		CLI_OPT_STRING(0, "answers", "WHICH", &R.answers_name,
+		CLI_OPT_STRING(0, "top", "N", &R->top_text, "with --followup: the first N only"),
+		CLI_OPT_STRING(0, "answers", "WHICH", &R->answers_name,
 			       "latest (default): each customer's latest answer; all: every answer"),
-		CLI_OPT_STRING(0, "horizon", "N", &R.horizon_text,
+		CLI_OPT_STRING(0, "horizon", "N", &R->horizon_text,
 			       "p_repurchase: a purchase within the next N units (default: 365 days)"),
-		CLI_OPT_THREADS(&R.oc),
-		MODEL_OPTS(&R.mo),
+		CLI_OPT_THREADS(&R->oc),
+		MODEL_OPTS(&R->mo),
 		CLI_OPT_END
 	};
 	const struct cli_opt survey_opts[] = {
-		CLI_OPT_STRING(0, "customer-col", "NAME", &R.sv.customer_col,
+		CLI_OPT_STRING(0, "customer-col", "NAME", &R->sv.customer_col,
 			       "customer id column (default: found by header name)"),
-		CLI_OPT_STRING(0, "score-col", "NAME", &R.sv.score_col,
+		CLI_OPT_STRING(0, "score-col", "NAME", &R->sv.score_col,
 			       "0-10 likelihood-to-recommend column (default: found by header name)"),
-		CLI_OPT_STRING(0, "csat-col", "NAME", &R.sv.csat_col,
+		CLI_OPT_STRING(0, "csat-col", "NAME", &R->sv.csat_col,
 			       "satisfaction column (default: found by header name)"),
-		CLI_OPT_STRING(0, "scale", "LO-HI", &R.sv.scale,
+		CLI_OPT_STRING(0, "scale", "LO-HI", &R->sv.scale,
 			       "satisfaction scale: 1-5 (default), 1-7, 1-10, 0-10"),
-		CLI_OPT_STRING(0, "labels", "MAP", &R.sv.labels_arg,
+		CLI_OPT_STRING(0, "labels", "MAP", &R->sv.labels_arg,
 			       "text answers' points: 'TEXT=POINT,...' or a file of text,point lines"),
-		CLI_OPT_FLAG(0, "skip-invalid", &R.sv.skip_invalid,
+		CLI_OPT_FLAG(0, "skip-invalid", &R->sv.skip_invalid,
 			     "skip and count invalid rows (answer, date, number of fields)"),
-		CLI_OPTS_INPUT(&R.sc),
+		CLI_OPTS_INPUT(&R->sc),
 		CLI_OPT_END
 	};
 	const struct cli_opt orders_opts[] = {
-		CLI_OPTS_INPUT(&R.oc),
-		TXN_OPTS_MODEL_INPUT(&R.t),
+		CLI_OPTS_INPUT(&R->oc),
+		TXN_OPTS_MODEL_INPUT(&R->t),
 		CLI_OPT_END
 	};
-	const struct cli_opt output[] = { CLI_OPTS_PARTIAL(&R.c), CLI_OPTS_OUTPUT(&R.c), CLI_OPT_END };
+	const struct cli_opt output[] = { CLI_OPTS_PARTIAL(&R->c), CLI_OPTS_OUTPUT(&R->c), CLI_OPT_END };
 
 	/* MBG/NBD by default: BG/NBD gives every one-time buyer P(alive) = 1,
 	 * so a one-time detractor's value at risk would be 0 (loyal-loyalty(1)). */
-	R.mo.model_name = "mbgnbd";
+	R->mo.model_name = "mbgnbd";
 	cli_opt_table_init(&tab);
 	cli_opt_table_add(&tab, own);
 	for (size_t i = 0; i < tab.n; i++)
@@ -990,57 +989,75 @@ int cmd_loyalty(int argc, char **argv)
 	if (!(given = malloc((size_t)argc * sizeof(*given))))
 		return cli_oom();
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
-	R.oc.opt_prefix = "orders-";
-	if ((rc = cli_parse(&info, opts, argc, argv, &nargs)) != CLI_CONTINUE) {
+	R->oc.opt_prefix = "orders-";
+	if ((rc = cli_parse(&info, opts, argc, argv, nargs)) != CLI_CONTINUE) {
 		free(given);
 		return rc;
 	}
-	if (nargs == 1) {
+	if (*nargs == 1) {
 		int written = 0;
 		for (int i = 0; i < argc; i++)
 			written |= given[i] == argv[0];
 		if (!written)
-			nargs = 0;
+			*nargs = 0;
 	}
 	free(given);
-	if (R.c.from_partial && nargs > 0) {
-		if ((rc = cli_inputs_register(&info, argv, nargs)) != CLI_CONTINUE)
+	if (R->c.from_partial && *nargs > 0) {
+		if ((rc = cli_inputs_register(&info, argv, *nargs)) != CLI_CONTINUE)
 			return rc;
-	} else if (R.surveys.n + R.orders.n <= 2 * CLI_LIST_MAX) {
+	} else if (R->surveys.n + R->orders.n <= 2 * CLI_LIST_MAX) {
 		int n = 0;
-		for (size_t i = 0; i < R.surveys.n; i++)
-			inputs[n++] = (char *)R.surveys.items[i];
-		for (size_t i = 0; i < R.orders.n; i++)
-			inputs[n++] = (char *)R.orders.items[i];
+		for (size_t i = 0; i < R->surveys.n; i++)
+			inputs[n++] = (char *)R->surveys.items[i];
+		for (size_t i = 0; i < R->orders.n; i++)
+			inputs[n++] = (char *)R->orders.items[i];
 		inputs[n] = NULL;
 		if ((rc = cli_inputs_register(&info, inputs, n)) != CLI_CONTINUE)
 			return rc;
 	}
-	if ((rc = finish_options(&R, nargs)) != CLI_CONTINUE)
-		goto done;
-	struct txn_partial_tail tail = { tail_write, tail_read, &R };
-	if (R.c.partial || R.c.from_partial) {
+	return finish_options(R, *nargs);
+}
+
+/* Read the orders and the survey (with --partial, the survey first: its
+ * answers go into the state after the orders'), join them, and the result's
+ * tables. With --from-partial the operands are the states. */
+static int compute(struct run *R, char **argv, int nargs, struct cli_result *res)
+{
+	struct txn_partial_tail tail = { tail_write, tail_read, R };
+	int rc;
+
+	if (R->c.partial || R->c.from_partial) {
 		/* the answers are kept until the orders' customers are known */
-		R.collect = 1;
+		R->collect = 1;
 		txn_partial_set_tail(&tail);
-		if (!R.c.from_partial && (rc = read_surveys(&R)) != 0)
-			goto done;
+		if (!R->c.from_partial && (rc = read_surveys(R)) != 0)
+			return rc;
 	}
-	if (R.c.from_partial) {
-		rc = load_orders(&R, argv, nargs);
+	if (R->c.from_partial) {
+		rc = load_orders(R, argv, nargs);
 	} else {
 		char *files[CLI_LIST_MAX];
-		for (size_t i = 0; i < R.orders.n; i++)
-			files[i] = (char *)R.orders.items[i];
-		rc = load_orders(&R, files, (int)R.orders.n);
+		for (size_t i = 0; i < R->orders.n; i++)
+			files[i] = (char *)R->orders.items[i];
+		rc = load_orders(R, files, (int)R->orders.n);
 	}
 	txn_partial_set_tail(NULL);
-	if (rc != 0 || (rc = load_survey(&R)) != 0)
-		goto done;
-	report(&R);
-	if ((rc = result_of(&R, &res)) == 0)
+	if (rc != 0 || (rc = load_survey(R)) != 0)
+		return rc;
+	report(R);
+	return result_of(R, res);
+}
+
+int cmd_loyalty(int argc, char **argv)
+{
+	struct run R;
+	struct cli_result res = { 0 };
+	int nargs, rc;
+
+	memset(&R, 0, sizeof(R));
+	if ((rc = parse(&R, argc, argv, &nargs)) == CLI_CONTINUE &&
+	    (rc = compute(&R, argv, nargs, &res)) == 0)
 		rc = cli_render(&res, &R.c);
-done:
 	txn_partial_set_tail(NULL);
 	free(R.kept);
 	free(R.ids);
