@@ -603,27 +603,29 @@ static void write_page(struct page *p, const char *title)
 
 /* ---- the command -------------------------------------------------------- */
 
-int cmd_report(int argc, char **argv)
-{
+/* The command's options, its computed figures (report_data.c), and the
+ * page's title and target. */
+struct report_run {
 	struct report_opts o;
 	struct report_survey sv;
 	struct report_orders od;
-	const char *title = NULL, *lang = NULL, *top_text = NULL, *inactive_text = NULL;
-	const char *output = NULL;
-	int nargs, rc, explicit_dash = 0;
-	struct cli_out *out = NULL;
+	const char *title, *output;
+};
 
-	memset(&o, 0, sizeof(o));
-	memset(&sv, 0, sizeof(sv));
-	memset(&od, 0, sizeof(od));
-	struct cli_common *cs = &o.cs, *co = &o.co;
+/* The options, checked; the inputs registered. */
+static int parse(struct report_run *R, int argc, char **argv)
+{
+	struct report_opts *op = &R->o;
+	const char *lang = NULL, *top_text = NULL, *inactive_text = NULL;
+	int nargs, rc, explicit_dash = 0;
+	struct cli_common *cs = &op->cs, *co = &op->co;
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Report"),
-		CLI_OPT_STRING(0, "survey", "FILE", &o.survey_path,
+		CLI_OPT_STRING(0, "survey", "FILE", &op->survey_path,
 			       "survey export: NPS and CSAT sections"),
-		CLI_OPT_STRING(0, "orders", "FILE", &o.orders_path,
+		CLI_OPT_STRING(0, "orders", "FILE", &op->orders_path,
 			       "order export: repurchase, retention, cohort and churn sections"),
-		CLI_OPT_STRING(0, "title", "TEXT", &title,
+		CLI_OPT_STRING(0, "title", "TEXT", &R->title,
 			       "the page's title (default: Customer loyalty report)"),
 		CLI_OPT_STRING(0, "lang", "LANG", &lang, "labels in en (default) or zh; numbers identical"),
 		CLI_OPT_STRING(0, "top", "N", &top_text,
@@ -631,13 +633,13 @@ int cmd_report(int argc, char **argv)
 		CLI_OPT_STRING(0, "inactive", "DAYS", &inactive_text,
 			       "churn rate: customers with no purchase for more than DAYS (default 90)"),
 		CLI_OPT_GROUP("Survey"),
-		CLI_OPT_STRING(0, "score-col", "NAME", &o.score_col,
+		CLI_OPT_STRING(0, "score-col", "NAME", &op->score_col,
 			       "column holding the 0-10 answer (default: found by header name)"),
-		CLI_OPT_STRING(0, "csat-col", "NAME", &o.csat_col,
+		CLI_OPT_STRING(0, "csat-col", "NAME", &op->csat_col,
 			       "column holding the satisfaction answer (default: found by header name)"),
-		CLI_OPT_STRING(0, "scale", "LO-HI", &o.scale,
+		CLI_OPT_STRING(0, "scale", "LO-HI", &op->scale,
 			       "satisfaction scale: 1-5 (default), 1-7, 1-10, 0-10"),
-		CLI_OPT_STRING(0, "labels", "MAP", &o.labels_arg,
+		CLI_OPT_STRING(0, "labels", "MAP", &op->labels_arg,
 			       "text answers' points: 'TEXT=POINT,...' or a file of text,point lines"),
 		CLI_OPT_LIST(0, "by", "COL", &cs->by,
 			     "promoters, passives and detractors per value of COL (repeatable)"),
@@ -649,7 +651,7 @@ int cmd_report(int argc, char **argv)
 			       "the survey's date column (default: found by header name)"),
 		CLI_OPT_STRING(0, "survey-date-format", "FMT", &cs->date_format,
 			       "strptime-style format of the survey's dates"),
-		TXN_OPTS_INPUT(&o.t),
+		TXN_OPTS_INPUT(&op->t),
 		CLI_OPT_STRING(0, "orders-encoding", "ENC", &co->encoding,
 			       "the order file's encoding (default UTF-8)"),
 		CLI_OPT_STRING(0, "orders-delimiter", "CHAR", &co->delimiter,
@@ -659,7 +661,7 @@ int cmd_report(int argc, char **argv)
 		CLI_OPT_STRING(0, "orders-date-format", "FMT", &co->date_format,
 			       "strptime-style format of the order file's dates"),
 		CLI_OPT_THREADS(co),
-		MODEL_OPTS(&o.mo),
+		MODEL_OPTS(&op->mo),
 		CLI_OPT_GROUP("Periods"),
 		CLI_OPT_STRING(0, "period", "P", &cs->period_name,
 			       "NPS, CSAT, retention and cohort periods: day, week, month (default), "
@@ -667,7 +669,7 @@ int cmd_report(int argc, char **argv)
 		CLI_OPT_STRING(0, "from", "DATE", &cs->from, "ignore rows dated before DATE"),
 		CLI_OPT_STRING(0, "to", "DATE", &cs->to, "ignore rows dated after DATE"),
 		CLI_OPT_GROUP("Output"),
-		CLI_OPT_STRING('o', "output", "FILE", &output,
+		CLI_OPT_STRING('o', "output", "FILE", &R->output,
 			       "write the page to FILE atomically (default: standard output)"),
 		CLI_OPT_STRING(0, "max-field-size", "BYTES", &cs->max_field_size,
 			       "reject fields longer than BYTES (default 16777216)"),
@@ -685,22 +687,22 @@ int cmd_report(int argc, char **argv)
 	if (nargs > 1 || (nargs == 1 && (strcmp(argv[0], "-") || explicit_dash)))
 		return cli_usage_error(&info, "unexpected operand '%s': give the inputs with --survey "
 				       "and --orders", argv[0]);
-	if (!o.survey_path && !o.orders_path)
+	if (!op->survey_path && !op->orders_path)
 		return cli_usage_error(&info, "no input: give --survey FILE, --orders FILE or both");
 	{
 		char *names[3];
 		int n = 0;
-		if (o.survey_path)
-			names[n++] = (char *)o.survey_path;
-		if (o.orders_path)
-			names[n++] = (char *)o.orders_path;
+		if (op->survey_path)
+			names[n++] = (char *)op->survey_path;
+		if (op->orders_path)
+			names[n++] = (char *)op->orders_path;
 		names[n] = NULL;
 		static char *kept[3];
 		memcpy(kept, names, sizeof(names));
 		if ((rc = cli_inputs_register(&info, kept, n)) != CLI_CONTINUE)
 			return rc;
 	}
-	if (output && strcmp(output, "-") && cli_target_check(output) != CLI_CONTINUE)
+	if (R->output && strcmp(R->output, "-") && cli_target_check(R->output) != CLI_CONTINUE)
 		return CLI_EXIT_USAGE;
 	if (!cs->period_name)
 		cs->period_name = "month";
@@ -714,43 +716,65 @@ int cmd_report(int argc, char **argv)
 	if ((rc = cli_common_finish(&info, cs)) != CLI_CONTINUE)
 		return rc;
 	if ((rc = cli_common_finish(&info, co)) != CLI_CONTINUE ||
-	    (rc = txn_opts_finish(&info, &o.t)) != CLI_CONTINUE ||
-	    (rc = model_opts_finish(&info, &o.mo, co)) != CLI_CONTINUE)
+	    (rc = txn_opts_finish(&info, &op->t)) != CLI_CONTINUE ||
+	    (rc = model_opts_finish(&info, &op->mo, co)) != CLI_CONTINUE)
 		return rc;
-	o.lang = HTML_LANG_EN;
-	if (lang && html_lang_parse(lang, &o.lang) < 0)
+	op->lang = HTML_LANG_EN;
+	if (lang && html_lang_parse(lang, &op->lang) < 0)
 		return cli_usage_error(&info, "unknown language '%s' (en or zh)", lang);
-	o.top = DEFAULT_TOP;
-	if (top_text && model_parse_top(&info, &o.top, top_text))
+	op->top = DEFAULT_TOP;
+	if (top_text && model_parse_top(&info, &op->top, top_text))
 		return CLI_EXIT_USAGE;
-	o.inactive_days = DEFAULT_INACTIVE;
+	op->inactive_days = DEFAULT_INACTIVE;
 	if (inactive_text &&
-	    cli_parse_count(&o.inactive_days, "--inactive", inactive_text, 0, INT32_MAX))
+	    cli_parse_count(&op->inactive_days, "--inactive", inactive_text, 0, INT32_MAX))
 		return CLI_EXIT_USAGE;
-	if (o.scale) {
+	if (op->scale) {
 		int lo, hi;
-		if (loyal_csat_parse_scale(&lo, &hi, o.scale) < 0)
+		if (loyal_csat_parse_scale(&lo, &hi, op->scale) < 0)
 			return cli_usage_error(&info, "--scale: %s", loyal_error_last()->reason);
 	}
+	return CLI_CONTINUE;
+}
 
-	if ((rc = report_survey_load(&sv, &o)) != 0)
-		goto done;
-	if ((rc = report_orders_load(&od, &o)) != 0)
-		goto done;
+/* Every figure of the page, from the survey and the orders. */
+static int compute(struct report_run *R)
+{
+	int rc;
 
+	if ((rc = report_survey_load(&R->sv, &R->o)) != 0)
+		return rc;
+	return report_orders_load(&R->od, &R->o);
+}
+
+/* The page, to -o FILE (atomically) or standard output. */
+static int render(struct report_run *R)
+{
 	struct cli_common oc = { 0 };
+	struct cli_out *out = NULL;
+	int rc;
+
 	oc.format = CLI_FMT_RAW;
-	oc.output = output;
+	oc.output = R->output;
 	if ((rc = cli_out_open(&out, &oc, NULL, 0)) != 0)
-		goto done;
-	struct page p = { .o = &o, .sv = &sv, .od = &od };
-	html_init(&p.h, cli_out_stream(out), o.lang);
-	write_page(&p, title);
+		return cli_out_close(out, rc);
+	struct page p = { .o = &R->o, .sv = &R->sv, .od = &R->od };
+	html_init(&p.h, cli_out_stream(out), R->o.lang);
+	write_page(&p, R->title);
 	if (p.h.failed)
 		rc = cli_oom(); /* a write error is cli_out_close's to report */
-done:
-	rc = cli_out_close(out, rc);
-	report_survey_dispose(&sv);
-	report_orders_dispose(&od);
+	return cli_out_close(out, rc);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_run R;
+	int rc;
+
+	memset(&R, 0, sizeof(R));
+	if ((rc = parse(&R, argc, argv)) == CLI_CONTINUE && (rc = compute(&R)) == 0)
+		rc = render(&R);
+	report_survey_dispose(&R.sv);
+	report_orders_dispose(&R.od);
 	return rc;
 }
