@@ -332,6 +332,9 @@ size_t cli_groups_values(struct cli_value *vals, struct cli_groups *g, uint32_t 
  * description of entry i (NULL past the end), and a command's function. */
 const char *cli_command_name(size_t i, const char **description);
 int (*cli_command_fn(const char *name))(int argc, char **argv);
+/* The same for a command that writes partial states (--partial), whose
+ * states `loyal merge` replays; NULL for any other. */
+int (*cli_state_command_fn(const char *name))(int argc, char **argv);
 
 /* Commands */
 int cmd_check(int argc, char **argv);

@@ -9,26 +9,27 @@
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	int state; /* has --partial: `loyal merge` replays its states */
 	const char *description;
 };
 
 /* The command table, alphabetical. */
 static const struct cmd commands[] = {
-	{ "check", cmd_check, "validate input files and report every bad row, computing nothing" },
-	{ "churn", cmd_churn, "churn scores: P(alive) and expected purchases (BG/NBD model)" },
-	{ "clv", cmd_clv, "customer lifetime value (BG/NBD and Gamma-Gamma models)" },
-	{ "complaints", cmd_complaints, "complaint rate per period set against active customers and orders" },
-	{ "csat", cmd_csat, "customer satisfaction (CSAT): share of top-two-box answers" },
-	{ "loyalty", cmd_loyalty, "loyalty index and matrix: survey answers joined to the orders" },
-	{ "merge", cmd_merge, "merge partial states of one command and print its result" },
-	{ "nps", cmd_nps, "Net Promoter Score of 0-10 survey answers" },
-	{ "repurchase", cmd_repurchase, "repurchase rate and days between purchases of the same customer" },
-	{ "report", cmd_report, "one self-contained HTML page of figures and charts, for managers" },
-	{ "retention", cmd_retention, "period-to-period retention, cohort matrix, churn rate at a date" },
-	{ "segment", cmd_segment, "RFM scores and named segments (Champions, At Risk...) of each customer" },
-	{ "shell", cmd_shell, "interactive shell: load files once, then run commands on them" },
-	{ "summary", cmd_summary, "one row per customer: first and last purchase, purchases, net spend" },
-	{ "tiers", cmd_tiers, "value tiers (high, mid, low), member tiers by rules, migration between dates" },
+	{ "check", cmd_check, 0, "validate input files and report every bad row, computing nothing" },
+	{ "churn", cmd_churn, 1, "churn scores: P(alive) and expected purchases (BG/NBD model)" },
+	{ "clv", cmd_clv, 1, "customer lifetime value (BG/NBD and Gamma-Gamma models)" },
+	{ "complaints", cmd_complaints, 1, "complaint rate per period set against active customers and orders" },
+	{ "csat", cmd_csat, 1, "customer satisfaction (CSAT): share of top-two-box answers" },
+	{ "loyalty", cmd_loyalty, 1, "loyalty index and matrix: survey answers joined to the orders" },
+	{ "merge", cmd_merge, 0, "merge partial states of one command and print its result" },
+	{ "nps", cmd_nps, 1, "Net Promoter Score of 0-10 survey answers" },
+	{ "repurchase", cmd_repurchase, 1, "repurchase rate and days between purchases of the same customer" },
+	{ "report", cmd_report, 0, "one self-contained HTML page of figures and charts, for managers" },
+	{ "retention", cmd_retention, 1, "period-to-period retention, cohort matrix, churn rate at a date" },
+	{ "segment", cmd_segment, 1, "RFM scores and named segments (Champions, At Risk...) of each customer" },
+	{ "shell", cmd_shell, 0, "interactive shell: load files once, then run commands on them" },
+	{ "summary", cmd_summary, 1, "one row per customer: first and last purchase, purchases, net spend" },
+	{ "tiers", cmd_tiers, 1, "value tiers (high, mid, low), member tiers by rules, migration between dates" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -66,6 +67,12 @@ int (*cli_command_fn(const char *name))(int argc, char **argv)
 {
 	const struct cmd *c = find(name);
 	return c ? c->fn : NULL;
+}
+
+int (*cli_state_command_fn(const char *name))(int argc, char **argv)
+{
+	const struct cmd *c = find(name);
+	return c && c->state ? c->fn : NULL;
 }
 
 /* Flush standard output and report a failure to write it: a full disk or a

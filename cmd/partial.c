@@ -343,21 +343,6 @@ static int spool_stdin(char ***paths, size_t *n)
 	return rc;
 }
 
-static int (*command_fn(const char *name))(int, char **)
-{
-	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
-		{ "churn", cmd_churn }, { "clv", cmd_clv },
-		{ "complaints", cmd_complaints }, { "csat", cmd_csat }, { "loyalty", cmd_loyalty },
-		{ "nps", cmd_nps }, { "repurchase", cmd_repurchase },
-		{ "retention", cmd_retention }, { "segment", cmd_segment },
-		{ "summary", cmd_summary }, { "tiers", cmd_tiers },
-	};
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
-		if (!strcmp(cmds[i].name, name))
-			return cmds[i].fn;
-	return NULL;
-}
-
 int cmd_merge(int argc, char **argv)
 {
 	char **files = NULL, **spooled = NULL, **args = NULL, **owned = NULL;
@@ -438,7 +423,7 @@ int cmd_merge(int argc, char **argv)
 	if ((rc = partial_next(r)) != 0)
 		goto done;
 	if (strcmp(loyal_partial_field(r, 0, NULL), "command") || loyal_partial_nfields(r) != 2 ||
-	    !command_fn(loyal_partial_field(r, 1, NULL))) {
+	    !cli_state_command_fn(loyal_partial_field(r, 1, NULL))) {
 		rc = partial_error(loyal_partial_fail(r, 1, "a 'command' record naming a metric "
 						      "command was expected"));
 		goto done;
@@ -472,7 +457,7 @@ int cmd_merge(int argc, char **argv)
 	static char cmdname[64];
 	snprintf(cmdname, sizeof(cmdname), "%s", owned[0]);
 	cli_cmd = cmdname;
-	rc = command_fn(owned[0])((int)n, args);
+	rc = cli_state_command_fn(owned[0])((int)n, args);
 	goto done;
 oom:
 	rc = cli_lib_error(LOYAL_ENOMEM);

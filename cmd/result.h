@@ -50,9 +50,13 @@
  *
  * Adding a command is that file, a row in cmd/main.c's table, a man page
  * (its COLUMNS from the column declarations), a golden test, and the
- * library module that computes it. `check` is not a result table: it
- * writes a report of each file as it reads it, and --rejects/--clean copy
- * input rows through.
+ * library module that computes it (and its cmd_NAME declaration in
+ * cli.h). `report` has the same three parts, but its render writes an HTML
+ * page from the computed figures (report_data.c) instead of a result
+ * table. Not result tables: `check` writes a report of each file as it
+ * reads it, and --rejects/--clean copy input rows through; `merge` reads
+ * states and hands them to the command that wrote them; `shell` runs the
+ * other commands.
  */
 
 #define CLI_RESULT_MAX_TABLES 8

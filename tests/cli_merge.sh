@@ -234,6 +234,9 @@ sed '$d' "$tmp/nps.part" >"$tmp/nps_cut.part"
 sed 's/^loyal-partial	1$/loyal-partial	2/' "$tmp/nps.part" >"$tmp/nps_v2.part"
 sed 's/^a	0	0	\([0-9]*\)/a	0	0	x\1/' "$tmp/nps.part" >"$tmp/nps_bad.part"
 (cd "$SRCDIR" && "$LOYAL" nps --partial $S) >"$tmp/nps_nogroup.part" 2>/dev/null
+# a state naming a command that writes none (the shell, the report)
+sed 's/^command	nps$/command	shell/' "$tmp/nps.part" >"$tmp/nps_shell.part"
+sed 's/^command	nps$/command	report/' "$tmp/nps.part" >"$tmp/nps_report.part"
 mkdir -p "$tmp/p" && cp "$tmp"/*.part "$tmp/p/"
 check nps_merged 0 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part"
 check nps_twice 0 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part nps2.part -f csv"
@@ -243,6 +246,8 @@ check other_version 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_v2.part"
 check cut_short 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_cut.part"
 check bad_record 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_bad.part"
 check not_a_state 65 sh -c "cd '$SRCDIR' && \"$LOYAL\" merge data/survey.csv"
+check command_without_state 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_shell.part </dev/null"
+check report_without_state 65 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps_report.part"
 check option_of_state 64 sh -c "cd '$tmp/p' && \"$LOYAL\" merge nps.part --by channel"
 # a survey state with no group (every row invalid) is valid: alone it is
 # the single run's "no valid answers", merged it adds its row counts
