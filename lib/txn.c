@@ -283,6 +283,27 @@ static int check_row(const loyal_txn *t, const loyal_txn_row *row)
 	return 0;
 }
 
+/* A new record of customer c, the row's amount and day under occasion key
+ * `key`, becoming the customer's newest. */
+static inline int push_rec(loyal_txn *t, struct cust *c, uint64_t key, const loyal_txn_row *row)
+{
+	int error;
+
+	if ((error = reserve_recs(t, t->nrecs + 1)) < 0)
+		return error;
+	struct rec *r = &t->recs[t->nrecs];
+	r->key = key;
+	r->spend = row->amount;
+	r->day = row->day;
+	r->prev = c->head;
+	c->head = (uint32_t)++t->nrecs;
+	if (!c->tail)
+		c->tail = c->head;
+	c->nrec++;
+	c->last_key = key;
+	return 0;
+}
+
 /* loyal_txn_add() once the row is checked and its customer id hashed. */
 static int add_row(loyal_txn *t, const loyal_txn_row *row, uint64_t h)
 {
@@ -306,18 +327,8 @@ static int add_row(loyal_txn *t, const loyal_txn_row *row, uint64_t h)
 		if (t->returns == LOYAL_RETURNS_NET_DAY) {
 			/* a record of its own, netted against its day in finish;
 			 * the next purchase line starts a new record */
-			if ((error = reserve_recs(t, t->nrecs + 1)) < 0)
+			if ((error = push_rec(t, c, RETURN_KEY, row)) < 0)
 				return error;
-			struct rec *r = &t->recs[t->nrecs];
-			r->key = RETURN_KEY;
-			r->spend = row->amount;
-			r->day = row->day;
-			r->prev = c->head;
-			c->head = (uint32_t)++t->nrecs;
-			if (!c->tail)
-				c->tail = c->head;
-			c->nrec++;
-			c->last_key = RETURN_KEY;
 		}
 		c->net = net;
 		c->return_rows++;
@@ -341,18 +352,8 @@ static int add_row(loyal_txn *t, const loyal_txn_row *row, uint64_t h)
 		if (row->day < r->day)
 			r->day = row->day;
 	} else {
-		if ((error = reserve_recs(t, t->nrecs + 1)) < 0)
+		if ((error = push_rec(t, c, key, row)) < 0)
 			return error;
-		struct rec *r = &t->recs[t->nrecs];
-		r->key = key;
-		r->spend = row->amount;
-		r->day = row->day;
-		r->prev = c->head;
-		c->head = (uint32_t)++t->nrecs;
-		if (!c->tail)
-			c->tail = c->head;
-		c->nrec++;
-		c->last_key = key;
 	}
 	c->net = net;
 	c->gross = gross;
