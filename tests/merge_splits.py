@@ -79,9 +79,10 @@ def check(name, ok, detail=""):
         print(f"not ok - {name} {detail}")
 
 
-for path, cust, state_args, result_args in CASES:
-    # rows as records (quoted fields may hold line breaks), written back
-    # with the same values
+def records_of(path):
+    """The header's names, and the header and each row as CSV text: rows as
+    records (quoted fields may hold line breaks), written back with the same
+    values."""
     with open(os.path.join(src, path), encoding="utf-8", newline="") as f:
         records = list(csv.reader(f))
 
@@ -90,9 +91,29 @@ for path, cust, state_args, result_args in CASES:
         csv.writer(b, lineterminator="\n").writerow(rec)
         return b.getvalue()
 
-    header = line(records[0])
-    rows = [line(r) for r in records[1:]]
-    col = records[0].index(cust) if cust else None
+    return records[0], line(records[0]), [line(r) for r in records[1:]]
+
+
+def split(rows, mode, k, col):
+    """Rows into k shards: cut in k runs ("rows"), each customer's rows in one
+    shard at random ("customer", col the customer column), or each row in a
+    shard at random ("interleaved")."""
+    if mode == "rows":
+        cuts = sorted(rng.sample(range(1, len(rows)), k - 1))
+        return [rows[a:b] for a, b in zip([0] + cuts, cuts + [len(rows)])]
+    shards, owner = [[] for _ in range(k)], {}
+    for r in rows:
+        if mode == "customer":
+            c = next(csv.reader(io.StringIO(r)))[col]
+            shards[owner.setdefault(c, rng.randrange(k))].append(r)
+        else:
+            shards[rng.randrange(k)].append(r)
+    return shards
+
+
+for path, cust, state_args, result_args in CASES:
+    names, header, rows = records_of(path)
+    col = names.index(cust) if cust else None
     out_args = result_args + ["--format", "csv", "-q"]
     rc, whole, err = run(state_args + out_args + [path])
     if rc != 0:
@@ -102,19 +123,7 @@ for path, cust, state_args, result_args in CASES:
     for mode in modes:
         for t in range(trials):
             k = rng.randint(2, 5)
-            if mode == "rows":
-                cuts = sorted(rng.sample(range(1, len(rows)), k - 1))
-                shards = [rows[a:b] for a, b in zip([0] + cuts, cuts + [len(rows)])]
-            elif mode == "customer":
-                owner, shards = {}, [[] for _ in range(k)]
-                for r in rows:
-                    c = next(csv.reader(io.StringIO(r)))[col]
-                    shards[owner.setdefault(c, rng.randrange(k))].append(r)
-            else:
-                shards = [[] for _ in range(k)]
-                for r in rows:
-                    shards[rng.randrange(k)].append(r)
-            shards = [s for s in shards if s]
+            shards = [s for s in split(rows, mode, k, col) if s]
             files, states = [], []
             for i, s in enumerate(shards):
                 f = os.path.join(tmp, f"shard{i}.csv")
@@ -147,32 +156,6 @@ for path, cust, state_args, result_args in CASES:
                     and "clv" not in state_args:
                 same = sorted(merged.splitlines()) == sorted(whole.splitlines())
                 check(name + ", rows as the file's", same, "rows differ from the file's")
-
-
-def records_of(path):
-    with open(os.path.join(src, path), encoding="utf-8", newline="") as f:
-        records = list(csv.reader(f))
-
-    def line(rec):
-        b = io.StringIO()
-        csv.writer(b, lineterminator="\n").writerow(rec)
-        return b.getvalue()
-
-    return records[0], line(records[0]), [line(r) for r in records[1:]]
-
-
-def split(rows, mode, k, col):
-    if mode == "rows":
-        cuts = sorted(rng.sample(range(1, len(rows)), k - 1))
-        return [rows[a:b] for a, b in zip([0] + cuts, cuts + [len(rows)])]
-    shards, owner = [[] for _ in range(k)], {}
-    for r in rows:
-        if mode == "customer":
-            c = next(csv.reader(io.StringIO(r)))[col]
-            shards[owner.setdefault(c, rng.randrange(k))].append(r)
-        else:
-            shards[rng.randrange(k)].append(r)
-    return shards
 
 
 # loyalty: the survey and the orders sharded independently
