@@ -905,8 +905,8 @@ int cmd_shell(int argc, char **argv)
 		sh.format = formats[k];
 	}
 	sh.interactive = isatty(STDIN_FILENO);
-	if ((rc = probe_commands()) != 0) {
-		cli_error("out of memory");
+	if (probe_commands() != 0) {
+		rc = cli_oom();
 		goto done;
 	}
 	cli_shell_running = 1;

@@ -161,12 +161,12 @@ static int read_header(struct shell_file *f, const char *path, enum shell_kind k
 	}
 	size_t n = loyal_reader_columns(r);
 	if (!(f->cols = calloc(n, sizeof(*f->cols)))) {
-		rc = CLI_EXIT_OSERR;
+		rc = cli_oom();
 		goto done;
 	}
 	for (f->ncols = 0; f->ncols < n; f->ncols++)
 		if (!(f->cols[f->ncols] = strdup(loyal_reader_column_name(r, f->ncols)))) {
-			rc = CLI_EXIT_OSERR;
+			rc = cli_oom();
 			goto done;
 		}
 	if (kind == SHELL_ANY) {
@@ -183,8 +183,6 @@ static int read_header(struct shell_file *f, const char *path, enum shell_kind k
 		}
 	}
 done:
-	if (rc == CLI_EXIT_OSERR)
-		cli_error("out of memory");
 	f->kind = kind;
 	loyal_reader_free(r);
 	return rc;
@@ -227,8 +225,7 @@ int shell_load(const char *path, enum shell_kind kind)
 	if ((rc = read_all(&f, path)) != 0 || (rc = read_header(&f, path, kind)) != 0 ||
 	    (rc = count_rows(&f, path)) != 0 || !(f.path = strdup(path))) {
 		if (rc == 0) {
-			cli_error("out of memory");
-			rc = CLI_EXIT_OSERR;
+			rc = cli_oom();
 		}
 		file_free(&f);
 		return rc;
@@ -244,9 +241,8 @@ int shell_load(const char *path, enum shell_kind kind)
 	}
 	struct shell_file *p = realloc(files, (nfiles + 1) * sizeof(*p));
 	if (!p) {
-		cli_error("out of memory");
 		file_free(&f);
-		return CLI_EXIT_OSERR;
+		return cli_oom();
 	}
 	files = p;
 	files[nfiles++] = f;

@@ -207,8 +207,7 @@ static int run_file(struct cli_common *c, const char *path, struct cli_groups *g
 	if (spec->part_new && (rc = cli_split(&s, c, readers, &n)) != 0)
 		goto done;
 	if (!(parts = calloc(n, sizeof(*parts)))) {
-		cli_error("out of memory");
-		rc = CLI_EXIT_OSERR;
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -228,8 +227,7 @@ static int run_file(struct cli_common *c, const char *path, struct cli_groups *g
 			goto done;
 		p->g = &p->own;
 		if (!(p->ctx = spec->part_new(ctx))) {
-			cli_error("out of memory");
-			rc = CLI_EXIT_OSERR;
+			rc = cli_oom();
 			goto done;
 		}
 	}

@@ -548,8 +548,7 @@ static int load_file(struct txn_data *d, struct cli_common *c, struct txn_opts *
 	if ((rc = cli_split(&ts.s, c, readers, &n)) != 0)
 		goto done;
 	if (!(parts = calloc(n, sizeof(*parts)))) {
-		cli_error("out of memory");
-		rc = CLI_EXIT_OSERR;
+		rc = cli_oom();
 		goto done;
 	}
 	for (size_t k = 0; k < n; k++) {
