@@ -25,10 +25,6 @@ static const struct cli_command_info info = {
 
 #define DEFAULT_INACTIVE 90
 
-static const char *const resolved_aliases[] = {
-	"resolved", "is_resolved", "resolution", "status", "是否解决", "处理结果", "处理状态", NULL
-};
-
 /* Everything one run works with. */
 struct run {
 	struct cli_common c;    /* the complaints file, grouping, output */
@@ -149,30 +145,6 @@ static int use_complaint(struct run *R, const char *cf, size_t clen, int32_t day
 	return 0;
 }
 
-/* A resolved flag: 1 yes, 0 no (blank: still open), -1 not a flag. */
-static int parse_resolved(const char *s, size_t len)
-{
-	static const char *const yes[] = { "yes", "y", "true", "1", "resolved", "closed", "done",
-					   "是", "已解决", "已处理", NULL };
-	static const char *const no[] = { "no", "n", "false", "0", "unresolved", "open", "pending",
-					  "否", "未解决", "未处理", "处理中", NULL };
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len == 0)
-		return 0;
-	for (int k = 0; yes[k]; k++)
-		if (strlen(yes[k]) == len && !strncasecmp(yes[k], s, len))
-			return 1;
-	for (int k = 0; no[k]; k++)
-		if (strlen(no[k]) == len && !strncasecmp(no[k], s, len))
-			return 0;
-	return -1;
-}
-
 static void warn_skipped(struct run *R, const char *file, uint64_t line, size_t col,
 			 const char *reason)
 {
@@ -187,29 +159,25 @@ static void warn_skipped(struct run *R, const char *file, uint64_t line, size_t 
 static int read_file(struct run *R, const char *path, int32_t as_of)
 {
 	struct cli_source s;
-	size_t ccol, rcol = SIZE_MAX;
+	loyal_complaints_input_options lo = LOYAL_COMPLAINTS_INPUT_OPTIONS_INIT;
+	loyal_complaints_layout layout = LOYAL_COMPLAINTS_LAYOUT_INIT;
+	loyal_complaints_row row = LOYAL_COMPLAINTS_ROW_INIT;
+	size_t rcol;
 	int rc = 0, error;
 
 	if ((rc = cli_source_open(&s, path, &R->c, 1)) != 0)
 		return rc;
-	error = loyal_reader_find_column(&ccol, s.r, "customer", R->customer_col,
-					 loyal_role_aliases(LOYAL_ROLE_CUSTOMER));
-	if (error < 0) {
+	lo.customer_col = R->customer_col;
+	lo.resolved_col = R->resolved_col;
+	layout.date = s.date_col;
+	layout.date_format = R->c.date_format;
+	if ((error = loyal_complaints_layout_resolve(&layout, s.r, &lo)) < 0) {
 		rc = cli_lib_error(error);
-		if (!R->customer_col)
+		if (layout.customer_failed && !R->customer_col)
 			fprintf(stderr, "hint: name the column with --customer-col\n");
 		goto done;
 	}
-	error = loyal_reader_find_column(&rcol, s.r, "resolved", R->resolved_col,
-					 R->resolved_col ? NULL : resolved_aliases);
-	if (error < 0) {
-		const loyal_error_info *e = loyal_error_last();
-		if (R->resolved_col || !e || e->line != 0) {
-			rc = cli_lib_error(error);
-			goto done;
-		}
-		rcol = SIZE_MAX; /* optional, and not there */
-	}
+	rcol = layout.resolved;
 	/* The resolution rate needs the flag in every file. */
 	if (R->files == 0)
 		R->has_resolved = rcol != SIZE_MAX;
@@ -234,40 +202,22 @@ static int read_file(struct run *R, const char *path, int32_t as_of)
 		}
 		R->rows++;
 		uint64_t line = loyal_reader_line(s.r);
-		size_t dlen, clen, rlen = 0;
-		const char *df = loyal_reader_field(s.r, s.date_col, &dlen);
-		const char *cf = loyal_reader_field(s.r, ccol, &clen);
-		const char *rf = rcol != SIZE_MAX ? loyal_reader_field(s.r, rcol, &rlen) : NULL;
-		loyal_datetime dt;
-		int resolved = rf ? parse_resolved(rf, rlen) : 0;
-		const char *bad = NULL;
-		size_t badcol = 0;
-		char reason[400];
-
-		if (dlen == 0) {
-			bad = "date is empty";
-			badcol = s.date_col;
-		} else if (loyal_date_parse(&dt, df, dlen, R->c.date_format) < 0) {
-			snprintf(reason, sizeof(reason), "%s", loyal_error_last()->reason);
-			bad = reason;
-			badcol = s.date_col;
-		} else if (resolved < 0) {
-			snprintf(reason, sizeof(reason), "resolved flag '%.*s' is not yes/no, true/false, "
-				 "1/0, resolved/open or 是/否", (int)(rlen > 64 ? 64 : rlen), rf);
-			bad = reason;
-			badcol = rcol;
+		if ((error = loyal_complaints_row_read(&row, s.r, &layout)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
 		}
-		if (bad) {
+		if (error) {
 			if (!R->skip_invalid) {
-				cli_error("%s:%llu:%zu: %s", name, (unsigned long long)line, badcol + 1, bad);
+				cli_error("%s:%llu:%zu: %s", name, (unsigned long long)line,
+					  row.bad_col + 1, row.reason);
 				rc = CLI_EXIT_DATA;
 				goto done;
 			}
 			R->invalid++;
-			warn_skipped(R, name, line, badcol, bad);
+			warn_skipped(R, name, line, row.bad_col, row.reason);
 			continue;
 		}
-		if ((R->c.has_from && dt.days < R->c.from_day) || (R->c.has_to && dt.days > R->c.to_day)) {
+		if ((R->c.has_from && row.day < R->c.from_day) || (R->c.has_to && row.day > R->c.to_day)) {
 			R->filtered++;
 			continue;
 		}
@@ -275,7 +225,8 @@ static int read_file(struct run *R, const char *path, int32_t as_of)
 		size_t lens[CLI_LIST_MAX];
 		for (size_t k = 0; k < R->c.by.n; k++)
 			vals[k] = loyal_reader_field(s.r, s.by_cols[k], &lens[k]);
-		if ((rc = use_complaint(R, cf, clen, dt.days, resolved, vals, lens, as_of)) != 0)
+		if ((rc = use_complaint(R, row.customer, row.customer_len, row.day, row.resolved, vals,
+					 lens, as_of)) != 0)
 			goto done;
 	}
 	R->blank_lines += loyal_reader_blank_lines(s.r);

@@ -152,12 +152,105 @@ static void test_complaints_churn(void **state)
 	loyal_txn_free(t);
 }
 
+static void test_complaints_resolved_words(void **state)
+{
+	(void)state;
+	assert_int_equal(loyal_complaints_parse_resolved("yes", 3), 1);
+	assert_int_equal(loyal_complaints_parse_resolved(" Closed\t", 8), 1);
+	assert_int_equal(loyal_complaints_parse_resolved("已解决", strlen("已解决")), 1);
+	assert_int_equal(loyal_complaints_parse_resolved("FALSE", 5), 0);
+	assert_int_equal(loyal_complaints_parse_resolved("处理中", strlen("处理中")), 0);
+	assert_int_equal(loyal_complaints_parse_resolved("  ", 2), 0); /* blank: open */
+	assert_int_equal(loyal_complaints_parse_resolved(NULL, 0), 0);
+	assert_int_equal(loyal_complaints_parse_resolved("yess", 4), -1);
+	assert_int_equal(loyal_complaints_parse_resolved("2", 1), -1);
+	assert_string_equal(loyal_complaints_resolved_aliases()[0], "resolved");
+}
+
+/* Columns found by name, and each row as `loyal complaints` reads it. */
+static void test_complaints_input_rows(void **state)
+{
+	const char *text = "日期,客户编号,处理状态,类别\n"
+			   "2024-01-05,A,已解决,物流\n"   /* valid, resolved */
+			   "2024-01-06,, ,物流\n"         /* valid: no customer id, open */
+			   ",B,yes,质量\n"                /* date empty */
+			   "2024-13-01,C,no,质量\n"       /* not a date */
+			   "2024-02-01,D,maybe,质量\n";   /* not a flag */
+	loyal_reader *r;
+	loyal_complaints_layout l = LOYAL_COMPLAINTS_LAYOUT_INIT;
+	loyal_complaints_row row = LOYAL_COMPLAINTS_ROW_INIT;
+	(void)state;
+
+	assert_int_equal(loyal_reader_open_buffer(&r, text, strlen(text), "c.csv", NULL), 0);
+	assert_int_equal(loyal_reader_find_column(&l.date, r, "date", NULL,
+						  loyal_role_aliases(LOYAL_ROLE_DATE)), 0);
+	assert_int_equal(loyal_complaints_layout_resolve(&l, r, NULL), 0);
+	assert_int_equal(l.customer, 1);
+	assert_int_equal(l.resolved, 2);
+	assert_int_equal(l.date, 0);
+
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_complaints_row_read(&row, r, &l), 0);
+	assert_int_equal(row.customer_len, 1);
+	assert_memory_equal(row.customer, "A", 1);
+	assert_int_equal(row.day, loyal_days_from_civil(2024, 1, 5));
+	assert_int_equal(row.resolved, 1);
+	assert_int_equal(row.bad_col, SIZE_MAX);
+
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_complaints_row_read(&row, r, &l), 0);
+	assert_int_equal(row.customer_len, 0);
+	assert_int_equal(row.resolved, 0);
+
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_complaints_row_read(&row, r, &l), 1);
+	assert_int_equal(row.code, LOYAL_COMPLAINTS_BAD_DATE_EMPTY);
+	assert_int_equal(row.bad_col, 0);
+	assert_string_equal(row.reason, "date is empty");
+
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_complaints_row_read(&row, r, &l), 1);
+	assert_int_equal(row.code, LOYAL_COMPLAINTS_BAD_DATE);
+	assert_int_equal(row.bad_col, 0);
+	assert_true(strstr(row.reason, "2024-13-01") != NULL);
+
+	assert_int_equal(loyal_reader_next(r), 0);
+	assert_int_equal(loyal_complaints_row_read(&row, r, &l), 1);
+	assert_int_equal(row.code, LOYAL_COMPLAINTS_BAD_RESOLVED);
+	assert_int_equal(row.bad_col, 2);
+	assert_true(strstr(row.reason, "resolved flag 'maybe'") == row.reason);
+	assert_int_equal(loyal_reader_next(r), LOYAL_ITEROVER);
+	loyal_reader_free(r);
+
+	/* no resolved column: optional unless named; no customer column: the
+	 * error says which */
+	const char *bare = "date,customer\n2024-01-05,A\n";
+	loyal_complaints_input_options o = LOYAL_COMPLAINTS_INPUT_OPTIONS_INIT;
+	l = (loyal_complaints_layout)LOYAL_COMPLAINTS_LAYOUT_INIT;
+	assert_int_equal(loyal_reader_open_buffer(&r, bare, strlen(bare), "b.csv", NULL), 0);
+	assert_int_equal(loyal_complaints_layout_resolve(&l, r, &o), 0);
+	assert_int_equal(l.customer, 1);
+	assert_int_equal(l.resolved, SIZE_MAX);
+	o.resolved_col = "status";
+	assert_int_equal(loyal_complaints_layout_resolve(&l, r, &o), LOYAL_ECOLUMN);
+	assert_int_equal(l.customer_failed, 0);
+	o.resolved_col = NULL;
+	o.customer_col = "member";
+	assert_int_equal(loyal_complaints_layout_resolve(&l, r, &o), LOYAL_ECOLUMN);
+	assert_int_equal(l.customer_failed, 1);
+	l.version = 99;
+	assert_int_equal(loyal_complaints_layout_resolve(&l, r, NULL), LOYAL_EINVAL);
+	loyal_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_complaints_cells),
 		cmocka_unit_test(test_complaints_activity),
 		cmocka_unit_test(test_complaints_churn),
+		cmocka_unit_test(test_complaints_resolved_words),
+		cmocka_unit_test(test_complaints_input_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

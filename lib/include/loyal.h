@@ -17,6 +17,7 @@
 #include "loyal/txn.h"
 #include "loyal/txn_input.h"
 #include "loyal/survey_input.h"
+#include "loyal/complaints_input.h"
 #include "loyal/bgnbd.h"
 #include "loyal/mbgnbd.h"
 #include "loyal/pnbd.h"
