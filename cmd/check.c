@@ -13,12 +13,12 @@ static const struct cli_command_info info = {
 	"line ends found, the column of each role, and every row read, usable or\n"
 	"rejected. Problems go to standard error with file:line:column and a reason.\n"
 	"Rows are validated by the same code as the metric commands. KIND is survey\n"
-	"(nps, csat) or transactions (summary, repurchase, retention).",
+	"(nps, csat), transactions (summary, repurchase, retention) or complaints.",
 };
 
 #define DEFAULT_MAX_ERRORS 20
 
-enum kind { KIND_SURVEY = 1, KIND_TXN };
+enum kind { KIND_SURVEY = 1, KIND_TXN, KIND_COMPLAINTS };
 
 struct check {
 	enum kind kind;
@@ -39,11 +39,14 @@ struct check {
 	size_t nps_k; /* which answer column is the NPS score (0), or SIZE_MAX */
 	int nps, csat; /* the roles checked: both for --kind survey */
 
-	/* transactions */
+	/* transactions (and the customer column of complaints) */
 	struct txn_opts t;
+	/* complaints */
+	const char *resolved_col;
 
 	/* totals */
 	uint64_t files, rows, usable, no_answer, rejected, file_problems, problems;
+	uint64_t no_id; /* complaints without a customer id */
 	uint64_t bad_encoding; /* rows with invalid UTF-8 in columns not checked */
 	uint64_t skipped[TXN_SKIP__COUNT];
 	int open_failed, read_failed;
@@ -594,6 +597,99 @@ done:
 	return rc;
 }
 
+/* ---- complaints ----------------------------------------------------------- */
+
+/* A complaints file as `loyal complaints` reads it (loyal/complaints_input.h):
+ * the date, customer and resolved columns, then every row's date and flag. */
+static int check_complaints_file(struct check *k, const char *path)
+{
+	struct cli_source s;
+	loyal_complaints_input_options lo = LOYAL_COMPLAINTS_INPUT_OPTIONS_INIT;
+	loyal_complaints_layout layout = LOYAL_COMPLAINTS_LAYOUT_INIT;
+	loyal_complaints_row row = LOYAL_COMPLAINTS_ROW_INIT;
+	uint64_t rows = 0, usable = 0, no_id = 0, rejected = 0, bad_encoding = 0;
+	int error, rc, stopped = 0;
+	char norm[8];
+
+	say(k, "%s\n", path);
+	/* the command's own date and --by column rules, messages included */
+	if ((rc = cli_source_open(&s, path, &k->c, 1)) != 0) {
+		k->file_problems++;
+		k->problems++;
+		k->incomplete = 1;
+		say(k, "  not read\n");
+		if (rc == CLI_EXIT_NOINPUT)
+			k->open_failed = 1;
+		if (rc == CLI_EXIT_IOERR)
+			k->read_failed = 1;
+		return rc == CLI_EXIT_OSERR || rc == CLI_EXIT_USAGE ? rc : 0;
+	}
+	loyal_reader *r = s.r;
+	loyal_reader_keep_raw(r, 1);
+	describe_reader(k, r);
+	clean_start(k, r);
+	lo.customer_col = k->t.customer_col;
+	lo.resolved_col = k->resolved_col;
+	layout.date = s.date_col;
+	layout.date_format = k->c.date_format;
+	if ((error = loyal_complaints_layout_resolve(&layout, r, &lo)) < 0) {
+		k->incomplete = 1;
+		if ((rc = file_problem(k, path, error)) != 0)
+			goto done;
+		if (layout.customer_failed && !k->t.customer_col)
+			fprintf(stderr, "hint: name the column with --customer-col\n");
+		say(k, "  %-14snot read\n", "rows");
+		goto done;
+	}
+	for (size_t i = 0; i < k->c.by.n; i++)
+		describe_column(k, r, "--by", s.by_cols[i]);
+	describe_column(k, r, "customer", layout.customer);
+	describe_column(k, r, "date", layout.date);
+	describe_column(k, r, "resolved", layout.resolved);
+	while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
+		if (error < 0) {
+			if (!loyal_reader_can_continue(r)) {
+				k->incomplete = 1;
+				if ((rc = file_problem(k, path, error)) != 0)
+					goto done;
+				stopped = 1;
+				break;
+			}
+			rows++;
+			rejected++;
+			lib_problem(k, r, path);
+			continue;
+		}
+		rows++;
+		bad_encoding = check_row_encoding(k, r, bad_encoding);
+		if ((error = loyal_complaints_row_read(&row, r, &layout)) < 0) {
+			rc = cli_lib_error(error);
+			goto done;
+		}
+		if (error) {
+			rejected++;
+			row_problem(k, r, row.bad_col, row.reason);
+			continue;
+		}
+		usable++;
+		if (loyal_idmatch_normalize(norm, sizeof(norm), row.customer, row.customer_len) == 0)
+			no_id++;
+		clean_row(k, r);
+	}
+	say(k, "  %-14s%llu%s: %llu usable, %llu without a customer id, %llu rejected\n", "rows",
+	       (unsigned long long)rows, stopped ? " read before the error" : "",
+	       (unsigned long long)usable, (unsigned long long)no_id, (unsigned long long)rejected);
+	describe_encoding(k, bad_encoding);
+	describe_lines(k, r);
+done:
+	k->rows += rows;
+	k->usable += usable;
+	k->no_id += no_id;
+	k->rejected += rejected;
+	cli_source_close(&s);
+	return rc;
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 int cmd_check(int argc, char **argv)
@@ -606,8 +702,8 @@ int cmd_check(int argc, char **argv)
 	const struct cli_opt opts[] = {
 		CLI_OPT_GROUP("Check"),
 		CLI_OPT_STRING('k', "kind", "KIND", &kind,
-			       "what the files hold: survey (nps, csat: what that command reads) "
-			       "or transactions (required)"),
+			       "what the files hold: survey (nps, csat: what that command reads), "
+			       "transactions or complaints (required)"),
 		CLI_OPT_STRING(0, "max-errors", "N",
 			       &max_errors, "list the first N problems (default 20); all are counted"),
 		CLI_OPT_STRING(0, "rejects", "FILE", &rejects,
@@ -625,6 +721,9 @@ int cmd_check(int argc, char **argv)
 			       "satisfaction scale: 1-5 (default), 1-7, 1-10, 0-10"),
 		CLI_OPT_STRING(0, "labels", "MAP", &labels_arg,
 			       "text answers' points: 'TEXT=POINT,...' or a file (as loyal csat)"),
+		CLI_OPT_GROUP("Complaints"),
+		CLI_OPT_STRING(0, "resolved-col", "NAME", &k.resolved_col,
+			       "resolved flag column (default: found by header name, if any)"),
 		CLI_OPT_GROUP("Survey and transactions"),
 		CLI_OPT_LIST(0, "by", "COL", &k.c.by,
 			     "also check column COL, which a command's --by reads (repeatable)"),
@@ -638,7 +737,8 @@ int cmd_check(int argc, char **argv)
 	if ((rc = cli_common_finish(&info, &k.c)) != CLI_CONTINUE)
 		return rc;
 	if (!kind)
-		return cli_usage_error(&info, "--kind is required: survey, nps, csat or transactions");
+		return cli_usage_error(&info, "--kind is required: survey, nps, csat, transactions or "
+				       "complaints");
 	if (!strcmp(kind, "survey") || !strcmp(kind, "nps") || !strcmp(kind, "csat")) {
 		k.kind = KIND_SURVEY;
 		k.nps = strcmp(kind, "csat") != 0;
@@ -646,9 +746,13 @@ int cmd_check(int argc, char **argv)
 	}
 	else if (!strcmp(kind, "transactions") || !strcmp(kind, "txn"))
 		k.kind = KIND_TXN;
+	else if (!strcmp(kind, "complaints"))
+		k.kind = KIND_COMPLAINTS;
 	else
-		return cli_usage_error(&info, "unknown kind '%s' (survey, nps, csat or transactions)",
-				       kind);
+		return cli_usage_error(&info, "unknown kind '%s' (survey, nps, csat, transactions or "
+				       "complaints)", kind);
+	if (k.resolved_col && k.kind != KIND_COMPLAINTS)
+		return cli_usage_error(&info, "--resolved-col needs --kind complaints");
 	k.max_errors = DEFAULT_MAX_ERRORS;
 	if (max_errors && cli_parse_count(&k.max_errors, "--max-errors", max_errors, 0, UINT64_MAX))
 		return CLI_EXIT_USAGE;
@@ -672,6 +776,12 @@ int cmd_check(int argc, char **argv)
 	} else {
 		if (k.score_col || k.csat_col || k.cols.n || scale || labels_arg)
 			return cli_usage_error(&info, "the survey options need --kind survey, nps or csat");
+		if (k.kind == KIND_COMPLAINTS &&
+		    (k.t.order_col || k.t.amount_col || k.t.qty_col || k.t.price_col ||
+		     k.t.occasion_name || k.t.as_of_text || k.t.allow_exponent || k.t.returns_name ||
+		     k.t.strict))
+			return cli_usage_error(&info, "of the transaction options, --kind complaints "
+					       "takes --customer-col only");
 		if ((rc = txn_opts_finish(&info, &k.t)) != CLI_CONTINUE)
 			return rc;
 	}
@@ -704,7 +814,8 @@ int cmd_check(int argc, char **argv)
 	}
 	for (int i = 0; i < nargs; i++) {
 		rc = k.kind == KIND_SURVEY ? check_survey_file(&k, argv[i])
-					   : check_txn_file(&k, argv[i]);
+		   : k.kind == KIND_TXN    ? check_txn_file(&k, argv[i])
+					   : check_complaints_file(&k, argv[i]);
 		if (rc != 0)
 			goto done;
 		k.files++;
@@ -725,6 +836,8 @@ int cmd_check(int argc, char **argv)
 	       (unsigned long long)k.usable);
 	if (k.kind == KIND_SURVEY)
 		say(&k, ", %llu with no answer", (unsigned long long)k.no_answer);
+	else if (k.kind == KIND_COMPLAINTS)
+		say(&k, ", %llu without a customer id", (unsigned long long)k.no_id);
 	else
 		say(&k, ", %llu guest, %llu after --as-of",
 		       (unsigned long long)k.skipped[TXN_SKIP_GUEST],

@@ -32,6 +32,16 @@ check complaints_churn_by 64 "$LOYAL" complaints --orders $F/orders.csv $F/compl
 check complaints_inactive_alone 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --inactive 30
 check complaints_unknown_option 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv --survey-col x
 check complaints_output_is_input 64 "$LOYAL" complaints --orders $F/orders.csv $F/complaints.csv -o $F/orders.csv
+# check --kind complaints: the same rows refused as loyal complaints refuses
+check check_complaints_clean 0 "$LOYAL" check --kind complaints $F/complaints.csv
+check check_complaints_sample 0 "$LOYAL" check --kind complaints data/complaints.csv
+check check_complaints_bad 65 "$LOYAL" check --kind complaints $F/complaints_bad.csv
+check check_complaints_named 0 "$LOYAL" check --kind complaints --customer-col who --date-col when $F/complaints_plain.csv
+check check_complaints_no_customer 65 "$LOYAL" check --kind complaints $F/complaints_no_customer.csv
+check complaints_no_customer 65 "$LOYAL" complaints --orders $F/orders.csv $F/complaints_no_customer.csv -q
+check check_complaints_named_resolved_missing 65 "$LOYAL" check --kind complaints --resolved-col status $F/complaints.csv
+check check_complaints_txn_option 64 "$LOYAL" check --kind complaints --amount-col x $F/complaints.csv
+check check_resolved_col_txn 64 "$LOYAL" check --kind transactions --resolved-col x $F/orders.csv
 
 # loyalty: the fixture joined to the sample orders, every shape
 O=data/orders.csv
