@@ -483,6 +483,22 @@ static int asks_help(const struct words *w)
 	return 0;
 }
 
+/* Whether the line is `check --kind complaints`: a complaints file is not
+ * told from orders by its columns, so it is named, as for `complaints`. */
+static int checks_complaints(const struct words *w)
+{
+	if (strcmp(w->w[0], "check"))
+		return 0;
+	for (size_t i = 1; i < w->n && strcmp(w->w[i], "--"); i++) {
+		if (!strcmp(w->w[i], "--kind=complaints"))
+			return 1;
+		if ((!strcmp(w->w[i], "--kind") || !strcmp(w->w[i], "-k")) && i + 1 < w->n &&
+		    !strcmp(w->w[i + 1], "complaints"))
+			return 1;
+	}
+	return 0;
+}
+
 /* The commands that name their inputs with --survey FILE and --orders FILE,
  * never as operands. */
 static int by_option(const char *cmd)
@@ -584,13 +600,13 @@ static int run_command(struct words *w)
 		argv[argc++] = w->w[i];
 	if (by_option(name)) {
 		/* given their inputs above */
-	} else if (!strcmp(name, "complaints")) {
+	} else if (!strcmp(name, "complaints") || checks_complaints(w)) {
 		/* its operand is the complaints file, a kind the shell does not
 		 * tell from orders: it is named, not taken from the loaded files */
 		if (!operands && !asks_help(w)) {
 			free(argv);
-			return shell_error("complaints: name the complaints file (it may be loaded: "
-					   "it is then read from memory)");
+			return shell_error("%s: name the complaints file (it may be loaded: it is "
+					   "then read from memory)", name);
 		}
 	} else if (!operands) {
 		enum shell_kind want = kind_of(name, w->w, w->n);

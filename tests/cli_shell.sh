@@ -145,14 +145,23 @@ else
 	bad "report with two loaded surveys" "status $st"
 	cat "$tmp/two.err"
 fi
-echo complaints >"$tmp/compl"
+printf 'complaints\ncheck --kind complaints\n' >"$tmp/compl"
 (cd "$SRCDIR" && "$LOYAL" shell data/orders.csv <"$tmp/compl") >"$tmp/compl.out" 2>"$tmp/compl.err"
 st=$?
 if [ "$st" = 64 ] && [ ! -s "$tmp/compl.out" ] &&
-	grep -q "complaints: name the complaints file" "$tmp/compl.err"; then
+	grep -q "^loyal shell: complaints: name the complaints file" "$tmp/compl.err" &&
+	grep -q "^loyal shell: check: name the complaints file" "$tmp/compl.err"; then
 	ok "complaints names its file"
 else
 	bad "complaints names its file" "status $st"
 	cat "$tmp/compl.err"
+fi
+printf 'check --kind complaints data/complaints.csv\n' >"$tmp/chk"
+(cd "$SRCDIR" && "$LOYAL" shell data/orders.csv <"$tmp/chk") >"$tmp/chk.sh" 2>&1
+(cd "$SRCDIR" && "$LOYAL" check --kind complaints data/complaints.csv) >"$tmp/chk.cli" 2>&1
+if [ -s "$tmp/chk.cli" ] && cmp -s "$tmp/chk.cli" "$tmp/chk.sh"; then
+	ok "check --kind complaints on a named file"
+else
+	bad "check --kind complaints on a named file" "differs from the command line"
 fi
 finish
