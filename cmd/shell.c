@@ -325,8 +325,9 @@ static enum shell_kind kind_of(const char *cmd, char **w, size_t n)
 		return SHELL_ORDERS;
 	for (size_t i = 1; i < n && strcmp(w[i], "--"); i++) {
 		const char *k = !strncmp(w[i], "--kind=", 7) ? w[i] + 7
-			      : !strcmp(w[i], "--kind") && i + 1 < n ? w[i + 1] : NULL;
-		if (k && !strcmp(k, "transactions"))
+			      : (!strcmp(w[i], "--kind") || !strcmp(w[i], "-k")) && i + 1 < n
+			      ? w[i + 1] : NULL;
+		if (k && (!strcmp(k, "transactions") || !strcmp(k, "txn")))
 			return SHELL_ORDERS;
 		if (k)
 			return SHELL_SURVEY;

@@ -164,4 +164,13 @@ if [ -s "$tmp/chk.cli" ] && cmp -s "$tmp/chk.cli" "$tmp/chk.sh"; then
 else
 	bad "check --kind complaints on a named file" "differs from the command line"
 fi
+# check's kind by any spelling: txn and -k read the loaded orders only
+printf 'check --kind txn -q\ncheck -k transactions -q\ncheck -k nps -q\n' >"$tmp/kinds"
+if (cd "$SRCDIR" && "$LOYAL" shell data/orders.csv data/survey.csv <"$tmp/kinds") \
+	>"$tmp/kinds.out" 2>"$tmp/kinds.err"; then
+	ok "check --kind txn, -k"
+else
+	bad "check --kind txn, -k" "a kind read the other kind's file"
+	cat "$tmp/kinds.err"
+fi
 finish
