@@ -111,6 +111,13 @@ enum html_label {
 	HTML_L_ORDERS_DETAILS_F,   /* guests, range, after as-of, returns only, invalid */
 	HTML_L_DEFINITIONS,
 	HTML_L_STDIN_ONCE,
+	HTML_L_COL_SEGMENT,
+	HTML_L_COL_TIER,
+	HTML_L_COL_CUSTOMERS_PCT,
+	HTML_L_COL_SPEND_PCT,
+	HTML_L_COL_MEAN_SPEND,
+	HTML_L_SEGMENTS_NOTE,
+	HTML_L_TIERS_NOTE,
 	HTML_L_COUNT
 };
 
@@ -120,6 +127,9 @@ int html_lang_parse(const char *name, enum html_lang *out);
 const char *html_lang_tag(enum html_lang lang);
 /* The text of a label in a language; never NULL for a valid id. */
 const char *html_label_text(enum html_lang lang, enum html_label id);
+/* A name the library gives (an RFM segment of the default table, a value
+ * tier) in a language: the name itself in English or when not known. */
+const char *html_name_text(enum html_lang lang, const char *name);
 
 struct html {
 	FILE *fp;

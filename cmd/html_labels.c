@@ -103,7 +103,45 @@ static const char *const labels[HTML_L_COUNT][HTML_LANG_COUNT] = {
 	[HTML_L_DEFINITIONS] = { "Definitions", "定义" },
 	[HTML_L_STDIN_ONCE] = { "standard input (-) can be read only once: give the file by name",
 				"标准输入（-）只能读取一次：请给出文件名" },
+	[HTML_L_COL_SEGMENT] = { "segment", "分群" },
+	[HTML_L_COL_TIER] = { "value tier", "价值等级" },
+	[HTML_L_COL_CUSTOMERS_PCT] = { "% of customers", "客户占比（%）" },
+	[HTML_L_COL_SPEND_PCT] = { "% of net spend", "净消费占比（%）" },
+	[HTML_L_COL_MEAN_SPEND] = { "mean net spend", "平均净消费" },
+	[HTML_L_SEGMENTS_NOTE] = { "RFM segments at the as-of date (loyal segment --summary, which also gives each segment's mean recency and purchases): recency, frequency and monetary scores 1-5 by rank, the segments of R's rfm table.",
+				   "截至日期的 RFM 分群（loyal segment --summary 另给出各分群的平均最近购买天数和购买次数）：按排名给出 1-5 的最近购买、购买频次和消费金额评分，分群采用 R 语言 rfm 包的分群表。" },
+	[HTML_L_TIERS_NOTE] = { "Value tiers by net spend (loyal tiers --summary, which also gives each tier's spend range): the top 20% of customers by rank are high, the next 30% mid, the rest low; customers with equal spend share a tier.",
+				"按净消费划分的价值等级（loyal tiers --summary 另给出各等级的消费范围）：排名前 20% 的客户为高价值，其后 30% 为中价值，其余为低价值；净消费相同的客户属于同一等级。" },
 };
+
+/* The names of R's rfm segment table (loyal/segment.h's default) and of
+ * the value tiers, in Chinese. */
+static const char *const names_zh[][2] = {
+	{ "Champions", "冠军客户" },
+	{ "Loyal Customers", "忠诚客户" },
+	{ "Potential Loyalist", "潜在忠诚客户" },
+	{ "New Customers", "新客户" },
+	{ "Promising", "有潜力客户" },
+	{ "Need Attention", "需要关注" },
+	{ "About To Sleep", "即将沉睡" },
+	{ "At Risk", "有流失风险" },
+	{ "Can't Lose Them", "不能失去" },
+	{ "Lost", "已流失" },
+	{ "Others", "其他" },
+	{ "high", "高" },
+	{ "mid", "中" },
+	{ "low", "低" },
+};
+
+const char *html_name_text(enum html_lang lang, const char *name)
+{
+	if (lang != HTML_LANG_ZH || !name)
+		return name;
+	for (size_t i = 0; i < sizeof(names_zh) / sizeof(names_zh[0]); i++)
+		if (!strcmp(names_zh[i][0], name))
+			return names_zh[i][1];
+	return name;
+}
 
 int html_lang_parse(const char *name, enum html_lang *out)
 {

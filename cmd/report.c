@@ -510,6 +510,151 @@ static void call_list(struct page *p)
 	html_section_end(h);
 }
 
+/* ---- segments and value tiers ------------------------------------------ */
+
+/* Fills of the default RFM table's segments, in its order (best first,
+ * lost last, Others grey), and of the value tiers high, mid, low. */
+static const char *const segment_fill[] = {
+	"#1a9850", "#66bd63", "#a6d96a", "#2f6fb0", "#74add1", "#fee08b",
+	"#fdae61", "#f46d43", "#d73027", "#a50026", "#9ca3af",
+};
+static const char *const tier_fill[] = { "#1a9850", "#a6d96a", "#d9d9d9" };
+
+/* the columns of both tables */
+#define NSEG_COLS 6
+
+/* Two stacked bars, the share of customers and the share of net spend of
+ * each part (segment or tier) with customers. */
+static void share_chart(struct page *p, const char *title, const char *const *names,
+			const char *const *fills, size_t nfills, const double *cust_pct,
+			const double *spend_pct, const uint64_t *customers, size_t n)
+{
+	struct html *h = &p->h;
+	const char *rows[2] = { html_label(h, HTML_L_CUSTOMERS), html_label(h, HTML_L_COL_NET_SPEND) };
+	const char **parts = malloc((n ? n : 1) * sizeof(*parts));
+	const char **colours = malloc((n ? n : 1) * sizeof(*colours));
+	double *pct = malloc((n ? 2 * n : 1) * sizeof(*pct));
+	size_t k = 0;
+
+	if (!parts || !colours || !pct) {
+		h->failed = 1;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (customers[i])
+			k++;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!customers[i])
+			continue;
+		parts[j] = names[i];
+		colours[j] = i < nfills ? fills[i] : "#6b7280";
+		pct[j] = cust_pct[i];
+		pct[k + j] = spend_pct[i];
+		j++;
+	}
+	struct svg_stack_chart c = { .title = title, .rows = rows, .nrows = 2, .parts = parts,
+				     .colours = colours, .nparts = k, .pct = pct, .digits = 1 };
+	svg_stack_chart(h, &c);
+done:
+	free(parts);
+	free(colours);
+	free(pct);
+}
+
+static void segments(struct page *p)
+{
+	struct html *h = &p->h;
+	const struct report_orders *od = p->od;
+
+	html_section_begin(h, html_label(h, HTML_L_SEC_SEGMENTS));
+	if (od->seg_state != REPORT_OK) {
+		missing(p, od->seg_state, NULL);
+		html_section_end(h);
+		return;
+	}
+	/* one group (the report has no --by for orders): rows in table order */
+	size_t ns = loyal_rfm_summary_count(od->rfm), nt = loyal_tiers_summary_count(od->tiers);
+	size_t most = ns > nt ? ns : nt;
+	const char **names = malloc((most ? most : 1) * sizeof(*names));
+	double *cp = malloc((most ? most : 1) * sizeof(*cp));
+	double *sp = malloc((most ? most : 1) * sizeof(*sp));
+	uint64_t *cust = malloc((most ? most : 1) * sizeof(*cust));
+	struct cli_value *cells = calloc((most ? most : 1) * NSEG_COLS, sizeof(*cells));
+	if (!names || !cp || !sp || !cust || !cells) {
+		h->failed = 1;
+		goto done;
+	}
+
+	/* the columns and decimals of loyal segment --summary that the page
+	 * shows (all of them make the table wider than the page) */
+	static const struct cli_column seg_cols[] = {
+		{ "segment", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
+		{ "customers_pct", CLI_T_NUM, 1 }, { "spend", CLI_T_NUM, 2 },
+		{ "spend_pct", CLI_T_NUM, 1 }, { "mean_spend", CLI_T_NUM, 2 },
+	};
+	const char *seg_heads[] = {
+		html_label(h, HTML_L_COL_SEGMENT), html_label(h, HTML_L_CUSTOMERS),
+		html_label(h, HTML_L_COL_CUSTOMERS_PCT), html_label(h, HTML_L_COL_NET_SPEND),
+		html_label(h, HTML_L_COL_SPEND_PCT), html_label(h, HTML_L_COL_MEAN_SPEND),
+	};
+	for (size_t k = 0; k < ns; k++) {
+		const loyal_rfm_summary_row *x = loyal_rfm_summary_at(od->rfm, k);
+		struct cli_value *v = cells + k * NSEG_COLS;
+		names[k] = html_name_text(h->lang, loyal_rfm_segment_name(od->rfm, x->segment));
+		cp[k] = x->customers_pct;
+		sp[k] = x->spend_pct;
+		cust[k] = x->customers;
+		v[0] = CLI_STR(names[k]);
+		v[1] = CLI_INT(x->customers);
+		v[2] = txn_num(x->customers_pct);
+		v[3] = CLI_NUM(x->spend);
+		v[4] = txn_num(x->spend_pct);
+		v[5] = txn_num(x->mean_spend);
+	}
+	share_chart(p, html_label(h, HTML_L_COL_SEGMENT), names, segment_fill,
+		    sizeof(segment_fill) / sizeof(segment_fill[0]), cp, sp, cust, ns);
+	html_table(h, seg_cols, seg_heads, NSEG_COLS, cells, ns, 0, 40);
+	html_note(h, html_label(h, HTML_L_SEGMENTS_NOTE));
+
+	/* the same columns of loyal tiers --summary (value tiers) */
+	static const struct cli_column tier_cols[] = {
+		{ "tier", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
+		{ "customers_pct", CLI_T_NUM, 1 }, { "spend", CLI_T_NUM, 2 },
+		{ "spend_pct", CLI_T_NUM, 1 }, { "mean_spend", CLI_T_NUM, 2 },
+	};
+	const char *tier_heads[] = {
+		html_label(h, HTML_L_COL_TIER), html_label(h, HTML_L_CUSTOMERS),
+		html_label(h, HTML_L_COL_CUSTOMERS_PCT), html_label(h, HTML_L_COL_NET_SPEND),
+		html_label(h, HTML_L_COL_SPEND_PCT), html_label(h, HTML_L_COL_MEAN_SPEND),
+	};
+	for (size_t k = 0; k < nt; k++) {
+		const loyal_tiers_summary_row *x = loyal_tiers_summary_at(od->tiers, k);
+		struct cli_value *v = cells + k * NSEG_COLS;
+		names[k] = html_name_text(h->lang, loyal_tiers_tier_name(od->tiers, x->tier));
+		cp[k] = x->customers_pct;
+		sp[k] = x->spend_pct;
+		cust[k] = x->customers;
+		v[0] = CLI_STR(names[k]);
+		v[1] = CLI_INT(x->customers);
+		v[2] = txn_num(x->customers_pct);
+		v[3] = CLI_NUM(x->spend);
+		v[4] = txn_num(x->spend_pct);
+		v[5] = txn_num(x->mean_spend);
+	}
+	share_chart(p, html_label(h, HTML_L_COL_TIER), names, tier_fill,
+		    sizeof(tier_fill) / sizeof(tier_fill[0]), cp, sp, cust, nt);
+	html_table(h, tier_cols, tier_heads, NSEG_COLS, cells, nt, 0, 40);
+	html_note(h, html_label(h, HTML_L_TIERS_NOTE));
+done:
+	free(names);
+	free(cp);
+	free(sp);
+	free(cust);
+	free(cells);
+	html_section_end(h);
+}
+
 static void inputs(struct page *p)
 {
 	struct html *h = &p->h;
@@ -570,7 +715,7 @@ static void inputs(struct page *p)
 	html_text(h, html_label(h, HTML_L_DEFINITIONS));
 	html_raw(h, h->lang == HTML_LANG_ZH ? "\xEF\xBC\x9A" : ": ");
 	html_text(h, "loyal-nps(1), loyal-csat(1), loyal-repurchase(1), loyal-retention(1), "
-		     "loyal-churn(1), loyal-report(1)");
+		     "loyal-churn(1), loyal-segment(1), loyal-tiers(1), loyal-report(1)");
 	html_raw(h, "</p>\n");
 	html_section_end(h);
 }
@@ -597,6 +742,7 @@ static void write_page(struct page *p, const char *title)
 	cohorts(p);
 	p_alive(p);
 	call_list(p);
+	segments(p);
 	inputs(p);
 	html_page_end(h);
 }

@@ -98,6 +98,13 @@ struct report_orders {
 	struct report_call *calls;
 	size_t ncalls;
 	int has_amount;
+	/* RFM segments and value tiers at the as-of date, as loyal segment
+	 * --summary and loyal tiers --summary compute them (their defaults) */
+	enum report_state seg_state;
+	loyal_txn_window *w;
+	loyal_measures m;
+	loyal_rfm *rfm;
+	loyal_tiers *tiers;
 };
 
 /* Compute the survey figures; returns 0 or an exit status after a message. */

@@ -513,6 +513,30 @@ done:
 	return rc;
 }
 
+/* RFM segments and value tiers of every customer at the as-of date: the
+ * library calls of loyal segment --summary and loyal tiers --summary with
+ * their defaults (5 bins and R's rfm table; high 20%, mid 30%). Both
+ * rank net spend: without amounts there is nothing to rank. */
+static int segment_figures(struct report_orders *r)
+{
+	loyal_rfm_options ro = LOYAL_RFM_OPTIONS_INIT;
+	loyal_value_tier_options vo = LOYAL_VALUE_TIER_OPTIONS_INIT;
+	int error;
+
+	if (!r->d.has_amount) {
+		r->seg_state = REPORT_NO_AMOUNTS;
+		return 0;
+	}
+	r->m = (loyal_measures)LOYAL_MEASURES_INIT;
+	if ((error = loyal_txn_window_new(&r->w, r->d.acc, NULL, r->as_of, 0)) < 0 ||
+	    (error = loyal_txn_window_measures(&r->m, r->w)) < 0 ||
+	    (error = loyal_rfm_compute(&r->rfm, &r->m, &ro)) < 0 ||
+	    (error = loyal_tiers_by_value(&r->tiers, &r->m, &vo)) < 0)
+		return cli_lib_error(error);
+	r->seg_state = r->m.n ? REPORT_OK : REPORT_NO_DATA;
+	return 0;
+}
+
 int report_orders_load(struct report_orders *r, struct report_opts *o)
 {
 	char *files[2] = { (char *)o->orders_path, NULL };
@@ -520,18 +544,21 @@ int report_orders_load(struct report_orders *r, struct report_opts *o)
 
 	memset(r, 0, sizeof(*r));
 	r->rep_state = r->ret_state = r->coh_state = r->inact_state = r->model_state =
-		REPORT_NOT_GIVEN;
+		r->seg_state = REPORT_NOT_GIVEN;
 	if (!o->orders_path)
 		return 0;
 	if ((rc = txn_load(&r->d, &o->co, &o->t, files, 1)) != 0)
 		return rc;
-	if ((rc = order_figures(r, o)) != 0)
+	if ((rc = order_figures(r, o)) != 0 || (rc = segment_figures(r)) != 0)
 		return rc;
 	return model_figures(r, o);
 }
 
 void report_orders_dispose(struct report_orders *r)
 {
+	loyal_rfm_free(r->rfm);
+	loyal_tiers_free(r->tiers);
+	loyal_txn_window_free(r->w);
 	loyal_txn_retention_free(r->ret);
 	loyal_txn_cohorts_free(r->coh);
 	free(r->p_alive);

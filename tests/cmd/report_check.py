@@ -155,9 +155,10 @@ def table_rows(section_html):
 EN_SECTIONS = ["Key figures", "NPS per period, with its 95% interval",
                "Promoters, passives and detractors", "Satisfaction answers", "Period retention",
                "Cohort retention (%)", "Customers by P(alive)", "Customers most worth a call",
-               "Inputs"]
+               "Segments and tiers", "Inputs"]
 ZH_SECTIONS = ["关键指标", "各周期 NPS 及其 95% 置信区间", "推荐者、被动者与贬损者", "满意度评分分布",
-               "周期留存率", "同期群留存率（%）", "按存活概率划分的客户", "最值得联系的客户", "输入数据"]
+               "周期留存率", "同期群留存率（%）", "按存活概率划分的客户", "最值得联系的客户", "客户分群与等级",
+               "输入数据"]
 
 
 def check_structure(loyal, src, text, nsvg, names, what):
@@ -168,8 +169,9 @@ def check_structure(loyal, src, text, nsvg, names, what):
         ok(f"{what}: every section, in order")
     if "No data" in text or "无数据" in text:
         fail(f"{what}: a section says No data")
-    if nsvg != 6:
-        fail(f"{what}: {nsvg} charts, expected 6 (NPS trend, groups, CSAT, retention, cohorts, P(alive))")
+    if nsvg != 8:
+        fail(f"{what}: {nsvg} charts, expected 8 (NPS trend, groups, CSAT, retention, cohorts, "
+             "P(alive), segments, tiers)")
     version = run(loyal, ["--version"]).stdout.decode().split()[-1]
     for s in ("data/survey.csv", "data/orders.csv", "2011-12-09", "loyal-nps(1)",
               "loyal-churn(1)", "loyal " + version, "3000", "5566"):
@@ -281,6 +283,43 @@ def check_call_list(loyal, src, what):
     ok(f"{what}: P(alive) histogram counts {counts}")
 
 
+# ---- segments and value tiers against loyal segment / loyal tiers ----------
+
+def check_segments(loyal, src, what, lang, title):
+    """The two tables of the section equal loyal segment --summary and loyal
+    tiers --summary, every row and number (names only in English: the
+    Chinese page translates them). Returns the numbers, for the en/zh
+    comparison."""
+    sec = dict(sections(src))[title]
+    rows = [r for r in table_rows(sec) if r]
+    heads = [i for i, r in enumerate(rows) if r[1] in ("customers", "客户数")]
+    if len(heads) != 2:
+        fail(f"{what}: segments section has {len(heads)} tables, expected 2")
+        return []
+    seg_rows, tier_rows = rows[heads[0] + 1:heads[1]], rows[heads[1] + 1:]
+    got = []
+    for name, page, args, key in (
+            ("segments", seg_rows, ["segment", "data/orders.csv", "--summary"], "segment"),
+            ("tiers", tier_rows, ["tiers", "data/orders.csv", "--summary"], "tier")):
+        want = table(loyal, args)
+        if len(page) != len(want):
+            fail(f"{what}: {len(page)} {name} rows, expected {len(want)}")
+            continue
+        bad = 0
+        for r, w in zip(page, want):
+            exp = [str(int(w["customers"])), fmt(w["customers_pct"], 1), fmt(w["spend"], 2),
+                   fmt(w["spend_pct"], 1),
+                   fmt(w["mean_spend"], 2) if w["mean_spend"] else "-"]
+            if r[1:] != exp or (lang == "en" and r[0] != w[key]):
+                fail(f"{what}: {name} row {r}, expected {w[key]} {exp}")
+                bad += 1
+            got.append(r[1:])
+        if not bad:
+            ok(f"{what}: {name} table = loyal {args[0]} --summary ({len(page)} rows)")
+    return got
+
+
+
 # ---- either input alone ----------------------------------------------------
 
 def check_alone(loyal, out):
@@ -289,7 +328,7 @@ def check_alone(loyal, out):
     src, text, _ = parse(p, "en")
     secs = dict(sections(src))
     for s in ("Period retention", "Cohort retention (%)", "Customers by P(alive)",
-              "Customers most worth a call"):
+              "Customers most worth a call", "Segments and tiers"):
         if "No data: no order file given (--orders)" not in strip(secs.get(s, "")):
             fail(f"survey only: section {s!r} does not say why it is empty")
     if "No data" in strip(secs["NPS per period, with its 95% interval"]):
@@ -388,6 +427,7 @@ def main():
         values[lang] = check_kpis(loyal, src, f"sample page ({lang})", lang)
         if lang == "en":
             check_call_list(loyal, src, "sample page (en)")
+        values[lang] += check_segments(loyal, src, f"sample page ({lang})", lang, names[-2])
     if values["en"] != values["zh"]:
         fail(f"the Chinese page's figures {values['zh']} differ from the English {values['en']}")
     else:

@@ -8,7 +8,8 @@ Chinese, renders each with Debian's chromium to a PNG of 1200 x 5000 pixels
 (tests/cmd/render_png.py's rendering and checks) and checks the picture: the size asked
 for; not blank (enough ink, many colours); every chart drawn (pixels of the
 exact fills of the promoters and detractors, the satisfied and dissatisfied
-bars, the P(alive) bars, the trend lines, the ends of the heatmap's scale);
+bars, the P(alive) bars, the trend lines, the ends of the heatmap's scale,
+the segments' and value tiers' bars);
 nothing outside the 960-pixel page column; the page ending before the
 bottom of the picture. The PNGs stay in OUTDIR (the README's picture is
 made from report_en.png). Exit 77 (skipped) when chromium or python3-pil is
@@ -24,7 +25,8 @@ import render_png  # noqa: E402
 FILLS = {
     "promoters and satisfied bars": "#1a9850", "detractors and dissatisfied bars": "#d73027",
     "passives": "#c9c9c9", "P(alive) bars": "#4e79a7", "heatmap's darkest": "#08306b",
-    "trend lines": "#2f6fb0",
+    "trend lines": "#2f6fb0", "Lost segment": "#a50026", "At Risk segment": "#f46d43",
+    "mid value tier and Potential Loyalist": "#a6d96a",
 }
 
 
