@@ -156,6 +156,9 @@ struct cli_common {
 	/* set by a command reading two kinds of file: the prefix of this
 	 * input's options ("orders-"), for the hints that name them */
 	const char *opt_prefix;
+	/* the prefix of this input's date options when only they have one
+	 * (report: --survey-date-col, --orders-date-col); NULL: opt_prefix */
+	const char *date_opt_prefix;
 };
 
 #define CLI_OPTS_INPUT(c) \

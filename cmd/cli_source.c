@@ -27,7 +27,8 @@ int cli_source_open(struct cli_source *s, const char *path, const struct cli_com
 			int st = cli_lib_error(error);
 			if (!c->date_col)
 				fprintf(stderr, "hint: name the date column with --%sdate-col\n",
-					c->opt_prefix ? c->opt_prefix : "");
+					c->date_opt_prefix ? c->date_opt_prefix
+					: c->opt_prefix ? c->opt_prefix : "");
 			cli_source_close(s);
 			return st;
 		}

@@ -852,6 +852,9 @@ static int parse(struct report_run *R, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (!cs->period_name)
 		cs->period_name = "month";
+	/* hints name the date options as the report spells them */
+	cs->date_opt_prefix = "survey-";
+	co->date_opt_prefix = "orders-";
 	/* the orders share the periods, range, limits and quietness */
 	co->period_name = cs->period_name;
 	co->from = cs->from;
