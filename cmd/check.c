@@ -398,6 +398,36 @@ static int file_problem(struct check *k, const char *path, int error)
 	return 0;
 }
 
+/*
+ * The next row of a checked file: 1 when one is read (counted in *rows);
+ * 0 at the end. A row the reader rejects is counted in *rows and
+ * *rejected, reported, and skipped; a problem that stops the reading is
+ * reported, marks the file incomplete and sets *stopped, or *rc for a
+ * status to stop at once (then 0 too).
+ */
+static int next_row(struct check *k, loyal_reader *r, const char *path, uint64_t *rows,
+		    uint64_t *rejected, int *stopped, int *rc)
+{
+	int error;
+
+	while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
+		if (error >= 0) {
+			(*rows)++;
+			return 1;
+		}
+		if (!loyal_reader_can_continue(r)) {
+			k->incomplete = 1;
+			if ((*rc = file_problem(k, path, error)) == 0)
+				*stopped = 1;
+			return 0;
+		}
+		(*rows)++;
+		(*rejected)++;
+		lib_problem(k, r, path);
+	}
+	return 0;
+}
+
 static int check_survey_file(struct check *k, const char *path)
 {
 	struct cli_source s;
@@ -440,21 +470,7 @@ static int check_survey_file(struct check *k, const char *path)
 	for (size_t i = 0; i < n; i++)
 		loyal_csat_init(&k->seen[i], k->scale.lo, k->scale.hi);
 	memset(k->nps_counts, 0, sizeof(k->nps_counts));
-	while ((error = loyal_reader_next(s.r)) != LOYAL_ITEROVER) {
-		if (error < 0) {
-			if (!loyal_reader_can_continue(s.r)) {
-				k->incomplete = 1;
-				if ((rc = file_problem(k, path, error)) != 0)
-					goto done;
-				stopped = 1;
-				break;
-			}
-			rows++;
-			rejected++;
-			lib_problem(k, s.r, path);
-			continue;
-		}
-		rows++;
+	while (next_row(k, s.r, path, &rows, &rejected, &stopped, &rc) > 0) {
 		bad_encoding = check_row_encoding(k, s.r, bad_encoding);
 		switch (survey_check_row(&spec, k, &s, &k->c, cols, &row)) {
 		case SURVEY_ROW_USED:
@@ -470,6 +486,8 @@ static int check_survey_file(struct check *k, const char *path)
 			row_problem(k, s.r, row.bad_col, loyal_error_last()->reason);
 		}
 	}
+	if (rc != 0)
+		goto done;
 	say(k, "  %-14s%llu%s: %llu usable, %llu with no answer, %llu rejected\n", "rows",
 	       (unsigned long long)rows, stopped ? " read before the error" : "",
 	       (unsigned long long)usable, (unsigned long long)no_answer,
@@ -521,7 +539,7 @@ static int check_txn_file(struct check *k, const char *path)
 	struct txn_row row;
 	uint64_t rows = 0, usable = 0, rejected = 0, skipped[TXN_SKIP__COUNT] = { 0 };
 	uint64_t bad_encoding = 0;
-	int error, rc, stopped = 0;
+	int rc, stopped = 0;
 
 	say(k, "%s\n", path);
 	/* The transaction commands' own column rules, messages included. */
@@ -553,21 +571,7 @@ static int check_txn_file(struct check *k, const char *path)
 		describe_column(k, r, "price", ts.price_col);
 	}
 	rc = 0;
-	while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
-		if (error < 0) {
-			if (!loyal_reader_can_continue(r)) {
-				k->incomplete = 1;
-				if ((rc = file_problem(k, path, error)) != 0)
-					goto done;
-				stopped = 1;
-				break;
-			}
-			rows++;
-			rejected++;
-			lib_problem(k, r, path);
-			continue;
-		}
-		rows++;
+	while (next_row(k, r, path, &rows, &rejected, &stopped, &rc) > 0) {
 		bad_encoding = check_row_encoding(k, r, bad_encoding);
 		if (txn_read_row(&ts, &k->c, &k->t, &row) < 0) {
 			rejected++;
@@ -580,6 +584,8 @@ static int check_txn_file(struct check *k, const char *path)
 			skipped[row.skip]++;
 		clean_row(k, r);
 	}
+	if (rc != 0)
+		goto done;
 	say(k, "  %-14s%llu%s: %llu usable, %llu guest (no customer id), %llu after --as-of, "
 	       "%llu rejected\n", "rows", (unsigned long long)rows,
 	       stopped ? " read before the error" : "", (unsigned long long)usable,
@@ -646,21 +652,7 @@ static int check_complaints_file(struct check *k, const char *path)
 	describe_column(k, r, "customer", layout.customer);
 	describe_column(k, r, "date", layout.date);
 	describe_column(k, r, "resolved", layout.resolved);
-	while ((error = loyal_reader_next(r)) != LOYAL_ITEROVER) {
-		if (error < 0) {
-			if (!loyal_reader_can_continue(r)) {
-				k->incomplete = 1;
-				if ((rc = file_problem(k, path, error)) != 0)
-					goto done;
-				stopped = 1;
-				break;
-			}
-			rows++;
-			rejected++;
-			lib_problem(k, r, path);
-			continue;
-		}
-		rows++;
+	while (next_row(k, r, path, &rows, &rejected, &stopped, &rc) > 0) {
 		bad_encoding = check_row_encoding(k, r, bad_encoding);
 		if ((error = loyal_complaints_row_read(&row, r, &layout)) < 0) {
 			rc = cli_lib_error(error);
@@ -676,6 +668,8 @@ static int check_complaints_file(struct check *k, const char *path)
 			no_id++;
 		clean_row(k, r);
 	}
+	if (rc != 0)
+		goto done;
 	say(k, "  %-14s%llu%s: %llu usable, %llu without a customer id, %llu rejected\n", "rows",
 	       (unsigned long long)rows, stopped ? " read before the error" : "",
 	       (unsigned long long)usable, (unsigned long long)no_id, (unsigned long long)rejected);
