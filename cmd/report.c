@@ -520,46 +520,72 @@ static const char *const segment_fill[] = {
 };
 static const char *const tier_fill[] = { "#1a9850", "#a6d96a", "#d9d9d9" };
 
-/* the columns of both tables */
-#define NSEG_COLS 6
+/* A row of the segments' or the tiers' summary, as the page shows it. */
+struct share_row {
+	const char *name;
+	uint64_t customers;
+	double customers_pct, spend, spend_pct, mean_spend;
+};
 
-/* Two stacked bars, the share of customers and the share of net spend of
- * each part (segment or tier) with customers. */
-static void share_chart(struct page *p, const char *title, const char *const *names,
-			const char *const *fills, size_t nfills, const double *cust_pct,
-			const double *spend_pct, const uint64_t *customers, size_t n)
+/*
+ * One block of the section: two stacked bars, the share of customers and
+ * the share of net spend of each row with customers, then the table of
+ * every row (the columns and decimals of loyal segment/tiers --summary the
+ * page has room for), then the note.
+ */
+static void share_block(struct page *p, enum html_label name_label, const char *const *fills,
+			size_t nfills, const struct share_row *x, size_t n, enum html_label note)
 {
+	static const struct cli_column cols[] = {
+		{ "name", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
+		{ "customers_pct", CLI_T_NUM, 1 }, { "spend", CLI_T_NUM, 2 },
+		{ "spend_pct", CLI_T_NUM, 1 }, { "mean_spend", CLI_T_NUM, 2 },
+	};
 	struct html *h = &p->h;
+	const char *heads[] = {
+		html_label(h, name_label), html_label(h, HTML_L_CUSTOMERS),
+		html_label(h, HTML_L_COL_CUSTOMERS_PCT), html_label(h, HTML_L_COL_NET_SPEND),
+		html_label(h, HTML_L_COL_SPEND_PCT), html_label(h, HTML_L_COL_MEAN_SPEND),
+	};
 	const char *rows[2] = { html_label(h, HTML_L_CUSTOMERS), html_label(h, HTML_L_COL_NET_SPEND) };
-	const char **parts = malloc((n ? n : 1) * sizeof(*parts));
-	const char **colours = malloc((n ? n : 1) * sizeof(*colours));
-	double *pct = malloc((n ? 2 * n : 1) * sizeof(*pct));
-	size_t k = 0;
+	size_t m = n ? n : 1, k = 0;
+	const char **parts = malloc(m * sizeof(*parts));
+	const char **colours = malloc(m * sizeof(*colours));
+	double *pct = malloc(2 * m * sizeof(*pct));
+	struct cli_value *cells = calloc(m * 6, sizeof(*cells));
 
-	if (!parts || !colours || !pct) {
+	if (!parts || !colours || !pct || !cells) {
 		h->failed = 1;
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (customers[i])
-			k++;
-	size_t j = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!customers[i])
+		k += x[i].customers > 0;
+	for (size_t i = 0, j = 0; i < n; i++) {
+		struct cli_value *v = cells + i * 6;
+		v[0] = CLI_STR(x[i].name);
+		v[1] = CLI_INT(x[i].customers);
+		v[2] = txn_num(x[i].customers_pct);
+		v[3] = CLI_NUM(x[i].spend);
+		v[4] = txn_num(x[i].spend_pct);
+		v[5] = txn_num(x[i].mean_spend);
+		if (!x[i].customers)
 			continue;
-		parts[j] = names[i];
+		parts[j] = x[i].name;
 		colours[j] = i < nfills ? fills[i] : "#6b7280";
-		pct[j] = cust_pct[i];
-		pct[k + j] = spend_pct[i];
+		pct[j] = x[i].customers_pct;
+		pct[k + j] = x[i].spend_pct;
 		j++;
 	}
-	struct svg_stack_chart c = { .title = title, .rows = rows, .nrows = 2, .parts = parts,
+	struct svg_stack_chart c = { .title = heads[0], .rows = rows, .nrows = 2, .parts = parts,
 				     .colours = colours, .nparts = k, .pct = pct, .digits = 1 };
 	svg_stack_chart(h, &c);
+	html_table(h, cols, heads, 6, cells, n, 0, 40);
+	html_note(h, html_label(h, note));
 done:
 	free(parts);
 	free(colours);
 	free(pct);
+	free(cells);
 }
 
 static void segments(struct page *p)
@@ -575,83 +601,29 @@ static void segments(struct page *p)
 	}
 	/* one group (the report has no --by for orders): rows in table order */
 	size_t ns = loyal_rfm_summary_count(od->rfm), nt = loyal_tiers_summary_count(od->tiers);
-	size_t most = ns > nt ? ns : nt;
-	const char **names = malloc((most ? most : 1) * sizeof(*names));
-	double *cp = malloc((most ? most : 1) * sizeof(*cp));
-	double *sp = malloc((most ? most : 1) * sizeof(*sp));
-	uint64_t *cust = malloc((most ? most : 1) * sizeof(*cust));
-	struct cli_value *cells = calloc((most ? most : 1) * NSEG_COLS, sizeof(*cells));
-	if (!names || !cp || !sp || !cust || !cells) {
+	struct share_row *x = malloc(((ns > nt ? ns : nt) + 1) * sizeof(*x));
+	if (!x) {
 		h->failed = 1;
-		goto done;
+		html_section_end(h);
+		return;
 	}
-
-	/* the columns and decimals of loyal segment --summary that the page
-	 * shows (all of them make the table wider than the page) */
-	static const struct cli_column seg_cols[] = {
-		{ "segment", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
-		{ "customers_pct", CLI_T_NUM, 1 }, { "spend", CLI_T_NUM, 2 },
-		{ "spend_pct", CLI_T_NUM, 1 }, { "mean_spend", CLI_T_NUM, 2 },
-	};
-	const char *seg_heads[] = {
-		html_label(h, HTML_L_COL_SEGMENT), html_label(h, HTML_L_CUSTOMERS),
-		html_label(h, HTML_L_COL_CUSTOMERS_PCT), html_label(h, HTML_L_COL_NET_SPEND),
-		html_label(h, HTML_L_COL_SPEND_PCT), html_label(h, HTML_L_COL_MEAN_SPEND),
-	};
 	for (size_t k = 0; k < ns; k++) {
-		const loyal_rfm_summary_row *x = loyal_rfm_summary_at(od->rfm, k);
-		struct cli_value *v = cells + k * NSEG_COLS;
-		names[k] = html_name_text(h->lang, loyal_rfm_segment_name(od->rfm, x->segment));
-		cp[k] = x->customers_pct;
-		sp[k] = x->spend_pct;
-		cust[k] = x->customers;
-		v[0] = CLI_STR(names[k]);
-		v[1] = CLI_INT(x->customers);
-		v[2] = txn_num(x->customers_pct);
-		v[3] = CLI_NUM(x->spend);
-		v[4] = txn_num(x->spend_pct);
-		v[5] = txn_num(x->mean_spend);
+		const loyal_rfm_summary_row *r = loyal_rfm_summary_at(od->rfm, k);
+		x[k] = (struct share_row){
+			html_name_text(h->lang, loyal_rfm_segment_name(od->rfm, r->segment)),
+			r->customers, r->customers_pct, r->spend, r->spend_pct, r->mean_spend };
 	}
-	share_chart(p, html_label(h, HTML_L_COL_SEGMENT), names, segment_fill,
-		    sizeof(segment_fill) / sizeof(segment_fill[0]), cp, sp, cust, ns);
-	html_table(h, seg_cols, seg_heads, NSEG_COLS, cells, ns, 0, 40);
-	html_note(h, html_label(h, HTML_L_SEGMENTS_NOTE));
-
-	/* the same columns of loyal tiers --summary (value tiers) */
-	static const struct cli_column tier_cols[] = {
-		{ "tier", CLI_T_STR, 0 }, { "customers", CLI_T_INT, 0 },
-		{ "customers_pct", CLI_T_NUM, 1 }, { "spend", CLI_T_NUM, 2 },
-		{ "spend_pct", CLI_T_NUM, 1 }, { "mean_spend", CLI_T_NUM, 2 },
-	};
-	const char *tier_heads[] = {
-		html_label(h, HTML_L_COL_TIER), html_label(h, HTML_L_CUSTOMERS),
-		html_label(h, HTML_L_COL_CUSTOMERS_PCT), html_label(h, HTML_L_COL_NET_SPEND),
-		html_label(h, HTML_L_COL_SPEND_PCT), html_label(h, HTML_L_COL_MEAN_SPEND),
-	};
+	share_block(p, HTML_L_COL_SEGMENT, segment_fill,
+		    sizeof(segment_fill) / sizeof(segment_fill[0]), x, ns, HTML_L_SEGMENTS_NOTE);
 	for (size_t k = 0; k < nt; k++) {
-		const loyal_tiers_summary_row *x = loyal_tiers_summary_at(od->tiers, k);
-		struct cli_value *v = cells + k * NSEG_COLS;
-		names[k] = html_name_text(h->lang, loyal_tiers_tier_name(od->tiers, x->tier));
-		cp[k] = x->customers_pct;
-		sp[k] = x->spend_pct;
-		cust[k] = x->customers;
-		v[0] = CLI_STR(names[k]);
-		v[1] = CLI_INT(x->customers);
-		v[2] = txn_num(x->customers_pct);
-		v[3] = CLI_NUM(x->spend);
-		v[4] = txn_num(x->spend_pct);
-		v[5] = txn_num(x->mean_spend);
+		const loyal_tiers_summary_row *r = loyal_tiers_summary_at(od->tiers, k);
+		x[k] = (struct share_row){
+			html_name_text(h->lang, loyal_tiers_tier_name(od->tiers, r->tier)),
+			r->customers, r->customers_pct, r->spend, r->spend_pct, r->mean_spend };
 	}
-	share_chart(p, html_label(h, HTML_L_COL_TIER), names, tier_fill,
-		    sizeof(tier_fill) / sizeof(tier_fill[0]), cp, sp, cust, nt);
-	html_table(h, tier_cols, tier_heads, NSEG_COLS, cells, nt, 0, 40);
-	html_note(h, html_label(h, HTML_L_TIERS_NOTE));
-done:
-	free(names);
-	free(cp);
-	free(sp);
-	free(cust);
-	free(cells);
+	share_block(p, HTML_L_COL_TIER, tier_fill, sizeof(tier_fill) / sizeof(tier_fill[0]), x, nt,
+		    HTML_L_TIERS_NOTE);
+	free(x);
 	html_section_end(h);
 }
 
