@@ -428,6 +428,22 @@ static int next_row(struct check *k, loyal_reader *r, const char *path, uint64_t
 	return 0;
 }
 
+/* A file its command's source could not open (the message is written):
+ * a problem of the file; out of memory, or two --by options naming one
+ * column, stop the run (their status), anything else does not (0). */
+static int not_opened(struct check *k, int rc)
+{
+	k->file_problems++;
+	k->problems++;
+	k->incomplete = 1;
+	say(k, "  not read\n");
+	if (rc == CLI_EXIT_NOINPUT)
+		k->open_failed = 1;
+	if (rc == CLI_EXIT_IOERR)
+		k->read_failed = 1;
+	return rc == CLI_EXIT_OSERR || rc == CLI_EXIT_USAGE ? rc : 0;
+}
+
 static int check_survey_file(struct check *k, const char *path)
 {
 	struct cli_source s;
@@ -543,18 +559,8 @@ static int check_txn_file(struct check *k, const char *path)
 
 	say(k, "%s\n", path);
 	/* The transaction commands' own column rules, messages included. */
-	if ((rc = txn_source_open(&ts, path, &k->c, &k->t)) != 0) {
-		k->file_problems++;
-		k->problems++;
-		k->incomplete = 1;
-		say(k, "  not read\n");
-		if (rc == CLI_EXIT_NOINPUT)
-			k->open_failed = 1;
-		if (rc == CLI_EXIT_IOERR)
-			k->read_failed = 1;
-		/* out of memory, or two --by options naming one column */
-		return rc == CLI_EXIT_OSERR || rc == CLI_EXIT_USAGE ? rc : 0;
-	}
+	if ((rc = txn_source_open(&ts, path, &k->c, &k->t)) != 0)
+		return not_opened(k, rc);
 	loyal_reader *r = ts.s.r;
 	loyal_reader_keep_raw(r, 1);
 	describe_reader(k, r);
@@ -619,17 +625,8 @@ static int check_complaints_file(struct check *k, const char *path)
 
 	say(k, "%s\n", path);
 	/* the command's own date and --by column rules, messages included */
-	if ((rc = cli_source_open(&s, path, &k->c, 1)) != 0) {
-		k->file_problems++;
-		k->problems++;
-		k->incomplete = 1;
-		say(k, "  not read\n");
-		if (rc == CLI_EXIT_NOINPUT)
-			k->open_failed = 1;
-		if (rc == CLI_EXIT_IOERR)
-			k->read_failed = 1;
-		return rc == CLI_EXIT_OSERR || rc == CLI_EXIT_USAGE ? rc : 0;
-	}
+	if ((rc = cli_source_open(&s, path, &k->c, 1)) != 0)
+		return not_opened(k, rc);
 	loyal_reader *r = s.r;
 	loyal_reader_keep_raw(r, 1);
 	describe_reader(k, r);
