@@ -118,6 +118,8 @@ enum html_label {
 	HTML_L_COL_MEAN_SPEND,
 	HTML_L_SEGMENTS_NOTE,
 	HTML_L_TIERS_NOTE,
+	HTML_L_NO_DATES_F,         /* "%s has no date column: ..." */
+	HTML_L_ALL_ANSWERS_F,      /* "every answer, %s responses" */
 	HTML_L_COUNT
 };
 

@@ -112,6 +112,10 @@ static const char *const labels[HTML_L_COUNT][HTML_LANG_COUNT] = {
 				   "截至日期的 RFM 分群（loyal segment --summary 另给出各分群的平均最近购买天数和购买次数）：按排名给出 1-5 的最近购买、购买频次和消费金额评分，分群采用 R 语言 rfm 包的分群表。" },
 	[HTML_L_TIERS_NOTE] = { "Value tiers by net spend (loyal tiers --summary, which also gives each tier's spend range): the top 20% of customers by rank are high, the next 30% mid, the rest low; customers with equal spend share a tier.",
 				"按净消费划分的价值等级（loyal tiers --summary 另给出各等级的消费范围）：排名前 20% 的客户为高价值，其后 30% 为中价值，其余为低价值；净消费相同的客户属于同一等级。" },
+	[HTML_L_NO_DATES_F] = { "%s has no date column: the figures are of every answer, with no trend",
+				"%s 中没有日期列：各项数值按全部答卷计算，没有趋势" },
+	[HTML_L_ALL_ANSWERS_F] = { "every answer (no date column), %s responses",
+				   "全部答卷（无日期列），%s 份答卷" },
 };
 
 /* The names of R's rfm segment table (loyal/segment.h's default) and of

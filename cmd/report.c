@@ -87,6 +87,10 @@ static void missing(struct page *p, enum report_state st, const char *column)
 	case REPORT_STDIN_ONCE:
 		html_missing(h, html_label(h, HTML_L_STDIN_ONCE));
 		break;
+	case REPORT_NO_DATES:
+		html_missing(h, labelf(buf, sizeof(buf), h, HTML_L_NO_DATES_F,
+				       base_name(p->o->survey_path)));
+		break;
 	case REPORT_OK:
 	case REPORT_NO_DATA:
 		html_missing(h, NULL);
@@ -117,8 +121,11 @@ static void kpis(struct page *p)
 		k[n].has_change = pt->has_change;
 		k[n].change = pt->change;
 		k[n].significant = pt->significant;
-		k[n].note = labelf(notes[n], sizeof(notes[n]), h, HTML_L_IN_PERIOD_F, pt->key,
-				   u64(a, sizeof(a), pt->r.responses));
+		k[n].note = sv->undated
+			? labelf(notes[n], sizeof(notes[n]), h, HTML_L_ALL_ANSWERS_F,
+				 u64(a, sizeof(a), pt->r.responses))
+			: labelf(notes[n], sizeof(notes[n]), h, HTML_L_IN_PERIOD_F, pt->key,
+				 u64(a, sizeof(a), pt->r.responses));
 	}
 	n++;
 	/* CSAT of the latest period */
@@ -138,8 +145,11 @@ static void kpis(struct page *p)
 				k[n].has_change = 1;
 				k[n].change = pt->r.csat - sv->csat[i - 2].r.csat;
 			}
-			k[n].note = labelf(notes[n], sizeof(notes[n]), h, HTML_L_IN_PERIOD_F, pt->key,
-					   u64(a, sizeof(a), pt->r.responses));
+			k[n].note = sv->undated
+				? labelf(notes[n], sizeof(notes[n]), h, HTML_L_ALL_ANSWERS_F,
+					 u64(a, sizeof(a), pt->r.responses))
+				: labelf(notes[n], sizeof(notes[n]), h, HTML_L_IN_PERIOD_F, pt->key,
+					 u64(a, sizeof(a), pt->r.responses));
 		}
 	}
 	n++;
@@ -213,8 +223,8 @@ static void nps_trend(struct page *p)
 	size_t n = sv->ntrend;
 
 	html_section_begin(h, html_label(h, HTML_L_SEC_NPS_TREND));
-	if (sv->nps_state != REPORT_OK) {
-		missing(p, sv->nps_state, "NPS");
+	if (sv->nps_state != REPORT_OK || sv->undated) {
+		missing(p, sv->nps_state == REPORT_OK ? REPORT_NO_DATES : sv->nps_state, "NPS");
 		html_section_end(h);
 		return;
 	}
@@ -703,7 +713,8 @@ static void write_page(struct page *p, const char *title)
 		loyal_date_format(day, sizeof(day), p->od->as_of);
 		labelf(b, sizeof(b), h, HTML_L_AS_OF_F, day);
 	}
-	labelf(a, sizeof(a), h, HTML_L_PERIOD_F, loyal_period_name(p->o->cs.period));
+	/* the period asked for (an undated survey has none of its own) */
+	labelf(a, sizeof(a), h, HTML_L_PERIOD_F, loyal_period_name(p->o->co.period));
 	snprintf(sub, sizeof(sub), "%s%s%s", b, b[0] ? " \xC2\xB7 " : "", a);
 	html_page_begin(h, title ? title : html_label(h, HTML_L_TITLE), sub);
 	kpis(p);

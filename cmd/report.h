@@ -25,7 +25,8 @@ enum report_state {
 	REPORT_TOO_LONG,    /* more periods than the page's bound */
 	REPORT_NO_AMOUNTS,  /* needs amounts */
 	REPORT_MODEL_FAILED,
-	REPORT_STDIN_ONCE   /* orders from standard input: no second reading */
+	REPORT_STDIN_ONCE,  /* orders from standard input: no second reading */
+	REPORT_NO_DATES     /* the survey has no date column: no periods */
 };
 
 struct report_opts {
@@ -54,6 +55,9 @@ struct report_csat_point {
 
 struct report_survey {
 	enum report_state nps_state, csat_state;
+	/* no date column (and none named, no --from/--to): the figures are of
+	 * every answer, one "period" */
+	int undated;
 	/* NPS per period (all --by groups together), oldest first */
 	struct report_nps_point *trend;
 	size_t ntrend;

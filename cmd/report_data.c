@@ -302,6 +302,35 @@ done:
 	return rc;
 }
 
+/*
+ * Whether the survey has no date column: a survey tool's export without
+ * one (an Excel sheet of answers) still has an NPS and a CSAT, of every
+ * answer. Only when no date option asks for dates; the header of a named
+ * file is read for it (standard input can be read only once: it must have
+ * the column, as before).
+ */
+static int survey_undated(const struct report_opts *o)
+{
+	const struct cli_common *c = &o->cs;
+	loyal_reader *r = NULL;
+	size_t col;
+	int undated = 0;
+
+	if (c->date_col || c->has_from || c->has_to || !strcmp(o->survey_path, "-"))
+		return 0;
+	if (cli_reader_open(&r, o->survey_path, &c->read) == 0) {
+		const loyal_error_info *e;
+		int error = loyal_reader_find_column(&col, r, "date", NULL,
+						     loyal_role_aliases(LOYAL_ROLE_DATE));
+		/* missing, not ambiguous (an ambiguity names the header line) */
+		undated = error == LOYAL_ECOLUMN && (e = loyal_error_last()) && e->line == 0;
+	}
+	/* a file that cannot be read is reported by the reading itself */
+	loyal_error_clear();
+	loyal_reader_free(r);
+	return undated;
+}
+
 int report_survey_load(struct report_survey *s, struct report_opts *o)
 {
 	int rc;
@@ -310,6 +339,8 @@ int report_survey_load(struct report_survey *s, struct report_opts *o)
 	s->nps_state = s->csat_state = REPORT_NOT_GIVEN;
 	if (!o->survey_path)
 		return 0;
+	if ((s->undated = survey_undated(o)))
+		o->cs.period = LOYAL_PERIOD_NONE;
 	if ((rc = survey_pass(s, o, 0)) != 0)
 		return rc;
 	if (!strcmp(o->survey_path, "-")) {

@@ -28,8 +28,11 @@ check bad_top 64 "$LOYAL" report --survey data/survey.csv --top 0
 check bad_period 64 "$LOYAL" report --survey data/survey.csv --period fortnight
 check no_file 66 "$LOYAL" report --survey data/nonexistent.csv -o "$tmp/x.html"
 check no_survey_columns 65 "$LOYAL" report --survey data/orders.csv -o "$tmp/x.html"
-# an input without a date column: the hint names the report's own option
-check survey_no_date 65 "$LOYAL" report --survey tests/fixtures/survey/by_unit_separator.csv -o "$tmp/x.html"
+# an input without a date column: a survey's figures are of every answer
+# (no trend); asked for dates (--from), it is an error whose hint names the
+# report's own option, as for the orders
+check survey_undated 0 sh -c "'$LOYAL' report -q --survey tests/fixtures/survey/by_unit_separator.csv | $shape"
+check survey_no_date 65 "$LOYAL" report --survey tests/fixtures/survey/by_unit_separator.csv --from 2025-01-01 -o "$tmp/x.html"
 check orders_no_date 65 "$LOYAL" report --orders tests/fixtures/txn/qty_price.csv -o "$tmp/x.html"
 [ ! -e "$tmp/x.html" ] && ok "no page after a failure" || bad "no page after a failure" "$tmp/x.html exists"
 finish

@@ -320,6 +320,43 @@ def check_segments(loyal, src, what, lang, title):
 
 
 
+# ---- a survey without a date column ----------------------------------------
+
+def check_undated(loyal, out):
+    """data/survey.csv without its date column: the NPS and CSAT tiles are
+    loyal nps's and loyal csat's figures of the whole file, the trend says
+    why it is empty, and the other survey sections are drawn."""
+    src_path = os.path.join(out, "undated.csv")
+    with open("data/survey.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    drop = rows[0].index("Submitted At")
+    with open(src_path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([r[:drop] + r[drop + 1:] for r in rows])
+    p = os.path.join(out, "undated.html")
+    run(loyal, ["report", "-q", "--survey", src_path, "-o", p])
+    src, text, nsvg = parse(p, "en")
+    t = tiles(src)
+    nps = table(loyal, ["nps", src_path])[0]
+    csat = table(loyal, ["csat", src_path])[0]
+    want = (fmt(nps["nps"], 1), fmt(csat["csat"], 1))
+    if (t[0]["value"], t[1]["value"]) != want:
+        fail(f"undated survey: NPS and CSAT tiles {(t[0]['value'], t[1]['value'])}, "
+             f"expected the whole file's {want}")
+    elif t[0]["change"] is not None or "no date column" not in (t[0]["note"] or ""):
+        fail(f"undated survey: the NPS tile has a change or no note saying why: {t[0]}")
+    elif "has no date column" not in strip(dict(sections(src))[EN_SECTIONS[1]]):
+        fail("undated survey: the NPS trend does not say why it is empty")
+    elif nsvg != 2:
+        fail(f"undated survey: {nsvg} charts, expected 2 (groups and CSAT answers)")
+    else:
+        ok(f"undated survey: NPS {want[0]} and CSAT {want[1]} of every answer, as loyal nps "
+           "and loyal csat without --period; no trend")
+    # with --survey-date-col naming a missing column it is an error, as before
+    run(loyal, ["report", "-q", "--survey", src_path, "--survey-date-col", "Submitted At",
+                "-o", os.path.join(out, "x.html")], expect=65)
+
+
+
 # ---- either input alone ----------------------------------------------------
 
 def check_alone(loyal, out):
@@ -433,6 +470,7 @@ def main():
     else:
         ok("the Chinese page shows the same figures")
     check_alone(loyal, out)
+    check_undated(loyal, out)
     check_big(loyal, out)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
