@@ -132,9 +132,9 @@ static const char *const names_zh[][2] = {
 	{ "Can't Lose Them", "不能失去" },
 	{ "Lost", "已流失" },
 	{ "Others", "其他" },
-	{ "high", "高" },
-	{ "mid", "中" },
-	{ "low", "低" },
+	{ "high", "高价值" },
+	{ "mid", "中价值" },
+	{ "low", "低价值" },
 };
 
 const char *html_name_text(enum html_lang lang, const char *name)
