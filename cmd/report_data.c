@@ -479,8 +479,13 @@ static int model_figures(struct report_orders *r, struct report_opts *o)
 		r->model_state = REPORT_NO_DATA;
 		goto done;
 	}
-	if (model_fit_set(&set, &m, &o->mo, "") != 0) {
-		/* said on standard error; the page says the model is missing */
+	if ((rc = model_fit_set(&set, &m, &o->mo, "")) != 0) {
+		/* a fit the data do not allow (65) is said on standard error and
+		 * the page says the model is missing; running out of memory (71)
+		 * or an internal error fails the report */
+		if (rc != CLI_EXIT_DATA)
+			goto done;
+		rc = 0;
 		r->model_state = REPORT_MODEL_FAILED;
 		goto done;
 	}

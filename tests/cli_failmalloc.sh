@@ -145,6 +145,9 @@ inject "summary with a bad row" "$LOYAL" summary $F/csv/orders_bad.csv --format 
 inject "retention" "$LOYAL" retention $F/csv/orders_bad.csv --period month -o "$O"
 inject "segment with a table" "$LOYAL" segment $F/txn/small.csv --segments $F/segment/segments_cn.csv -o "$O"
 inject "segment --summary" "$LOYAL" segment $F/txn/small.csv --by channel --summary -o "$O"
+inject "check complaints --rejects" "$LOYAL" check --kind complaints $F/loyalty/complaints_bad.csv --rejects "$O"
+inject "complaints --by" "$LOYAL" complaints --orders $F/loyalty/orders.csv $F/loyalty/complaints.csv --by category --period month -o "$O"
+inject "report segments and tiers" "$LOYAL" report --orders $F/txn/small.csv --survey $F/survey/small.csv -o "$O"
 inject "tiers --members --compare" "$LOYAL" tiers $F/txn/small.csv --members 'vip: spend >= 30; regular: purchases >= 2' --window 30 --compare 2024-02-15 --summary --format json -o "$O"
 done
 
