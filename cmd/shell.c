@@ -315,6 +315,18 @@ static void on_sigpipe(int sig)
 	(void)sig;
 }
 
+/* check's --kind word on the line (--kind K, --kind=K, -k K), or NULL. */
+static const char *kind_word(char **w, size_t n)
+{
+	for (size_t i = 1; i < n && strcmp(w[i], "--"); i++) {
+		if (!strncmp(w[i], "--kind=", 7))
+			return w[i] + 7;
+		if ((!strcmp(w[i], "--kind") || !strcmp(w[i], "-k")) && i + 1 < n)
+			return w[i + 1];
+	}
+	return NULL;
+}
+
 /* Which loaded files a command reads when it names none: check's by its
  * --kind (every file without one: check then says --kind is needed). */
 static enum shell_kind kind_of(const char *cmd, char **w, size_t n)
@@ -323,16 +335,10 @@ static enum shell_kind kind_of(const char *cmd, char **w, size_t n)
 		return SHELL_SURVEY;
 	if (strcmp(cmd, "check"))
 		return SHELL_ORDERS;
-	for (size_t i = 1; i < n && strcmp(w[i], "--"); i++) {
-		const char *k = !strncmp(w[i], "--kind=", 7) ? w[i] + 7
-			      : (!strcmp(w[i], "--kind") || !strcmp(w[i], "-k")) && i + 1 < n
-			      ? w[i + 1] : NULL;
-		if (k && (!strcmp(k, "transactions") || !strcmp(k, "txn")))
-			return SHELL_ORDERS;
-		if (k)
-			return SHELL_SURVEY;
-	}
-	return SHELL_ANY;
+	const char *k = kind_word(w, n);
+	if (!k)
+		return SHELL_ANY;
+	return !strcmp(k, "transactions") || !strcmp(k, "txn") ? SHELL_ORDERS : SHELL_SURVEY;
 }
 
 static int shell_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -484,20 +490,15 @@ static int asks_help(const struct words *w)
 	return 0;
 }
 
-/* Whether the line is `check --kind complaints`: a complaints file is not
- * told from orders by its columns, so it is named, as for `complaints`. */
-static int checks_complaints(const struct words *w)
+/* Whether the line reads a complaints file (complaints, check --kind
+ * complaints): the shell does not tell one from orders by its columns, so
+ * the line names it. */
+static int reads_complaints(const struct words *w)
 {
-	if (strcmp(w->w[0], "check"))
-		return 0;
-	for (size_t i = 1; i < w->n && strcmp(w->w[i], "--"); i++) {
-		if (!strcmp(w->w[i], "--kind=complaints"))
-			return 1;
-		if ((!strcmp(w->w[i], "--kind") || !strcmp(w->w[i], "-k")) && i + 1 < w->n &&
-		    !strcmp(w->w[i + 1], "complaints"))
-			return 1;
-	}
-	return 0;
+	const char *k;
+
+	return !strcmp(w->w[0], "complaints") ||
+	       (!strcmp(w->w[0], "check") && (k = kind_word(w->w, w->n)) && !strcmp(k, "complaints"));
 }
 
 /* The commands that name their inputs with --survey FILE and --orders FILE,
@@ -599,17 +600,12 @@ static int run_command(struct words *w)
 	}
 	for (size_t i = 1; i < w->n; i++)
 		argv[argc++] = w->w[i];
-	if (by_option(name)) {
-		/* given their inputs above */
-	} else if (!strcmp(name, "complaints") || checks_complaints(w)) {
-		/* its operand is the complaints file, a kind the shell does not
-		 * tell from orders: it is named, not taken from the loaded files */
-		if (!operands && !asks_help(w)) {
-			free(argv);
-			return shell_error("%s: name the complaints file (it may be loaded: it is "
-					   "then read from memory)", name);
-		}
-	} else if (!operands) {
+	if (reads_complaints(w) && !operands && !asks_help(w)) {
+		free(argv);
+		return shell_error("%s: name the complaints file (it may be loaded: it is then read "
+				   "from memory)", name);
+	}
+	if (!operands && !by_option(name) && !reads_complaints(w)) {
 		enum shell_kind want = kind_of(name, w->w, w->n);
 		size_t added = 0;
 		int ended = 0;
