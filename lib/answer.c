@@ -1,15 +1,11 @@
 #include "answer_p.h"
 #include "errors_p.h"
+#include "text_p.h"
 #include "loyal/number.h"
 
 int loyal__parse_whole(int64_t *out, const char *s, size_t len)
 {
-	while (len && (s[0] == ' ' || s[0] == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
+	s = loyal__trim_blanks(s, &len);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] != '.')
 			continue;

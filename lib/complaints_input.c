@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "errors_p.h"
+#include "text_p.h"
 #include "loyal/complaints_input.h"
 #include "loyal/date.h"
 #include "loyal/roles.h"
@@ -28,14 +29,7 @@ int loyal_complaints_parse_resolved(const char *s, size_t len)
 	static const char *const no[] = { "no", "n", "false", "0", "unresolved", "open", "pending",
 					  "否", "未解决", "未处理", "处理中", NULL };
 
-	if (!s)
-		len = 0;
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
+	s = loyal__trim_blanks(s, &len);
 	if (len == 0)
 		return 0;
 	for (int k = 0; yes[k]; k++)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errors_p.h"
+#include "text_p.h"
 #include "loyal/reader.h"
 #include "loyal/segment.h"
 #include "rank_p.h"
@@ -137,12 +138,7 @@ static int parse_range(unsigned *lo, unsigned *hi, const char *s, size_t len)
 {
 	const char *dash;
 
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
+	s = loyal__trim_blanks(s, &len);
 	if (len == 1 && *s == '*') {
 		*lo = 1;
 		*hi = 0;
@@ -204,14 +200,7 @@ static int read_table(loyal_rfm_segments **out, loyal_reader *rd)
 		uint64_t line = loyal_reader_line(rd), fcol[3];
 		unsigned lo[3], hi[3];
 		size_t len, flen;
-		const char *name = loyal_reader_field(rd, col[0], &len);
-
-		while (len && (*name == ' ' || *name == '\t')) {
-			name++;
-			len--;
-		}
-		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
-			len--;
+		const char *name = loyal__trim_blanks(loyal_reader_field(rd, col[0], &len), &len);
 		if (len == 0) {
 			error = loyal__error_at(LOYAL_EINVAL, src, line, col[0] + 1,
 						"empty segment name");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errors_p.h"
+#include "text_p.h"
 #include "loyal/date.h"
 #include "loyal/nps.h"
 #include "loyal/survey_input.h"
@@ -42,15 +43,7 @@ int loyal_survey_row_read(loyal_survey_row *row, loyal_reader *r, const loyal_su
 	row->reason[0] = '\0';
 	for (size_t k = 0; k < layout->ncols; k++) {
 		size_t len;
-		const char *f = loyal_reader_field(r, layout->cols[k], &len);
-		if (!f)
-			len = 0;
-		while (len && (*f == ' ' || *f == '\t')) {
-			f++;
-			len--;
-		}
-		while (len && (f[len - 1] == ' ' || f[len - 1] == '\t'))
-			len--;
+		const char *f = loyal__trim_blanks(loyal_reader_field(r, layout->cols[k], &len), &len);
 		row->values[k] = -1;
 		if (len == 0) {
 			row->blank++;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errors_p.h"
+#include "text_p.h"
 #include "loyal/date.h"
 #include "loyal/number.h"
 #include "loyal/txn_input.h"
@@ -112,19 +113,7 @@ int loyal_txn_layout_resolve(loyal_txn_layout *out, loyal_reader *r,
  * never belong to an id, a date or a number. */
 static const char *field(loyal_reader *r, size_t col, size_t *len)
 {
-	const char *f = loyal_reader_field(r, col, len);
-
-	if (!f) {
-		*len = 0;
-		return "";
-	}
-	while (*len && (*f == ' ' || *f == '\t')) {
-		f++;
-		(*len)--;
-	}
-	while (*len && (f[*len - 1] == ' ' || f[*len - 1] == '\t'))
-		(*len)--;
-	return f;
+	return loyal__trim_blanks(loyal_reader_field(r, col, len), len);
 }
 
 static int bad(loyal_txn_row_error *err, loyal_reader *r, size_t col, loyal_txn_bad code,
