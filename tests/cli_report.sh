@@ -28,6 +28,9 @@ check bad_top 64 "$LOYAL" report --survey data/survey.csv --top 0
 check bad_period 64 "$LOYAL" report --survey data/survey.csv --period fortnight
 check no_file 66 "$LOYAL" report --survey data/nonexistent.csv -o "$tmp/x.html"
 check no_survey_columns 65 "$LOYAL" report --survey data/orders.csv -o "$tmp/x.html"
+# orders without amounts: the segments and tiers rank net spend, so their
+# section says there are no amounts (the other order sections are drawn)
+check orders_no_amount 0 sh -c "'$LOYAL' report -q --orders tests/fixtures/txn/no_amount.csv | $shape"
 # an input without a date column: a survey's figures are of every answer
 # (no trend); asked for dates (--from), it is an error whose hint names the
 # report's own option, as for the orders
